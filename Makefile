@@ -1,0 +1,49 @@
+# Yimen — two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+DATA_DIR ?= $(CURDIR)/.demo-data
+HOUSEHOLDS ?= 5000
+
+.PHONY: run test lint bench demo selftest clean install install-test
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Start the application on the embedded demo township (created on first run).
+run: install
+	@test -f "$(DATA_DIR)/yimen.db" || $(VENV)/bin/yimen demo --data-dir "$(DATA_DIR)" --households $(HOUSEHOLDS)
+	$(VENV)/bin/yimen --data-dir "$(DATA_DIR)"
+
+demo: install
+	$(VENV)/bin/yimen demo --data-dir "$(DATA_DIR)" --households $(HOUSEHOLDS)
+
+selftest: install
+	$(VENV)/bin/yimen self-test --data-dir "$(DATA_DIR)"
+
+# The whole suite: layering contracts, lint, then pytest (Qt offscreen).
+test: install-test
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/ruff check desktop sync forms tests
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
+
+lint: install-test
+	$(VENV)/bin/ruff check desktop sync forms tests
+	$(VENV)/bin/lint-imports --no-cache
+
+bench: install-test
+	$(PY) -m tests.bench
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,242 @@
+"""`yimen` command: start the window, create the demo, check, back up and restore.
+
+    yimen [--data-dir DIR]                       start the application
+    yimen demo --data-dir DIR [--households N]   create the demo township
+    yimen init ...                               create a real township database
+    yimen self-test --data-dir DIR --user U      check everything, change nothing
+    yimen verify-audit --data-dir DIR --user U
+    yimen backup --data-dir DIR --user U [--to DIR]
+    yimen restore --data-dir DIR --from BACKUP --user U
+    yimen list-backups --data-dir DIR
+
+Passwords are read from the terminal, from `--password-stdin`, or from the
+YIMEN_PASSWORD environment variable (for scripts); never from an argument.
+Exit status: 0 ok, 1 a check failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+
+from desktop import __version__
+from desktop.config import resolve_data_dir
+from desktop.services.errors import ServiceError
+from desktop.store.errors import StoreError
+
+PASSWORD_ENV = "YIMEN_PASSWORD"
+
+
+class CliError(Exception):
+    pass
+
+
+def _read_password(args: argparse.Namespace, prompt: str = "密码：") -> str:
+    if getattr(args, "password_stdin", False):
+        return sys.stdin.readline().rstrip("\n")
+    env = os.environ.get(PASSWORD_ENV)
+    if env:
+        return env
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    raise CliError(f"需要密码：请在终端输入，或使用 --password-stdin，或设置环境变量 {PASSWORD_ENV}。")
+
+
+def _user(args: argparse.Namespace, data_dir: Path) -> str:
+    if args.user:
+        return str(args.user)
+    from desktop.services.demo import read_demo_accounts
+
+    demo = read_demo_accounts(data_dir)
+    if demo:
+        return demo[0][0]
+    raise CliError("请用 --user 指定用户名。")
+
+
+def _password_for(args: argparse.Namespace, data_dir: Path, user: str) -> str:
+    if not (getattr(args, "password_stdin", False) or os.environ.get(PASSWORD_ENV)) and not args.user:
+        from desktop.services.demo import read_demo_accounts
+
+        for u, _role, pw in read_demo_accounts(data_dir):
+            if u == user:
+                return pw
+    return _read_password(args)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from desktop.services.demo import create_demo
+    from desktop.store.database import Database
+
+    data_dir = resolve_data_dir(args.data_dir)
+    if Database.exists(data_dir):
+        raise CliError(f"目录中已有数据库：{data_dir}。如需重建演示数据，请先删除该目录。")
+    if args.households < 1 or args.households > 200_000:
+        raise CliError("户数应在 1 到 200000 之间。")
+    result = create_demo(data_dir, args.households, progress=lambda m: print(m, flush=True))
+    print(f"演示乡镇已创建：{result.data_dir}")
+    print(f"  {result.households} 户，{result.persons} 人，{result.cases} 件申请")
+    print("演示账户（只显示这一次；演示目录中的 DEMO-ACCOUNTS.txt 也有一份）：")
+    for user, role, pw in result.accounts:
+        print(f"  {role:<6}  用户名 {user:<11} 密码 {pw}")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from desktop.services.setup import TownshipSetup, create_township
+
+    data_dir = resolve_data_dir(args.data_dir)
+    villages = []
+    for item in args.village or []:
+        code, _, name = item.partition("=")
+        villages.append((code.strip(), name.strip()))
+    setup = TownshipSetup(args.township_code, args.township_name, args.county_name, args.window_name,
+                          args.device_code, tuple(villages))
+    recovery = Path(args.recovery_public_key).read_bytes() if args.recovery_public_key else None
+    if recovery is not None and len(recovery) != 32:
+        raise CliError("县级恢复公钥文件应为32字节的 X25519 原始公钥。")
+    password = _read_password(args, "新管理员密码：")
+    session = create_township(data_dir, setup, args.admin, password, recovery_public_key=recovery)
+    session.close()
+    print(f"已创建 {args.township_name} 的数据库：{data_dir}")
+    return 0
+
+
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from desktop.services.maintenance import self_test
+
+    data_dir = resolve_data_dir(args.data_dir)
+    user = _user(args, data_dir)
+    checks = self_test(data_dir, user, _password_for(args, data_dir, user))
+    for c in checks:
+        print(f"[{'通过' if c.ok else '失败'}] {c.name}：{c.detail}")
+    failed = [c for c in checks if not c.ok]
+    print("自检通过。" if not failed else f"自检失败：{len(failed)} 项未通过。")
+    return 0 if not failed else 1
+
+
+def _sign_in(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from desktop.services.auth import sign_in
+
+    data_dir = resolve_data_dir(args.data_dir)
+    user = _user(args, data_dir)
+    return sign_in(data_dir, user, _password_for(args, data_dir, user))
+
+
+def cmd_verify_audit(args: argparse.Namespace) -> int:
+    from desktop.services.maintenance import verify_audit
+
+    session = _sign_in(args)
+    try:
+        report = verify_audit(session)
+    finally:
+        session.close()
+    print(report.message)
+    return 0 if report.ok else 1
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from desktop.services.maintenance import backup_now
+
+    session = _sign_in(args)
+    try:
+        info = backup_now(session, Path(args.to) if args.to else None)
+    finally:
+        session.close()
+    print(f"备份完成并已校验：{info.path}（{sum(info.counts.values())} 行）")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from desktop.store.backup import restore_backup
+
+    data_dir = resolve_data_dir(args.data_dir)
+    if not args.user:
+        raise CliError("请用 --user 指定备份中的用户名。")
+    aside = restore_backup(data_dir, Path(args.source), args.user, _read_password(args))
+    print(f"已从备份恢复：{args.source}")
+    if aside.exists():
+        print(f"原数据库文件已移至：{aside}")
+    return 0
+
+
+def cmd_list_backups(args: argparse.Namespace) -> int:
+    from desktop.store.backup import list_backups
+
+    data_dir = resolve_data_dir(args.data_dir)
+    rows = list_backups(data_dir)
+    if not rows:
+        print("没有备份。")
+    for path, manifest in rows:
+        print(f"{path.name}\t{manifest.get('label')}\t{sum(manifest.get('counts', {}).values())} 行")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from desktop.ui.app import run_app
+
+    return run_app(resolve_data_dir(args.data_dir))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="yimen", description="一门受理 — 乡镇社会救助窗口")
+    p.add_argument("--version", action="version", version=f"yimen {__version__}")
+    p.add_argument("--data-dir", help="数据目录（默认：系统的用户数据目录，或环境变量 YIMEN_DATA_DIR）")
+    sub = p.add_subparsers(dest="command")
+
+    def add(name: str, func, help_text: str, user: bool = False) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        sp = sub.add_parser(name, help=help_text)
+        sp.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS)
+        if user:
+            sp.add_argument("--user", help="用户名")
+            sp.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+        sp.set_defaults(func=func)
+        return sp
+
+    add("run", cmd_run, "启动程序")
+    d = add("demo", cmd_demo, "创建演示乡镇数据库")
+    d.add_argument("--households", type=int, default=5000)
+    i = add("init", cmd_init, "为一个乡镇创建新数据库", user=False)
+    i.add_argument("--township-code", required=True, help="9位乡镇代码")
+    i.add_argument("--township-name", required=True)
+    i.add_argument("--county-name", default="")
+    i.add_argument("--window-name", default="社会救助“一门受理”窗口")
+    i.add_argument("--device-code", required=True, help="本机设备编号（001–999，由县级分配）")
+    i.add_argument("--admin", required=True, help="首个管理员用户名")
+    i.add_argument("--village", action="append", help="村（社区）：12位代码=名称，可重复")
+    i.add_argument("--recovery-public-key", help="县级恢复公钥文件（32字节）")
+    i.add_argument("--password-stdin", action="store_true")
+    add("self-test", cmd_self_test, "自检：数据库、结构版本、审计链、日历与政策", user=True)
+    add("verify-audit", cmd_verify_audit, "校验审计日志哈希链", user=True)
+    b = add("backup", cmd_backup, "加密备份", user=True)
+    b.add_argument("--to", help="备份存放目录（默认在数据目录的 backups 下）")
+    r = add("restore", cmd_restore, "从备份恢复", user=True)
+    r.add_argument("--from", dest="source", required=True, help="备份目录")
+    add("list-backups", cmd_list_backups, "列出备份")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    if not hasattr(args, "data_dir"):
+        args.data_dir = None
+    func = getattr(args, "func", cmd_run)
+    try:
+        return int(func(args))
+    except CliError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except (StoreError, ServiceError) as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"错误：{getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

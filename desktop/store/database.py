@@ -1,0 +1,145 @@
+"""The encrypted case store as one object: data directory, key slots, engine, sessions.
+
+    db = Database.create(data_dir, admin_username, admin_password)   # new township
+    db = Database.unlock(data_dir, username, password)               # every start
+
+`unlock` derives the key from the user's slot, opens and verifies the
+database, makes an encrypted backup if migrations are pending, then upgrades.
+A wrong password raises before the database file is opened at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from desktop.config import DB_FILENAME, KEYSLOTS_FILENAME
+
+from . import migrate
+from .engine import build_engine, write_engine
+from .errors import DatabaseMissing, KeySlotError
+from .keyslots import KdfParams, KeySlotFile, LockoutPolicy
+from .models import Meta
+
+log = logging.getLogger(__name__)
+
+LOOKUP_SECRET_KEY = "id_lookup_secret"
+
+
+class Database:
+    def __init__(self, data_dir: Path, engine: Engine, key: bytes, keyslots: KeySlotFile) -> None:
+        self.data_dir = Path(data_dir)
+        self.engine = engine
+        self._writer = write_engine(engine)
+        self._key = key
+        self.keyslots = keyslots
+        self._lookup_secret: bytes | None = None
+        self.backup_before_migration: Path | None = None
+
+    # ----- paths ----------------------------------------------------------------
+    @staticmethod
+    def db_path(data_dir: Path) -> Path:
+        return Path(data_dir) / DB_FILENAME
+
+    @staticmethod
+    def keyslots_path(data_dir: Path) -> Path:
+        return Path(data_dir) / KEYSLOTS_FILENAME
+
+    @staticmethod
+    def exists(data_dir: Path) -> bool:
+        return Database.db_path(data_dir).exists()
+
+    @property
+    def path(self) -> Path:
+        return self.db_path(self.data_dir)
+
+    @property
+    def key(self) -> bytes:
+        """The raw database key — only for backup/export and adding key slots."""
+        return self._key
+
+    # ----- opening ----------------------------------------------------------------
+    @classmethod
+    def create(cls, data_dir: Path, admin_username: str, admin_password: str,
+               kdf: KdfParams | None = None) -> Database:
+        data_dir = Path(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if cls.db_path(data_dir).exists() or cls.keyslots_path(data_dir).exists():
+            raise KeySlotError(f"目录中已有数据库：{data_dir}，不会覆盖。")
+        key = secrets.token_bytes(32)
+        slots = KeySlotFile.create(cls.keyslots_path(data_dir))
+        slots.add_password_slot(admin_username, admin_password, key, kdf)
+        engine = build_engine(cls.db_path(data_dir), key, create=True)
+        migrate.upgrade_to_head(engine)
+        db = cls(data_dir, engine, key, slots)
+        with db.write() as s:
+            s.add(Meta(key=LOOKUP_SECRET_KEY, value=secrets.token_hex(32)))
+        return db
+
+    @classmethod
+    def unlock(cls, data_dir: Path, username: str, password: str, *,
+               lockout: LockoutPolicy | None = None, auto_migrate: bool = True) -> Database:
+        data_dir = Path(data_dir)
+        if not cls.db_path(data_dir).exists():
+            raise DatabaseMissing(
+                f"找不到数据库文件：{cls.db_path(data_dir)}。如有备份，请用“从备份恢复”（yimen restore）找回数据。")
+        slots = KeySlotFile.load(cls.keyslots_path(data_dir))
+        key = slots.unlock(username, password, lockout)
+        return cls.open_with_key(data_dir, key, slots, auto_migrate=auto_migrate)
+
+    @classmethod
+    def open_with_key(cls, data_dir: Path, key: bytes, slots: KeySlotFile | None = None, *,
+                      auto_migrate: bool = True) -> Database:
+        data_dir = Path(data_dir)
+        slots = slots or KeySlotFile.load(cls.keyslots_path(data_dir))
+        engine = build_engine(cls.db_path(data_dir), key)
+        db = cls(data_dir, engine, key, slots)
+        if auto_migrate and migrate.needs_upgrade(engine):
+            db.migrate_with_backup()
+        return db
+
+    def migrate_with_backup(self) -> None:
+        from .backup import make_backup  # local: backup imports Database for restore
+
+        if migrate.current_revision(self.engine) is not None:
+            self.backup_before_migration = make_backup(self, label="before-migration").path
+        migrate.upgrade_to_head(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ----- sessions ------------------------------------------------------------------
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error."""
+        with Session(self._writer, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    # ----- keyed lookup of identity numbers ---------------------------------------------
+    def id_hash(self, id_number: str) -> str:
+        if self._lookup_secret is None:
+            with self.read() as s:
+                meta = s.get(Meta, LOOKUP_SECRET_KEY)
+                if meta is None:
+                    raise KeySlotError("数据库缺少查询密钥，请运行 yimen self-test 检查。")
+                self._lookup_secret = bytes.fromhex(meta.value)
+        return hmac.new(self._lookup_secret, id_number.encode("ascii"), hashlib.sha256).hexdigest()
+
+    def table_counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            names = [r[0] for r in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"))]
+            return {n: int(conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one()) for n in names}

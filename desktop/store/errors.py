@@ -1,0 +1,49 @@
+"""Storage errors. Each carries a `message` in Chinese that can be shown to a clerk as is."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base class: `message` is what the user sees."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class DatabaseMissing(StoreError):
+    pass
+
+
+class DatabaseDamaged(StoreError):
+    pass
+
+
+class WrongKey(StoreError):
+    pass
+
+
+class WrongPassword(StoreError):
+    pass
+
+
+class AccountLocked(StoreError):
+    def __init__(self, message: str, until: str) -> None:
+        super().__init__(message)
+        self.until = until
+
+
+class UnknownUser(StoreError):
+    pass
+
+
+class KeySlotError(StoreError):
+    pass
+
+
+class BackupError(StoreError):
+    pass
+
+
+class CipherVersionError(StoreError):
+    pass

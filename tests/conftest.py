@@ -1,0 +1,35 @@
+"""Shared fixtures: real SQLCipher files in temporary directories, cheap Argon2 for speed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from desktop.services.auth import AppSession  # noqa: E402
+from desktop.services.setup import TownshipSetup, create_township  # noqa: E402
+from desktop.store.keyslots import KdfParams  # noqa: E402
+
+FAST_KDF = KdfParams(time_cost=1, memory_kib=8 * 1024, parallelism=1)
+ADMIN_PASSWORD = "admin-pass-2026"
+
+TEST_TOWNSHIP = TownshipSetup(
+    township_code="620102101", township_name="测试镇", county_name="测试县", window_name="测试窗口",
+    device_code="007", villages=(("620102101201", "东坪村"), ("620102101202", "西沟村")),
+)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def admin_session(data_dir: Path) -> Iterator[AppSession]:
+    session = create_township(data_dir, TEST_TOWNSHIP, "admin", ADMIN_PASSWORD, kdf=FAST_KDF)
+    yield session
+    session.close()

@@ -1,0 +1,102 @@
+"""Backup → restore keeps every row; damaged or wrong backups are refused and change nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from conftest import ADMIN_PASSWORD
+from sqlalchemy import text
+
+from desktop.store import audit
+from desktop.store.backup import list_backups, make_backup, restore_backup, verify_backup
+from desktop.store.database import Database
+from desktop.store.errors import BackupError, WrongPassword
+
+
+def _table_digests(db: Database) -> dict[str, str]:
+    out = {}
+    with db.engine.connect() as conn:
+        for name in db.table_counts():
+            rows = conn.execute(text(f'SELECT * FROM "{name}" ORDER BY 1')).fetchall()
+            out[name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return out
+
+
+def _fill(db: Database) -> None:
+    with db.write() as s:
+        for i in range(50):
+            audit.append_event(s, actor="clerk", action="x", entity_id=str(i), detail={"i": i})
+
+
+def test_round_trip_keeps_every_row(admin_session, data_dir):
+    db = admin_session.db
+    _fill(db)
+    before_counts = db.table_counts()
+    before = _table_digests(db)
+    info = make_backup(db)
+    assert info.counts == before_counts
+    assert [p for p, _m in list_backups(data_dir)] == [info.path]
+    # change the live database after the backup, then restore
+    with db.write() as s:
+        s.execute(text("DELETE FROM audit_events WHERE seq > 10"))
+    db.close()
+    aside = restore_backup(data_dir, info.path, "admin", ADMIN_PASSWORD)
+    assert (aside / "yimen.db").exists()
+    restored = Database.unlock(data_dir, "admin", ADMIN_PASSWORD)
+    try:
+        assert restored.table_counts() == before_counts
+        assert _table_digests(restored) == before
+        with restored.read() as s:
+            assert audit.verify_chain(s).ok
+    finally:
+        restored.close()
+
+
+def test_damaged_backup_is_refused(admin_session):
+    info = make_backup(admin_session.db)
+    f = info.path / "yimen.db"
+    blob = bytearray(f.read_bytes())
+    blob[5000] ^= 0xFF
+    f.write_bytes(bytes(blob))
+    with pytest.raises(BackupError) as err:
+        verify_backup(info.path, admin_session.db.key)
+    assert "损坏" in err.value.message
+
+
+def test_manifest_counts_are_checked(admin_session):
+    info = make_backup(admin_session.db)
+    m = json.loads((info.path / "manifest.json").read_text())
+    m["counts"]["audit_events"] += 1
+    (info.path / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(BackupError) as err:
+        verify_backup(info.path, admin_session.db.key)
+    assert "记录数" in err.value.message
+
+
+def test_plaintext_backup_is_refused(admin_session, tmp_path):
+    info = make_backup(admin_session.db)
+    f = info.path / "yimen.db"
+    f.write_bytes(b"SQLite format 3\x00" + f.read_bytes()[16:])
+    with pytest.raises(BackupError) as err:
+        verify_backup(info.path, admin_session.db.key)
+    assert "未加密" in err.value.message
+
+
+def test_restore_with_wrong_password_changes_nothing(admin_session, data_dir):
+    info = make_backup(admin_session.db)
+    admin_session.close()
+    live = Database.db_path(data_dir).read_bytes()
+    with pytest.raises(WrongPassword):
+        restore_backup(data_dir, info.path, "admin", "wrong-password-1")
+    assert Database.db_path(data_dir).read_bytes() == live
+    assert not list(data_dir.glob("replaced-*"))
+
+
+def test_backup_to_another_directory_like_a_usb_stick(admin_session, tmp_path):
+    usb = tmp_path / "usb"
+    info = make_backup(admin_session.db, usb, "usb")
+    assert info.path.parent == usb
+    assert verify_backup(info.path, admin_session.db.key) == info.counts
+    assert not list(usb.glob(".tmp-*"))
