@@ -1,0 +1,352 @@
+"""The working-day calendar (工作日历): weekends, official holidays, make-up workdays.
+
+Built from the State Council's yearly notice (国务院办公厅关于部分节假日安排的
+通知), shipped as ``resources/calendar/cn_workdays.json`` and updatable from the
+county. A day is a working day when it is a make-up workday (调休上班), or a
+Monday–Friday that is not an official day off.
+
+Coverage is explicit. The calendar knows only the years it was given; asking
+about any other year raises :class:`CalendarNotCovered` — it never falls back
+to "weekends only", because a guessed deadline printed on a receipt is worse
+than an open one.
+
+Counting convention (民法典第二百零一条: the starting day is not counted):
+``add_working_days(start, n)`` is the n-th working day *after* ``start``; the
+day of acceptance never counts, whether or not it is itself a working day.
+So a 3-working-day deadline for a case accepted on Monday 2025-01-06 is
+Thursday 2025-01-09; for a case accepted on Saturday 2025-01-04 it is
+Wednesday 2025-01-08.
+
+File format (``format`` 1)::
+
+    {"format": 1, "source": "...", "covered_years": [2024, 2025, 2026],
+     "years": {"2025": {"announced": "2024-11-12",
+                        "holidays": [{"name": "春节",
+                                      "off": ["2025-01-28", ...],
+                                      "makeup": ["2025-01-26", "2025-02-08"]}, ...],
+                        "makeup_workdays": []}}}
+
+``makeup`` (per holiday) and ``makeup_workdays`` (per year, unnamed) are both
+optional and may be combined. A year's notice may name days in the December
+before it (e.g. 2011-12-31 was a make-up Saturday announced for 2012's 元旦).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+__all__ = [
+    "CalendarError",
+    "CalendarNotCovered",
+    "DayInfo",
+    "DayKind",
+    "HolidayBlock",
+    "WorkCalendar",
+    "YearCalendar",
+    "load_calendar",
+]
+
+FORMAT = 1
+_ONE_DAY = timedelta(days=1)
+
+
+class CalendarNotCovered(LookupError):
+    """A date outside the years the calendar knows. ``.message`` is for people."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.message = f"工作日历未覆盖{year}年，请从县级平台更新节假日安排"
+        super().__init__(self.message)
+
+
+class CalendarError(ValueError):
+    """Malformed calendar data (bundled file or county update)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class DayKind(StrEnum):
+    WORKDAY = "workday"                # ordinary Monday–Friday
+    WEEKEND = "weekend"                # ordinary Saturday/Sunday
+    HOLIDAY = "holiday"                # official day off (放假)
+    MAKEUP_WORKDAY = "makeup_workday"  # weekend day worked (调休上班)
+
+
+class DayInfo(NamedTuple):
+    """What a day is, for the screen: ``("春节", False, DayKind.HOLIDAY)``."""
+
+    name: str          # holiday name for HOLIDAY / MAKEUP_WORKDAY, else "工作日" / "休息日"
+    workday: bool
+    kind: DayKind
+
+    @property
+    def label(self) -> str:
+        if self.kind is DayKind.HOLIDAY:
+            return f"{self.name}（放假）"
+        if self.kind is DayKind.MAKEUP_WORKDAY:
+            return f"{self.name}调休（上班）" if self.name else "调休（上班）"
+        return self.name
+
+
+@dataclass(frozen=True)
+class HolidayBlock:
+    name: str
+    off: tuple[date, ...]
+    makeup: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class YearCalendar:
+    year: int
+    holidays: tuple[HolidayBlock, ...]
+    makeup_workdays: tuple[date, ...] = ()   # unnamed make-up days (besides those in holidays)
+    announced: date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "announced": self.announced.isoformat() if self.announced else None,
+            "holidays": [
+                {"name": h.name, "off": [d.isoformat() for d in h.off],
+                 "makeup": [d.isoformat() for d in h.makeup]}
+                for h in self.holidays
+            ],
+            "makeup_workdays": [d.isoformat() for d in self.makeup_workdays],
+        }
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    years: Mapping[int, YearCalendar]
+    source: str = ""
+    # date -> (name, is_workday); derived from `years` in __post_init__
+    _special: Mapping[date, tuple[str, bool]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        special: dict[date, tuple[str, bool]] = {}
+        for y in sorted(self.years):
+            yc = self.years[y]
+            entries: list[tuple[date, str, bool]] = []
+            for h in yc.holidays:
+                entries += [(d, h.name, False) for d in h.off]
+                entries += [(d, h.name, True) for d in h.makeup]
+            entries += [(d, "", True) for d in yc.makeup_workdays]
+            for d, name, work in entries:
+                if d in special and special[d][1] != work:
+                    raise CalendarError(f"工作日历数据矛盾：{d.isoformat()} 同时被列为放假日和调休上班日")
+                if work and d.weekday() < 5:
+                    raise CalendarError(f"工作日历数据错误：调休上班日 {d.isoformat()} 不是周末")
+                if d not in special or (name and not special[d][0]):
+                    special[d] = (name, work)
+        object.__setattr__(self, "years", MappingProxyType(dict(sorted(self.years.items()))))
+        object.__setattr__(self, "_special", MappingProxyType(special))
+
+    # ----------------------------------------------------------------- building
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], origin: str = "工作日历") -> WorkCalendar:
+        """Parse and validate; any problem raises :class:`CalendarError` naming ``origin``."""
+        return _parse(data, origin)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "source": self.source,
+            "covered_years": list(self.years),
+            "years": {str(y): yc.to_dict() for y, yc in self.years.items()},
+        }
+
+    def merge(self, other: WorkCalendar) -> WorkCalendar:
+        """A county update: its years extend this calendar and replace the same years."""
+        years = {**self.years, **other.years}
+        source = "；".join(s for s in (self.source, other.source) if s)
+        return WorkCalendar(years, source)
+
+    # ----------------------------------------------------------------- coverage
+
+    @property
+    def covered_years(self) -> tuple[int, ...]:
+        return tuple(self.years)
+
+    def covers(self, d: date) -> bool:
+        return d.year in self.years
+
+    def first_day_not_covered(self, start: date | None = None) -> date:
+        """The first day on or after ``start`` (default: the first covered day) not covered.
+
+        For the UI: "节假日安排已覆盖至 {first_day_not_covered() - 1 天}".
+        """
+        if start is None:
+            if not self.years:
+                raise CalendarError("工作日历为空，请从县级平台更新节假日安排")
+            start = date(min(self.years), 1, 1)
+        year = start.year
+        if year not in self.years:
+            return start
+        while year + 1 in self.years:
+            year += 1
+        return date(year + 1, 1, 1)
+
+    def _check(self, d: date) -> None:
+        if d.year not in self.years:
+            raise CalendarNotCovered(d.year)
+
+    # ----------------------------------------------------------------- questions
+
+    def is_workday(self, d: date) -> bool:
+        self._check(d)
+        special = self._special.get(d)
+        if special is not None:
+            return special[1]
+        return d.weekday() < 5
+
+    def describe_day(self, d: date) -> DayInfo:
+        self._check(d)
+        special = self._special.get(d)
+        if special is not None:
+            name, work = special
+            return DayInfo(name, work, DayKind.MAKEUP_WORKDAY if work else DayKind.HOLIDAY)
+        if d.weekday() < 5:
+            return DayInfo("工作日", True, DayKind.WORKDAY)
+        return DayInfo("休息日", False, DayKind.WEEKEND)
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after ``start`` (``start`` itself never counts).
+
+        ``n == 0`` returns ``start``; a negative ``n`` counts backwards (the |n|-th
+        working day before ``start``), e.g. for "remind two working days before".
+        """
+        self._check(start)
+        step = _ONE_DAY if n >= 0 else -_ONE_DAY
+        d, left = start, abs(n)
+        while left:
+            d += step
+            if self.is_workday(d):
+                left -= 1
+        return d
+
+    def working_days_between(self, a: date, b: date) -> int:
+        """Working days in (a, b] — after ``a``, up to and including ``b``; negative if b < a.
+
+        For a working day ``b``: ``add_working_days(a, working_days_between(a, b)) == b``.
+        """
+        if b < a:
+            return -self.working_days_between(b, a)
+        self._check(a)
+        count, d = 0, a
+        while d < b:
+            d += _ONE_DAY
+            if self.is_workday(d):
+                count += 1
+        return count
+
+    def next_workday(self, d: date) -> date:
+        """``d`` itself if it is a working day, else the first working day after it."""
+        while not self.is_workday(d):
+            d += _ONE_DAY
+        return d
+
+    def add_calendar_days(self, start: date, n: int, *, end_on_workday: bool = False) -> date:
+        """``start + n`` days (the starting day not counted).
+
+        With ``end_on_workday`` a period ending on a day off ends on the next
+        working day instead (民法典第二百零三条); that needs the calendar, so it can
+        raise :class:`CalendarNotCovered`. Without it no calendar question is asked.
+        """
+        end = start + timedelta(days=n)
+        return self.next_workday(end) if end_on_workday else end
+
+    def days_off(self, year: int) -> list[tuple[date, str]]:
+        """Official days off of a covered year, in date order (for an overview screen)."""
+        if year not in self.years:
+            raise CalendarNotCovered(year)
+        return sorted((d, name) for d, (name, work) in self._special.items() if d.year == year and not work)
+
+
+def load_calendar(path: Path | str) -> WorkCalendar:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CalendarError(f"无法读取工作日历文件 {p.name}：{exc.strerror or exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise CalendarError(f"工作日历文件 {p.name} 不是有效的 JSON（第{exc.lineno}行）") from exc
+    return WorkCalendar.from_dict(data, origin=f"工作日历文件 {p.name}")
+
+
+# --------------------------------------------------------------------- parsing
+
+
+def _parse(data: Mapping[str, Any], origin: str) -> WorkCalendar:
+    def fail(where: str, why: str) -> CalendarError:
+        return CalendarError(f"{origin} 字段 {where}：{why}")
+
+    if not isinstance(data, Mapping):
+        raise CalendarError(f"{origin}：内容应为 JSON 对象")
+    if type(data.get("format")) is not int or data["format"] != FORMAT:
+        raise fail("format", f"不支持的格式版本 {data.get('format')!r}（应为 {FORMAT}）")
+    years_raw = data.get("years")
+    if not isinstance(years_raw, Mapping) or not years_raw:
+        raise fail("years", "缺少各年度节假日安排")
+    covered = data.get("covered_years")
+    if not isinstance(covered, list) or not all(type(y) is int for y in covered):
+        raise fail("covered_years", "应为年份（整数）列表")
+    keys = set(years_raw)
+    if sorted(str(y) for y in covered) != sorted(keys):
+        raise fail("covered_years", f"与 years 中的年份不一致（{sorted(covered)} / {sorted(keys)}）")
+
+    years: dict[int, YearCalendar] = {}
+    for key, raw in years_raw.items():
+        where = f"years.{key}"
+        if not (isinstance(key, str) and key.isdigit() and len(key) == 4):
+            raise fail(where, "年份应为四位数字")
+        year = int(key)
+        if not isinstance(raw, Mapping):
+            raise fail(where, "应为 JSON 对象")
+        announced = raw.get("announced")
+        ann = _date(announced, f"{where}.announced", fail) if announced is not None else None
+        holidays_raw = raw.get("holidays")
+        if not isinstance(holidays_raw, list):
+            raise fail(f"{where}.holidays", "应为列表")
+        blocks = []
+        for i, h in enumerate(holidays_raw):
+            hw = f"{where}.holidays[{i}]"
+            if not isinstance(h, Mapping) or not isinstance(h.get("name"), str) or not h["name"].strip():
+                raise fail(hw, "每项应有节日名称 name")
+            off = _dates(h.get("off"), f"{hw}.off", year, fail, required=True)
+            makeup = _dates(h.get("makeup", []), f"{hw}.makeup", year, fail, required=False)
+            blocks.append(HolidayBlock(h["name"].strip(), off, makeup))
+        extra = _dates(raw.get("makeup_workdays", []), f"{where}.makeup_workdays", year, fail, required=False)
+        years[year] = YearCalendar(year, tuple(blocks), extra, ann)
+    source = data.get("source", "")
+    return WorkCalendar(years, source if isinstance(source, str) else "")
+
+
+def _date(value: object, where: str, fail: Any) -> date:
+    if not isinstance(value, str):
+        raise fail(where, f"日期应写作 YYYY-MM-DD，而不是 {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(where, f"无效日期 {value!r}") from None
+
+
+def _dates(values: object, where: str, year: int, fail: Any, *, required: bool) -> tuple[date, ...]:
+    if not isinstance(values, list) or (required and not values):
+        raise fail(where, "应为非空日期列表" if required else "应为日期列表")
+    out: list[date] = []
+    for i, v in enumerate(values):
+        d = _date(v, f"{where}[{i}]", fail)
+        if not (d.year == year or (d.year == year - 1 and d.month == 12)):
+            raise fail(f"{where}[{i}]", f"{d.isoformat()} 不属于 {year} 年的节假日安排")
+        out.append(d)
+    return tuple(sorted(set(out)))
+

@@ -1,0 +1,210 @@
+"""Signing in, users and roles — permission checks live here, not only in the UI.
+
+A user's password opens their key slot; the role comes from the `users`
+table inside the encrypted database. Adding, removing a user or changing a
+password rewrites only the key slot file (never re-encrypts the database).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from desktop.domain.roles import Permission, Role, require
+from desktop.store import audit
+from desktop.store.database import Database
+from desktop.store.errors import StoreError
+from desktop.store.keyslots import KdfParams, LockoutPolicy
+from desktop.store.models import User
+
+from .errors import InvalidInput, NotFound, ServiceError
+
+MIN_PASSWORD = 8
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    username: str
+    display_name: str
+    role: Role
+
+    @property
+    def role_label(self) -> str:
+        return self.role.label
+
+
+@dataclass
+class AppSession:
+    """A signed-in user on an unlocked database. Passed to every service call."""
+
+    db: Database
+    user: UserInfo
+    kdf: KdfParams | None = None
+
+    def require(self, permission: Permission) -> None:
+        require(self.user.role, permission)
+
+    def can(self, permission: Permission) -> bool:
+        from desktop.domain.roles import has_permission
+
+        return has_permission(self.user.role, permission)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def validate_password(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"密码至少{MIN_PASSWORD}位。"
+    if password.isdigit() or password.isalpha():
+        return "密码需同时包含字母和数字。"
+    return None
+
+
+def validate_username(username: str) -> str | None:
+    if not USERNAME_RE.match(username or ""):
+        return "用户名应为3–32位小写字母、数字或 _ . -，以字母开头。"
+    return None
+
+
+def sign_in(data_dir: Path, username: str, password: str, *, lockout: LockoutPolicy | None = None,
+            kdf: KdfParams | None = None) -> AppSession:
+    """Unlock the database with this user's password; raise StoreError/ServiceError with a Chinese message."""
+    db = Database.unlock(data_dir, username, password, lockout=lockout)
+    try:
+        with db.write() as s:
+            row = s.scalar(select(User).where(User.username == username))
+            if row is None or not row.active:
+                audit.append_event(s, actor=username, action="login", outcome="refused",
+                                   detail={"reason": "inactive"})
+                raise ServiceError(f"账户“{username}”已停用，请联系管理员。")
+            failures = db.keyslots.take_failed_logins()
+            if failures:
+                audit.append_event(s, actor="system", action="failed_logins", outcome="refused",
+                                   detail={"count": len(failures),
+                                           "users": sorted({f["user"] for f in failures})})
+            audit.append_event(s, actor=username, action="login", entity_type="user", entity_id=username)
+            info = UserInfo(row.username, row.display_name, Role(row.role))
+    except BaseException:
+        db.close()
+        raise
+    return AppSession(db, info, kdf)
+
+
+def sign_out(session: AppSession) -> None:
+    with session.db.write() as s:
+        audit.append_event(s, actor=session.user.username, action="logout", entity_type="user",
+                           entity_id=session.user.username)
+    session.close()
+
+
+def create_user_row(db: Database, username: str, display_name: str, role: Role) -> None:
+    """First admin at setup time (no session yet)."""
+    with db.write() as s:
+        s.add(User(username=username, display_name=display_name, role=role.value, active=True,
+                   created_at=datetime.now(UTC), password_changed_at=datetime.now(UTC)))
+
+
+def list_users(session: AppSession) -> list[UserInfo]:
+    session.require(Permission.MANAGE_USERS)
+    with session.db.read() as s:
+        rows = s.scalars(select(User).where(User.active.is_(True)).order_by(User.username)).all()
+        return [UserInfo(r.username, r.display_name, Role(r.role)) for r in rows]
+
+
+def add_user(session: AppSession, username: str, display_name: str, role: Role | str, password: str) -> UserInfo:
+    session.require(Permission.MANAGE_USERS)
+    problem = validate_username(username) or validate_password(password)
+    if problem:
+        raise InvalidInput(problem)
+    if not display_name.strip():
+        raise InvalidInput("请填写姓名。", "display_name")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput(f"未知角色：{role}", "role") from None
+    db = session.db
+    with db.read() as s:
+        if s.scalar(select(User.id).where(User.username == username)) is not None or db.keyslots.has_user(username):
+            raise InvalidInput(f"用户名“{username}”已存在。", "username")
+    db.keyslots.add_password_slot(username, password, db.key, session.kdf)
+    try:
+        with db.write() as s:
+            s.add(User(username=username, display_name=display_name.strip(), role=role.value, active=True,
+                       created_at=datetime.now(UTC), password_changed_at=datetime.now(UTC)))
+            audit.append_event(s, actor=session.user.username, action="user_added", entity_type="user",
+                               entity_id=username, detail={"role": role.value})
+    except BaseException:
+        db.keyslots.remove_slot(username)
+        raise
+    return UserInfo(username, display_name.strip(), role)
+
+
+def remove_user(session: AppSession, username: str) -> None:
+    session.require(Permission.MANAGE_USERS)
+    if username == session.user.username:
+        raise InvalidInput("不能停用当前登录的账户。")
+    db = session.db
+    with db.write() as s:
+        row = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        if row is None:
+            raise NotFound(f"没有用户“{username}”。")
+        if row.role == Role.ADMIN.value:
+            admins = s.scalar(select(func.count()).select_from(User)
+                              .where(User.role == Role.ADMIN.value, User.active.is_(True)))
+            if admins <= 1:
+                raise InvalidInput("不能停用最后一个系统管理员。")
+        row.active = False
+        audit.append_event(s, actor=session.user.username, action="user_removed", entity_type="user",
+                           entity_id=username)
+    if db.keyslots.has_user(username):
+        db.keyslots.remove_slot(username)
+
+
+def change_password(session: AppSession, old_password: str, new_password: str) -> None:
+    """The signed-in user changes their own password (old one required)."""
+    problem = validate_password(new_password)
+    if problem:
+        raise InvalidInput(problem, "new_password")
+    db = session.db
+    try:
+        db.keyslots.unlock(session.user.username, old_password)
+    except StoreError:
+        raise InvalidInput("原密码不正确。", "old_password") from None
+    _rewrap(session, session.user.username, new_password, "password_changed")
+
+
+def reset_password(session: AppSession, username: str, new_password: str) -> None:
+    """An administrator sets a new password for another user."""
+    session.require(Permission.MANAGE_USERS)
+    problem = validate_password(new_password)
+    if problem:
+        raise InvalidInput(problem, "new_password")
+    with session.db.read() as s:
+        if s.scalar(select(User.id).where(User.username == username, User.active.is_(True))) is None:
+            raise NotFound(f"没有用户“{username}”。")
+    _rewrap(session, username, new_password, "password_reset")
+
+
+def unlock_account(session: AppSession, username: str) -> None:
+    session.require(Permission.MANAGE_USERS)
+    session.db.keyslots.unlock_account(username)
+    with session.db.write() as s:
+        audit.append_event(s, actor=session.user.username, action="account_unlocked", entity_type="user",
+                           entity_id=username)
+
+
+def _rewrap(session: AppSession, username: str, new_password: str, action: str) -> None:
+    db = session.db
+    db.keyslots.add_password_slot(username, new_password, db.key, session.kdf)
+    with db.write() as s:
+        row = s.scalar(select(User).where(User.username == username))
+        if row is not None:
+            row.password_changed_at = datetime.now(UTC)
+        audit.append_event(s, actor=session.user.username, action=action, entity_type="user",
+                           entity_id=username)

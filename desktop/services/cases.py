@@ -1,0 +1,100 @@
+"""Moving a case through its procedure: every transition named, guarded and audited.
+
+The guard facts come from the database (documents still missing, emergency
+flag, the township limit in the policy in force), the free text (reason,
+objection, amount) from the form. A refused transition raises
+TransitionRefused with the Chinese reason and changes nothing; an applied
+one writes the new status, a status-change row, an audit event and an outbox
+item in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import select
+
+from desktop.domain.case_state import (
+    CaseStatus,
+    TransitionContext,
+    allowed_transitions,
+    apply_transition,
+    available_transitions,
+)
+from desktop.domain.roles import Permission
+from desktop.store import audit, outbox
+from desktop.store.models import Case, CaseDocument, StatusChange
+
+from .auth import AppSession
+from .errors import NotFound
+
+
+@dataclass(frozen=True)
+class TransitionInput:
+    reason: str = ""
+    amount_cents: int | None = None
+    objection: str = ""
+    proposed_outcome: Literal["approve", "refuse"] | None = None
+
+
+@dataclass(frozen=True)
+class TransitionOption:
+    name: str
+    label: str
+    target_label: str
+    enabled: bool          # False: allowed for this role but a guard needs more (e.g. missing documents)
+
+
+def _context(session: AppSession, case: Case, missing: tuple[str, ...], form: TransitionInput,
+             township_limit_cents: int | None) -> TransitionContext:
+    return TransitionContext(
+        actor_role=session.user.role.value, reason=form.reason.strip(), documents_missing=missing,
+        emergency=case.emergency, amount_cents=form.amount_cents, township_limit_cents=township_limit_cents,
+        proposed_outcome=form.proposed_outcome, objection=form.objection.strip(),
+    )
+
+
+def _load(s, case_uuid: str) -> tuple[Case, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    case = s.get(Case, case_uuid)
+    if case is None:
+        raise NotFound("找不到该案件。")
+    missing = tuple(s.scalars(select(CaseDocument.name).where(CaseDocument.case_uuid == case_uuid,
+                                                              CaseDocument.received.is_(False))).all())
+    return case, missing
+
+
+def options(session: AppSession, case_uuid: str, township_limit_cents: int | None = None) -> list[TransitionOption]:
+    """The actions this user may take on this case now (for the case detail screen)."""
+    with session.db.read() as s:
+        case, missing = _load(s, case_uuid)
+        ctx = _context(session, case, missing, TransitionInput(), township_limit_cents)
+        status = CaseStatus(case.status)
+    allowed = {t.name for t in allowed_transitions(status, ctx)}
+    return [TransitionOption(t.name, t.label_zh, t.target.label, t.name in allowed)
+            for t in available_transitions(status) if t.role_problem(session.user.role.value) is None]
+
+
+def transition(session: AppSession, case_uuid: str, name: str, form: TransitionInput | None = None,
+               township_limit_cents: int | None = None) -> CaseStatus:
+    session.require(Permission.TRANSITION_CASE)
+    form = form or TransitionInput()
+    with session.db.write() as s:
+        case, missing = _load(s, case_uuid)
+        before = CaseStatus(case.status)
+        ctx = _context(session, case, missing, form, township_limit_cents)
+        after = apply_transition(before, name, ctx)   # TransitionRefused: nothing written
+        now = datetime.now(UTC)
+        case.status = after.value
+        case.updated_at = now
+        s.add(StatusChange(case_uuid=case.uuid, transition=name, from_status=before.value, to_status=after.value,
+                           actor=session.user.username, reason=ctx.reason or ctx.objection, at=now))
+        audit.append_event(s, actor=session.user.username, action=f"case.{name}", entity_type="case",
+                           entity_id=case.uuid, detail={"from": before.value, "to": after.value,
+                                                        "case_number": case.case_number})
+        outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="status_changed",
+                       payload={"case_number": case.case_number, "transition": name, "from": before.value,
+                                "to": after.value, "reason": ctx.reason or ctx.objection,
+                                "amount_cents": form.amount_cents, "at": now.isoformat()})
+    return after

@@ -1,0 +1,76 @@
+"""The demo township: valid data, every status, one account per role, a verifiable audit chain."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import FAST_KDF
+from sqlalchemy import func, select
+
+from desktop.domain.case_number import parse_case_number
+from desktop.domain.case_state import CaseStatus
+from desktop.domain.roles import Role
+from desktop.services.auth import sign_in
+from desktop.services.demo import create_demo, read_demo_accounts
+from desktop.store import audit
+from desktop.store.models import Case, CaseDocument, Person, User
+from forms.idnumber import parse_id
+
+TODAY = date(2026, 6, 15)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    d = tmp_path_factory.mktemp("demo") / "data"
+    result = create_demo(d, households=120, today=TODAY, kdf=FAST_KDF)
+    return result
+
+
+def test_accounts_for_every_role_open_the_database(demo):
+    accounts = read_demo_accounts(demo.data_dir)
+    assert [a[0] for a in accounts] == [a[0] for a in demo.accounts]
+    roles = set()
+    for user, _label, pw in accounts:
+        s = sign_in(demo.data_dir, user, pw)
+        roles.add(s.user.role)
+        s.close()
+    assert roles == set(Role)
+
+
+def test_people_have_valid_unique_ids_and_cases_cover_every_status(demo):
+    user, _l, pw = read_demo_accounts(demo.data_dir)[0]
+    s = sign_in(demo.data_dir, user, pw)
+    try:
+        with s.db.read() as db:
+            people = db.execute(select(Person.id_number, Person.birth_date, Person.sex, Person.id_hash)).all()
+            assert len(people) == demo.persons
+            assert len({p.id_number for p in people}) == len(people)
+            for number, birth, sex, h in people:
+                info = parse_id(number, today=TODAY)
+                assert info.birth_date == birth and info.sex == sex
+                assert h == s.db.id_hash(number)
+            statuses = set(db.scalars(select(Case.status)).all())
+            assert statuses == {st.value for st in CaseStatus}
+            for number in db.scalars(select(Case.case_number)).all():
+                assert parse_case_number(number).township_code == "620102101"
+            pending = db.scalars(select(Case.uuid).where(Case.status == CaseStatus.PENDING_DOCUMENTS.value)).all()
+            for case_uuid in pending:
+                missing = db.scalar(select(func.count()).select_from(CaseDocument).where(
+                    CaseDocument.case_uuid == case_uuid, CaseDocument.received.is_(False)))
+                assert missing >= 1
+            accepted_due = db.execute(select(Case.accepted_on, Case.decision_due)
+                                      .where(Case.accepted_on.is_not(None))).all()
+            assert all(due is None or due > acc for acc, due in accepted_due)
+            assert any(due is not None for _acc, due in accepted_due)
+            assert db.scalar(select(func.count()).select_from(User)) == 6
+            assert audit.verify_chain(db).ok
+    finally:
+        s.close()
+
+
+def test_demo_refuses_to_overwrite(demo):
+    from desktop.store.errors import KeySlotError
+
+    with pytest.raises(KeySlotError):
+        create_demo(demo.data_dir, households=5, kdf=FAST_KDF)
