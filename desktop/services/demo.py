@@ -39,6 +39,7 @@ from desktop.store.models import (
     CaseDocument,
     Coverage,
     Household,
+    OutboxItem,
     Person,
     Sequence,
     StatusChange,
@@ -184,7 +185,24 @@ def _populate(session: AppSession, rng: random.Random, n_households: int, today:
     cov_rows: list[dict[str, Any]] = []
     heads: list[tuple[str, str, str]] = []   # (household uuid, head person uuid, division code)
     village_names = dict(DEMO_TOWNSHIP.villages)
-    for _ in range(n_households):
+    n_persons = 0
+
+    def flush() -> None:
+        nonlocal n_persons
+        with db.write() as s:
+            s.execute(insert(Household), hh_rows)
+            s.execute(insert(Person), person_rows)
+            if cov_rows:
+                s.execute(insert(Coverage), cov_rows)
+        n_persons += len(person_rows)
+        hh_rows.clear()
+        person_rows.clear()
+        cov_rows.clear()
+
+    for n in range(n_households):
+        if n and n % 5000 == 0:
+            flush()
+            say(f"已生成 {n} 户……")
         hh = new_uuid()
         code = rng.choice(villages)
         hh_rows.append({"uuid": hh, "division_code": code, "hukou_type": "urban" if code.endswith("001") else "rural",
@@ -193,7 +211,7 @@ def _populate(session: AppSession, rng: random.Random, n_households: int, today:
         members = _household_members(rng, today)
         surname = rng.choices(SURNAMES, SURNAME_WEIGHTS)[0]
         head_uuid = ""
-        for pos, (relation, male, birth) in enumerate(members):
+        for pos, (relation, male, birth, supporter) in enumerate(members):
             p_uuid = new_uuid()
             same_surname = relation in ("self", "son", "daughter", "grandchild") or (relation == "parent" and male)
             name = _name(rng, male, surname if same_surname else None)
@@ -213,7 +231,7 @@ def _populate(session: AppSession, rng: random.Random, n_households: int, today:
                 "employment": "student" if 6 <= age < 19 else ("none" if age < 6 else
                               rng.choice(("farming", "flexible", "employed", "unemployed", "retired"))),
                 "monthly_income_cents": 0 if age < 16 else rng.choice((0, 0, 50000, 120000, 180000, 260000)),
-                "is_obliged_supporter": False, "staff_relative": rng.random() < 0.003,
+                "is_obliged_supporter": supporter, "staff_relative": rng.random() < 0.003,
             })
             if relation == "self":
                 head_uuid = p_uuid
@@ -228,34 +246,37 @@ def _populate(session: AppSession, rng: random.Random, n_households: int, today:
             cov_rows.append({"household_uuid": hh, "category": Category.TEKUN.value,
                              "since": today - timedelta(days=rng.randint(60, 3000)), "until": None,
                              "monthly_amount_cents": 98000, "recheck_class": "stable", "case_uuid": None})
-    with db.write() as s:
-        s.execute(insert(Household), hh_rows)
-        s.execute(insert(Person), person_rows)
-        if cov_rows:
-            s.execute(insert(Coverage), cov_rows)
-    say(f"已生成 {len(hh_rows)} 户 {len(person_rows)} 人，正在生成案件……")
+    flush()
+    say(f"已生成 {n_households} 户 {n_persons} 人，正在生成案件……")
     n_cases = _populate_cases(session, rng, heads, today)
-    return len(person_rows), n_cases
+    return n_persons, n_cases
 
 
-def _household_members(rng: random.Random, today: date) -> list[tuple[str, bool, date]]:
+def _household_members(rng: random.Random, today: date) -> list[tuple[str, bool, date, bool]]:
+    """(relation, male, birth date, is an obliged supporter living elsewhere)."""
     kind = rng.choices(("single_old", "couple_old", "family", "single_parent", "three_gen"), (12, 14, 40, 10, 24))[0]
     head_male = rng.random() < 0.75
-    if kind == "single_old":
-        return [("self", head_male, _birth(rng, today, 62, 92))]
-    if kind == "couple_old":
-        return [("self", True, _birth(rng, today, 60, 88)), ("spouse", False, _birth(rng, today, 58, 85))]
+    if kind in ("single_old", "couple_old"):
+        if kind == "single_old":
+            members = [("self", head_male, _birth(rng, today, 62, 92), False)]
+        else:
+            members = [("self", True, _birth(rng, today, 60, 88), False),
+                       ("spouse", False, _birth(rng, today, 58, 85), False)]
+        for _ in range(rng.choice((0, 1, 1, 2))):   # adult children living elsewhere (赡养义务人)
+            male = rng.random() < 0.5
+            members.append(("son" if male else "daughter", male, _birth(rng, today, 30, 55), True))
+        return members
     head_birth = _birth(rng, today, 26, 55)
-    members = [("self", head_male, head_birth)]
+    members = [("self", head_male, head_birth, False)]
     if kind != "single_parent":
-        members.append(("spouse", not head_male, _birth(rng, today, 24, 55)))
+        members.append(("spouse", not head_male, _birth(rng, today, 24, 55), False))
     head_age = (today - head_birth).days // 365
     for _ in range(rng.randint(1, 3)):
         child_age_max = max(1, min(30, head_age - 20))
         male = rng.random() < 0.5
-        members.append(("son" if male else "daughter", male, _birth(rng, today, 0, child_age_max)))
+        members.append(("son" if male else "daughter", male, _birth(rng, today, 0, child_age_max), False))
     if kind == "three_gen":
-        members.append(("parent", rng.random() < 0.4, _birth(rng, today, max(62, head_age + 20), 95)))
+        members.append(("parent", rng.random() < 0.4, _birth(rng, today, max(62, head_age + 20), 95), False))
     return members
 
 
@@ -268,7 +289,7 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
     n_cases = max(len(CaseStatus), int(len(heads) * 0.6))
     chosen = [heads[i % len(heads)] for i in rng.sample(range(max(n_cases, len(heads))), n_cases)]
     seq_by_year: dict[int, int] = {}
-    case_rows, cat_rows, doc_rows, change_rows, audit_rows = [], [], [], [], []
+    case_rows, cat_rows, doc_rows, change_rows, audit_rows, outbox_rows = [], [], [], [], [], []
     clerks = ("clerk", "clerk2")
     planner = clocks.DeadlinePlanner.default()
     drawn = []
@@ -317,11 +338,18 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
                                 "at": received + timedelta(days=1)})
         audit_rows.append((received.isoformat(timespec="microseconds"), clerk, "case_created", "case", case_uuid,
                            "ok", {"status": status.value, "demo": True}))
+        if received_day >= today - timedelta(days=2):   # recent work not yet carried to the county
+            outbox_rows.append({"idempotency_key": new_uuid(), "entity_type": "case", "entity_uuid": case_uuid,
+                                "operation": "case_created", "state": "pending", "attempts": 0, "last_error": "",
+                                "created_at": received, "payload": {"case_number": number, "status": status.value,
+                                                                    "categories": [c.value for c in categories]}})
     with db.write() as s:
         s.execute(insert(Case), case_rows)
         s.execute(insert(CaseCategory), cat_rows)
         s.execute(insert(CaseDocument), doc_rows)
         s.execute(insert(StatusChange), change_rows)
+        if outbox_rows:
+            s.execute(insert(OutboxItem), outbox_rows)
         for year, value in seq_by_year.items():
             s.merge(Sequence(scope=f"case:{dev.device_code}:{year}", value=value))
         chained = audit.chain_rows(s, audit_rows)

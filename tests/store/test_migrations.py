@@ -40,15 +40,31 @@ def test_walk_every_revision_from_empty_to_head_and_back(tmp_path):
     engine.dispose()
 
 
+def _revision_of(data_dir: Path) -> str | None:
+    from desktop.store.keyslots import KeySlotFile
+
+    key = KeySlotFile.load(data_dir / "keyslots.json").unlock("admin", RELEASE_PASSWORD)
+    engine = build_engine(data_dir / "yimen.db", key)
+    try:
+        return migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+
+
 def test_saved_release_databases_upgrade_to_head(tmp_path):
     releases = sorted(d for d in RELEASES.iterdir() if (d / "yimen.db").exists())
     assert releases, "at least one saved release database must be kept under tests/data/releases"
     for release in releases:
         work = tmp_path / release.name
         shutil.copytree(release, work)
+        saved_revision = _revision_of(work)
         db = Database.unlock(work, "admin", RELEASE_PASSWORD)
         try:
             assert migrate.current_revision(db.engine) == migrate.head_revision()
+            if saved_revision != migrate.head_revision():
+                # an encrypted backup of the old schema was taken before upgrading
+                assert db.backup_before_migration is not None
+                assert (db.backup_before_migration / "yimen.db").exists()
             counts = db.table_counts()
             assert counts["households"] > 0 and counts["cases"] > 0
             with db.read() as s:
