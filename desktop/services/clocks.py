@@ -25,6 +25,7 @@ class CasePlan:
     calendar_note: str                          # "" when the deadline is known
     documents: tuple[tuple[str, str], ...]      # (code, Chinese name) in checklist order
     policy_ref: str
+    conditional: frozenset[str] = frozenset()   # codes needed only when they apply (残疾人证…)
 
 
 class DeadlinePlanner:
@@ -48,7 +49,9 @@ class DeadlinePlanner:
 
     def plan(self, division_code: str, accepted_on: date, categories: list[Category]) -> CasePlan:
         table = self.book.policy_for(division_code, accepted_on)
-        docs = tuple((d.code, d.name) for d in table.required_documents(categories))
+        reqs = table.required_documents(categories)
+        docs = tuple((d.code, d.name) for d in reqs)
+        conditional = frozenset(d.code for d in reqs if d.conditional)
         main = categories[0]
         days = table.deadline("decision_total", main)
         try:
@@ -56,7 +59,7 @@ class DeadlinePlanner:
             note = ""
         except CalendarNotCovered as exc:
             due, note = None, exc.message
-        return CasePlan(due, days, note, docs, f"{table.region}@{table.effective_from.isoformat()}")
+        return CasePlan(due, days, note, docs, table.ref, conditional)
 
 
 @lru_cache(maxsize=1)

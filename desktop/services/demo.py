@@ -29,6 +29,7 @@ from desktop.domain.case_number import make_case_number
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.names import name_initials
+from desktop.domain.policy import RecheckClass
 from desktop.domain.roles import Role
 from desktop.store import audit
 from desktop.store.keyslots import KdfParams
@@ -241,11 +242,13 @@ def _populate(session: AppSession, rng: random.Random, n_households: int, today:
             cov_rows.append({"household_uuid": hh, "category": Category.DIBAO.value,
                              "since": today - timedelta(days=rng.randint(60, 2000)), "until": None,
                              "monthly_amount_cents": rng.choice((35000, 52000, 68000)) * len(members),
-                             "recheck_class": rng.choice(("stable", "irregular", "c_class")), "case_uuid": None})
+                             "recheck_class": rng.choice((RecheckClass.STABLE, RecheckClass.IRREGULAR_INCOME,
+                                                           RecheckClass.CLASS_C_RURAL)).value,
+                             "case_uuid": None})
         elif r < 0.09:
             cov_rows.append({"household_uuid": hh, "category": Category.TEKUN.value,
                              "since": today - timedelta(days=rng.randint(60, 3000)), "until": None,
-                             "monthly_amount_cents": 98000, "recheck_class": "stable", "case_uuid": None})
+                             "monthly_amount_cents": 98000, "recheck_class": RecheckClass.TEKUN.value, "case_uuid": None})
     flush()
     say(f"已生成 {n_households} 户 {n_persons} 人，正在生成案件……")
     n_cases = _populate_cases(session, rng, heads, today)

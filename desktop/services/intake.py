@@ -101,7 +101,11 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
     unknown = [c for c in received + missing if c not in checklist]
     if unknown:
         raise InvalidInput(f"材料“{unknown[0]}”不在所申请类别的材料清单中。", "documents")
-    unmarked = [checklist[c] for c in checklist if c not in received and c not in missing]
+    both = [checklist[c] for c in received if c in missing]
+    if both:
+        raise InvalidInput(f"材料“{both[0]}”不能同时标为已收到和缺少。", "documents")
+    unmarked = [checklist[c] for c in checklist
+                if c not in received and c not in missing and c not in plan.conditional]
     if unmarked:
         raise InvalidInput(f"请标明材料“{unmarked[0]}”是已收到还是缺少。", "documents")
     if outcome == "accept" and missing:
@@ -136,6 +140,8 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
             s.add(CaseCategory(case_uuid=case_uuid, category=c.value))
         for code, name in plan.documents:
             got = code in received
+            if not got and code not in missing:
+                continue   # a conditional document that does not apply to this family
             s.add(CaseDocument(case_uuid=case_uuid, code=code, name=name, received=got,
                                received_at=now if got else None))
         s.add(StatusChange(case_uuid=case_uuid, transition="intake", from_status=None, to_status=status.value,

@@ -114,6 +114,12 @@ class Database:
         migrate.upgrade_to_head(self.engine)
 
     def close(self) -> None:
+        """Let SQLite refresh its planner statistics (cheap, per the SQLite docs), then close."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
+        except Exception:  # closing must not fail because statistics could not be written
+            log.warning("PRAGMA optimize failed at close", exc_info=False)
         self.engine.dispose()
 
     # ----- sessions ------------------------------------------------------------------

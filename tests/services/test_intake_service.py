@@ -78,6 +78,17 @@ def test_missing_documents_path(clerk):
     assert missing == docs[-1:]
 
 
+def test_conditional_documents_may_not_apply(clerk):
+    plan = clocks.DeadlinePlanner.default().plan("620102101201", NOW.date(), [Category.DIBAO])
+    assert plan.conditional, "the 低保 checklist has conditional documents (残疾人证 …)"
+    needed = [c for c, _n in plan.documents if c not in plan.conditional]
+    r = submit_application(clerk, _with_docs(_app(), needed), "accept", now=NOW)
+    assert r.status is CaseStatus.ACCEPTED
+    with clerk.db.read() as s:
+        stored = set(s.scalars(select(CaseDocument.code).where(CaseDocument.case_uuid == r.case_uuid)).all())
+    assert stored == set(needed)
+
+
 def test_refusal_needs_a_reason(clerk):
     before = _rows(clerk)
     with pytest.raises(InvalidInput) as err:
@@ -89,7 +100,8 @@ def test_refusal_needs_a_reason(clerk):
 
 
 @pytest.mark.parametrize("mutate,needle", [
-    (lambda a: _with_docs(a, _docs()[:-1]), "已收到还是缺少"),
+    (lambda a: _with_docs(a, _docs()[1:]), "已收到还是缺少"),
+    (lambda a: _with_docs(a, _docs(), _docs()[:1]), "同时"),
     (lambda a: _with_docs(a, _docs()[:-1], _docs()[-1:]), "一次性告知书"),
     (lambda a: _with_docs(a, _docs() + ["no_such_doc"]), "不在"),
     (lambda a: _with_docs(Application(a.categories, "", a.channel, a.household, HEAD), _docs()), ""),

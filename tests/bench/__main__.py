@@ -1,0 +1,79 @@
+"""`python -m tests.bench` — prints measurements side by side; asserts nothing about time.
+
+Environment: YIMEN_BENCH_HOUSEHOLDS (default 50000) sets the size of the
+township; the built database is cached under `.bench-cache/` (per size and
+schema revision) and copied for each run.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from desktop.store.database import Database
+from desktop.store.models import Case, Household, Person
+
+from . import dataset, search_bench
+from .plaindb import PlainDatabase, export_plaintext
+
+REPO = Path(__file__).resolve().parents[2]
+CACHE = REPO / ".bench-cache"
+DEFAULT_HOUSEHOLDS = 50_000
+SEED = 7
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def main() -> int:
+    households = int(os.environ.get("YIMEN_BENCH_HOUSEHOLDS", DEFAULT_HOUSEHOLDS))
+    started = time.perf_counter()
+    _say(f"Yimen bench — {households} households, python {platform.python_version()}, "
+         f"{os.cpu_count()} CPU, {platform.machine()}")
+    CACHE.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="work-", dir=CACHE) as tmp:
+        work = Path(tmp)
+        data = dataset.prepare(CACHE, households, work / "enc", say=_say)
+        _say(f"township: {data.source}; "
+             + ("reused from cache" if data.reused else f"built in {data.build_seconds:.1f} s"))
+        enc_db = Database.unlock(data.data_dir, data.username, data.password)
+        try:
+            t0 = time.perf_counter()
+            plain_path = export_plaintext(enc_db, work / "plain.db")
+            export_s = time.perf_counter() - t0
+            plain_db = PlainDatabase(plain_path)
+            try:
+                with enc_db.read() as s:
+                    n_hh = s.scalar(select(func.count()).select_from(Household))
+                    n_p = s.scalar(select(func.count()).select_from(Person))
+                    n_c = s.scalar(select(func.count()).select_from(Case))
+                with enc_db.engine.connect() as conn:
+                    cipher = conn.exec_driver_sql("PRAGMA cipher_version").scalar()
+                    sqlite_version = conn.exec_driver_sql("SELECT sqlite_version()").scalar()
+                _say(f"data: {n_hh} households, {n_p} persons, {n_c} cases; "
+                     f"encrypted {enc_db.path.stat().st_size / 1e6:.1f} MB, plain copy "
+                     f"{plain_path.stat().st_size / 1e6:.1f} MB (exported in {export_s:.1f} s); "
+                     f"SQLite {sqlite_version}, SQLCipher {cipher} (same driver for both)")
+                queries = search_bench.draw_queries(enc_db, SEED)
+                _say(f"search: {sum(len(q) for q in queries.values())} queries in {len(queries)} kinds, "
+                     f"seed {SEED}, each run on both databases (alternating order) …")
+                results = search_bench.run(enc_db, plain_db, queries, say=_say)
+                print()
+                print(search_bench.table(results))
+            finally:
+                plain_db.close()
+        finally:
+            enc_db.close()
+    print(f"\nbench finished in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
