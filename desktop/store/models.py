@@ -236,3 +236,35 @@ class Sequence(Base):
     __tablename__ = "sequences"
     scope: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PrintRecord(Base):
+    """One printed document handed out for a case: original, reprint (副本) or voided.
+
+    ``series`` groups the prints that share one copy counter: both receipt
+    formats are the same acceptance notice ("receipt"), a referral slip counts
+    per department ("referral_slip:<department code>"), every other kind on
+    its own. ``copy_no`` 1 is the original; voiding never frees a number, so
+    a paper that left the printer is never outnumbered by a second original.
+    ``sha256`` is over the exact PDF bytes; ``detail`` holds codes only
+    (e.g. the department), never personal data.
+    """
+
+    __tablename__ = "print_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    case_uuid: Mapped[str] = mapped_column(ForeignKey("cases.uuid"))  # indexed by the unique key below
+    kind: Mapped[str] = mapped_column(String(32))
+    series: Mapped[str] = mapped_column(String(64))
+    copy_no: Mapped[int] = mapped_column(Integer)
+    is_copy: Mapped[bool] = mapped_column(Boolean)
+    fmt: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+    voided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    __table_args__ = (UniqueConstraint("case_uuid", "series", "copy_no"),)

@@ -10,6 +10,7 @@ checksum-valid numbers (first 6 + last 4 shown).
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import sys
@@ -171,11 +172,20 @@ def referral() -> ReferralSlipData:
     )
 
 
+def receipt_open_deadline() -> ReceiptData:
+    """Accepted late in a year whose successor's holidays are not announced yet: no date is guessed."""
+    return dataclasses.replace(
+        receipt(), accepted_at=datetime(2026, 12, 21, 10, 5), decision_deadline=None,
+        deadline_open_note="具体日期待县级下发2027年节假日安排后确定",
+    )
+
+
 SAMPLES = {
     "receipt-a4": lambda: render_receipt_a4(receipt()),
     "receipt-a4-copy": lambda: render_receipt_a4(receipt("副本")),
     "receipt-roll80": lambda: render_receipt_roll80(receipt()),
     "receipt-roll80-copy": lambda: render_receipt_roll80(receipt("副本")),
+    "receipt-roll80-open-deadline": lambda: render_receipt_roll80(receipt_open_deadline()),
     "missing-documents": lambda: render_missing_documents(missing()),
     "refusal": lambda: render_refusal(refusal()),
     "authorization": lambda: render_authorization(authorization()),

@@ -14,6 +14,11 @@ Two formats from the same :class:`ReceiptData`:
 it is printed big next to (roll: above) the title and in every footer.
 ``masked_id`` must already be masked; a full ID number in any field raises
 :class:`~forms.documents._common.FullIdNumberError`.
+
+``decision_deadline`` is ``None`` when the working-day calendar does not yet
+cover the date (next year's holidays not announced): the receipt then says
+the deadline in working days and why the date is open
+(``deadline_open_note``) instead of printing a guessed date.
 """
 
 from __future__ import annotations
@@ -80,13 +85,14 @@ class ReceiptData:
     categories: tuple[str, ...]  # Chinese labels, e.g. ("最低生活保障", "医疗救助")
     documents_received: tuple[str, ...]
     accepted_at: datetime
-    decision_deadline: date
+    decision_deadline: date | None  # None: the calendar does not cover it yet (see deadline_open_note)
     deadline_note: str  # e.g. "自受理之日起30个工作日内"
     clerk_name: str
     complaint_phone: str
     qr_payload: str  # opaque, signed by the caller
     copy_label: str | None  # None: original; "副本" for reprints (required: a reprint is never implicit)
     channel_label: str  # e.g. "窗口受理"、"村（社区）代为申请"
+    deadline_open_note: str = ""  # why the date is open, e.g. "具体日期待县级下发2027年节假日安排后确定"
 
 
 def _validate(d: ReceiptData) -> None:
@@ -96,7 +102,12 @@ def _validate(d: ReceiptData) -> None:
     check_data(d)
 
 
+OPEN_DEADLINE_NOTE = "具体日期待工作日历更新后确定"
+
+
 def _deadline_text(d: ReceiptData) -> str:
+    if d.decision_deadline is None:
+        return f"{d.deadline_note}作出决定（{d.deadline_open_note or OPEN_DEADLINE_NOTE}）"
     return f"{d.deadline_note}，最迟于{fmt_date(d.decision_deadline)}作出决定"
 
 

@@ -4,7 +4,9 @@ One slip per department (render one PDF per :class:`ReferralSlipData`).  The
 upper part tells the department what is referred and by when (date and
 number of working days, both computed by the caller from the working-day
 calendar); the lower part, below a cut line, is the 回执 the department fills
-in (接收人签字 / 接收日期 / 办理结果) and sends back.
+in (接收人签字 / 接收日期 / 办理结果) and sends back.  ``due_date`` is ``None``
+when the calendar does not cover it yet: the slip then gives the working
+days and ``due_open_note`` instead of a guessed date.
 """
 
 from __future__ import annotations
@@ -49,15 +51,21 @@ class ReferralSlipData:
     categories: tuple[str, ...]  # what is referred
     referring_clerk: str
     referred_on: date
-    due_date: date  # the department's deadline
+    due_date: date | None  # the department's deadline; None: not covered by the calendar yet
     working_days: int  # the same deadline in working days
     contact_phone: str  # the window's phone
     attachments: tuple[str, ...] = ()  # copies sent along
     note: str = ""
     copy_label: str | None = None
+    due_open_note: str = ""  # why the date is open, e.g. "具体日期待县级下发2027年节假日安排后确定"
+
+
+OPEN_DUE_NOTE = "具体日期待工作日历更新后确定"
 
 
 def deadline_text(d: ReferralSlipData) -> str:
+    if d.due_date is None:
+        return f"{d.working_days}个工作日（{d.due_open_note or OPEN_DUE_NOTE}），请按期办结并反馈"
     return f"{d.working_days}个工作日（请于{fmt_date(d.due_date)}前办结并反馈）"
 
 
@@ -120,7 +128,7 @@ def render_referral_slip(data: ReferralSlipData) -> bytes:
     """A4 转办单 with its 回执; PDF bytes."""
     require(bool(data.categories), "categories must not be empty")
     require(data.working_days > 0, "working_days must be positive")
-    require(data.due_date >= data.referred_on, "due_date is before referred_on")
+    require(data.due_date is None or data.due_date >= data.referred_on, "due_date is before referred_on")
     require(data.copy_label is None or bool(data.copy_label.strip()), "copy_label must be None or non-empty")
     check_data(data)
     return _a4.render_a4(lambda st, w: _story(data, st, w), title=TITLE, township=data.township_name,

@@ -365,6 +365,16 @@ def test_receipt_a4_long_content_gives_each_stub_its_own_page():
 
 
 @pytest.mark.parametrize("renderer", [render_receipt_a4, render_receipt_roll80])
+def test_receipt_with_open_deadline_says_why_instead_of_a_date(renderer):
+    note = "具体日期待县级下发2027年节假日安排后确定"
+    t = text(renderer(receipt(decision_deadline=None, deadline_open_note=note)))
+    assert squash(f"自受理之日起30个工作日内作出决定（{note}）") in t
+    assert "最迟于" not in t
+    generic = text(renderer(receipt(decision_deadline=None)))
+    assert "自受理之日起30个工作日内作出决定（具体日期待工作日历更新后确定）" in generic
+
+
+@pytest.mark.parametrize("renderer", [render_receipt_a4, render_receipt_roll80])
 def test_receipt_qr_decodes_to_payload(renderer):
     pdf = renderer(receipt())
     found = decode_qr(pdf)
@@ -548,6 +558,13 @@ def test_referral_slip(rendered):
               "0931-5550123", "转办回执", "接收人签字", "接收日期", "办理结果", "办结日期",
               "✂沿此线剪开"]:
         assert squash(s) in t, s
+
+
+def test_referral_slip_with_open_due_date():
+    note = "具体日期待县级下发2027年节假日安排后确定"
+    t = text(render_referral_slip(referral(due_date=None, due_open_note=note)))
+    assert squash(f"10个工作日（{note}），请按期办结并反馈") in t
+    assert "前办结并反馈" not in t
 
 
 def test_referral_slip_checks():

@@ -1,0 +1,348 @@
+"""Printing the documents of a case, and the record of every print, reprint and void.
+
+    doc = documents.print_receipt(session, case_uuid, "a4")   # → PrintedDocument
+    preview_and_print(doc.pdf)                                # the UI, only now
+
+Rules every print follows:
+
+- Only a committed case prints: each print reads the case in its own write
+  transaction, so an intake that rolled back (or is still open elsewhere)
+  is simply not found.
+- The PDF is rendered inside that transaction, its SHA-256 stored in a
+  ``PrintRecord`` together with a ``document_printed`` audit event (codes
+  and hashes only, no personal data), and the bytes are returned only after
+  the commit. A print that cannot be recorded is never handed out.
+- The first print of a document is the original; every later one is a
+  reprint marked 副本 with the next copy number. Both receipt formats are
+  one document (one original between them); referral slips count per
+  department. Voiding (reason required) marks the record and never frees
+  its number.
+- Permissions at this layer: the intake documents (receipt, one-time
+  notice, refusal, authorization) need ``print_receipt`` — village
+  assistants print them too; referral slips are case work
+  (``transition_case``); voiding and the history need ``view_cases``.
+
+The QR code on receipts is built and checked by the pure
+:mod:`desktop.services.documents_qr` (re-exported here).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.domain.case_state import CaseStatus
+from desktop.domain.roles import Permission
+from desktop.store import audit
+from desktop.store.models import Case, PrintRecord, User, new_uuid
+from forms import fonts
+from forms.documents._common import FullIdNumberError
+from forms.documents.authorization import render_authorization
+from forms.documents.missing_documents import render_missing_documents
+from forms.documents.receipt import render_receipt_a4, render_receipt_roll80
+from forms.documents.referral_slip import render_referral_slip
+from forms.documents.refusal import render_refusal
+
+from . import documents_data as data
+from .auth import AppSession
+from .clocks import DeadlinePlanner
+from .documents_data import DocumentRefused, WindowContact, sign_receipt_payload
+from .documents_qr import (
+    InvalidReceipt,
+    VerifiedReceipt,
+    receipt_payload,
+    signed_receipt_payload,
+    verify_receipt_payload,
+)
+from .errors import InvalidInput, NotFound
+
+__all__ = [
+    "COPY_LABEL", "DocumentKind", "DocumentRefused", "InvalidReceipt", "PrintHistoryRow", "PrintedDocument",
+    "VerifiedReceipt", "WindowContact", "glyph_warnings", "print_authorization", "print_history",
+    "print_missing_documents_notice", "print_receipt", "print_referral_slips", "print_refusal",
+    "receipt_payload", "set_window_contact", "sign_receipt_payload", "signed_receipt_payload",
+    "verify_receipt_payload", "void_print", "window_contact",
+]
+
+COPY_LABEL = "副本"
+MAX_VOID_REASON = 200
+ReceiptFormat = Literal["a4", "roll80"]
+
+
+class DocumentKind(StrEnum):
+    RECEIPT_A4 = "receipt_a4"
+    RECEIPT_ROLL80 = "receipt_roll80"
+    MISSING_DOCUMENTS = "missing_documents"
+    REFUSAL = "refusal"
+    AUTHORIZATION = "authorization"
+    REFERRAL_SLIP = "referral_slip"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS: dict[DocumentKind, str] = {
+    DocumentKind.RECEIPT_A4: "受理通知书（A4）",
+    DocumentKind.RECEIPT_ROLL80: "受理通知书（80毫米小票）",
+    DocumentKind.MISSING_DOCUMENTS: "一次性告知书",
+    DocumentKind.REFUSAL: "不予受理告知书",
+    DocumentKind.AUTHORIZATION: "家庭经济状况核对授权书",
+    DocumentKind.REFERRAL_SLIP: "转办单",
+}
+RECEIPT_SERIES = "receipt"
+
+
+@dataclass(frozen=True)
+class PrintedDocument:
+    pdf: bytes
+    kind: DocumentKind
+    copy_no: int          # 1 = the original
+    is_copy: bool         # True: marked 副本
+    record_uuid: str
+    department: str = ""          # referral slips: department code
+    department_name: str = ""
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.pdf).hexdigest()
+
+
+@dataclass(frozen=True)
+class PrintHistoryRow:
+    """One line of a case's print history (case detail screen)."""
+
+    record_uuid: str
+    kind: DocumentKind
+    kind_label: str
+    copy_no: int
+    is_copy: bool
+    fmt: str
+    department_name: str
+    at: datetime            # UTC
+    actor: str
+    actor_name: str
+    sha256: str
+    voided: bool
+    void_reason: str
+    voided_by: str
+    voided_at: datetime | None
+
+
+# ----------------------------------------------------------------------- recording
+
+def _render(render: Callable[[str | None], bytes], copy_label: str | None) -> bytes:
+    try:
+        return render(copy_label)
+    except fonts.MissingGlyphError as exc:
+        chars = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in exc.characters)
+        raise DocumentRefused(f"无法打印：打印字体中没有字符 {chars}。请核对姓名、地址等的写法。") from exc
+    except FullIdNumberError as exc:
+        raise DocumentRefused("文书内容中含有完整的身份证号码（例如写在理由或地址里），为保护个人信息不能打印。"
+                              "请修改后再打印。") from exc
+
+
+def _record(session: AppSession, s: Session, case: Case, kind: DocumentKind, fmt: str, series: str,
+            render: Callable[[str | None], bytes], detail: dict[str, str] | None = None) -> PrintedDocument:
+    """Render the next copy of ``series`` and record it, inside the caller's write transaction."""
+    last = s.scalar(select(func.max(PrintRecord.copy_no)).where(PrintRecord.case_uuid == case.uuid,
+                                                                PrintRecord.series == series))
+    copy_no = (last or 0) + 1
+    is_copy = copy_no > 1
+    pdf = _render(render, COPY_LABEL if is_copy else None)
+    digest = hashlib.sha256(pdf).hexdigest()
+    detail = dict(detail or {})
+    record = PrintRecord(uuid=new_uuid(), case_uuid=case.uuid, kind=kind.value, series=series, copy_no=copy_no,
+                         is_copy=is_copy, fmt=fmt, sha256=digest, actor=session.user.username,
+                         at=datetime.now(UTC), voided=False, void_reason="", detail=detail)
+    s.add(record)
+    audit.append_event(s, actor=session.user.username, action="document_printed", entity_type="case",
+                       entity_id=case.uuid,
+                       detail={"kind": kind.value, "copy_no": copy_no, "record": record.uuid, "fmt": fmt,
+                               "sha256": digest, "case_number": case.case_number,
+                               **{k: v for k, v in detail.items() if k == "department"}})
+    return PrintedDocument(pdf, kind, copy_no, is_copy, record.uuid, detail.get("department", ""),
+                           detail.get("department_name", ""))
+
+
+def _status(case: Case) -> CaseStatus:
+    return CaseStatus(case.status)
+
+
+def _accepted(s: Session, case: Case, what: str) -> datetime:
+    status = _status(case)
+    if status is CaseStatus.PENDING_DOCUMENTS:
+        raise DocumentRefused(f"该申请材料不齐，尚未受理（待补正），不能出具{what}：请打印一次性告知书。")
+    if status is CaseStatus.NOT_ACCEPTED:
+        raise DocumentRefused(f"该申请不予受理，不能出具{what}：请打印不予受理告知书。")
+    when = data.accepted_at(s, case)
+    if when is None:
+        raise DocumentRefused(f"该申请未经受理（当前状态：{status.label}），不能出具{what}。")
+    return when
+
+
+# ----------------------------------------------------------------------- the documents
+
+def print_receipt(session: AppSession, case_uuid: str, fmt: ReceiptFormat = "a4", *,
+                  planner: DeadlinePlanner | None = None) -> PrintedDocument:
+    """受理通知书 for an accepted case (or one that went on from acceptance), A4 or 80 mm roll."""
+    session.require(Permission.PRINT_RECEIPT)
+    renderers = {"a4": (DocumentKind.RECEIPT_A4, render_receipt_a4),
+                 "roll80": (DocumentKind.RECEIPT_ROLL80, render_receipt_roll80)}
+    if fmt not in renderers:
+        raise InvalidInput("受理通知书的打印格式应为 a4（A4纸）或 roll80（80毫米小票）。", "fmt")
+    kind, render = renderers[fmt]
+    planner = planner or DeadlinePlanner.default()
+    with session.db.write() as s:
+        case = data.load_case(s, case_uuid)
+        when = _accepted(s, case, "受理通知书")
+        doc = _record(session, s, case, kind, fmt, RECEIPT_SERIES,
+                      lambda label: render(data.receipt_data(s, case, planner, when, label)))
+    return doc
+
+
+def print_missing_documents_notice(session: AppSession, case_uuid: str, *,
+                                   planner: DeadlinePlanner | None = None) -> PrintedDocument:
+    """一次性告知书 for a case waiting for documents (待补正)."""
+    session.require(Permission.PRINT_RECEIPT)
+    planner = planner or DeadlinePlanner.default()
+    with session.db.write() as s:
+        case = data.load_case(s, case_uuid)
+        if _status(case) is not CaseStatus.PENDING_DOCUMENTS:
+            raise DocumentRefused(f"只有待补正的申请才打印一次性告知书，该申请当前状态为“{_status(case).label}”。")
+        kind = DocumentKind.MISSING_DOCUMENTS
+        doc = _record(session, s, case, kind, "a4", kind.value,
+                      lambda label: render_missing_documents(data.missing_documents_data(s, case, planner, label)))
+    return doc
+
+
+def print_refusal(session: AppSession, case_uuid: str, *, planner: DeadlinePlanner | None = None) -> PrintedDocument:
+    """不予受理告知书 for a case refused at the window, with the recorded reason."""
+    session.require(Permission.PRINT_RECEIPT)
+    planner = planner or DeadlinePlanner.default()
+    with session.db.write() as s:
+        case = data.load_case(s, case_uuid)
+        if _status(case) is not CaseStatus.NOT_ACCEPTED:
+            raise DocumentRefused(f"只有不予受理的申请才打印不予受理告知书，该申请当前状态为“{_status(case).label}”。")
+        kind = DocumentKind.REFUSAL
+        doc = _record(session, s, case, kind, "a4", kind.value,
+                      lambda label: render_refusal(data.refusal_data(s, case, planner, label)))
+    return doc
+
+
+def print_authorization(session: AppSession, case_uuid: str) -> PrintedDocument:
+    """家庭经济状况核对授权书: every adult member on the case's date and every obliged supporter."""
+    session.require(Permission.PRINT_RECEIPT)
+    with session.db.write() as s:
+        case = data.load_case(s, case_uuid)
+        if _status(case).is_terminal:
+            raise DocumentRefused(f"该申请当前状态为“{_status(case).label}”，不再打印核对授权书。")
+        kind = DocumentKind.AUTHORIZATION
+        doc = _record(session, s, case, kind, "a4", kind.value,
+                      lambda label: render_authorization(data.authorization_data(s, case, label)))
+    return doc
+
+
+def print_referral_slips(session: AppSession, case_uuid: str, *,
+                         planner: DeadlinePlanner | None = None) -> list[PrintedDocument]:
+    """转办单, one per department deciding the case's categories; all recorded in one transaction."""
+    session.require(Permission.PRINT_RECEIPT)
+    session.require(Permission.TRANSITION_CASE)
+    planner = planner or DeadlinePlanner.default()
+    out = []
+    with session.db.write() as s:
+        case = data.load_case(s, case_uuid)
+        when = _accepted(s, case, "转办单")
+        if _status(case).is_terminal:
+            raise DocumentRefused(f"该申请当前状态为“{_status(case).label}”，不再转办。")
+        kind = DocumentKind.REFERRAL_SLIP
+        for ref in data.referrals(s, case, planner, when):
+            out.append(_record(
+                session, s, case, kind, "a4", f"{kind.value}:{ref.department}",
+                lambda label, ref=ref: render_referral_slip(replace(ref.data, copy_label=label)),
+                {"department": ref.department, "department_name": ref.department_name}))
+    return out
+
+
+# ----------------------------------------------------------------------- void and history
+
+def void_print(session: AppSession, record_uuid: str, reason: str) -> PrintHistoryRow:
+    """Mark a print as void (misprint, spoiled paper…): the reason is required; the number stays used."""
+    session.require(Permission.PRINT_RECEIPT)
+    session.require(Permission.VIEW_CASES)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("作废打印件必须填写作废原因。", "reason")
+    if len(reason) > MAX_VOID_REASON:
+        raise InvalidInput(f"作废原因最多{MAX_VOID_REASON}字。", "reason")
+    with session.db.write() as s:
+        record = s.scalar(select(PrintRecord).where(PrintRecord.uuid == record_uuid))
+        if record is None:
+            raise NotFound("找不到该打印记录。")
+        if record.voided:
+            raise InvalidInput("该打印件已经作废。")
+        record.voided, record.void_reason = True, reason
+        record.voided_by, record.voided_at = session.user.username, datetime.now(UTC)
+        audit.append_event(s, actor=session.user.username, action="document_voided", entity_type="case",
+                           entity_id=record.case_uuid,
+                           detail={"kind": record.kind, "copy_no": record.copy_no, "record": record.uuid,
+                                   "reason_sha256": hashlib.sha256(reason.encode("utf-8")).hexdigest()})
+        s.flush()
+        return _row(s, record)
+
+
+def print_history(session: AppSession, case_uuid: str) -> list[PrintHistoryRow]:
+    """Every print of the case, oldest first, voided ones included."""
+    session.require(Permission.VIEW_CASES)
+    with session.db.read() as s:
+        data.load_case(s, case_uuid)
+        records = s.scalars(select(PrintRecord).where(PrintRecord.case_uuid == case_uuid)
+                            .order_by(PrintRecord.at, PrintRecord.id)).all()
+        return [_row(s, r) for r in records]
+
+
+def _row(s: Session, r: PrintRecord) -> PrintHistoryRow:
+    rows = s.execute(select(User.username, User.display_name).where(User.username == r.actor)).all()
+    names = {username: name for username, name in rows}
+    kind = DocumentKind(r.kind)
+    return PrintHistoryRow(
+        record_uuid=r.uuid, kind=kind, kind_label=kind.label, copy_no=r.copy_no, is_copy=r.is_copy, fmt=r.fmt,
+        department_name=str((r.detail or {}).get("department_name", "")), at=data.utc(r.at), actor=r.actor,
+        actor_name=names.get(r.actor, r.actor), sha256=r.sha256, voided=r.voided, void_reason=r.void_reason,
+        voided_by=r.voided_by or "", voided_at=data.utc(r.voided_at) if r.voided_at is not None else None,
+    )
+
+
+# ----------------------------------------------------------------------- intake helpers
+
+def glyph_warnings(names: list[str]) -> list[str]:
+    """Chinese warnings for characters no bundled font can print — shown at intake, before any print."""
+    out = []
+    for name in dict.fromkeys(n.strip() for n in names):
+        missing = sorted(fonts.missing_glyphs(name))
+        if missing:
+            chars = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in missing)
+            out.append(f"“{name}”中的 {chars} 在打印字体中没有，文书将无法打印。"
+                       "请核对户口簿上的写法；确为生僻字的，请联系县级信息管理员更新字库。")
+    return out
+
+
+def window_contact(session: AppSession) -> WindowContact:
+    """The window's address, hours and phone printed on notices and slips ("" where not set)."""
+    with session.db.read() as s:
+        return data.window_contact(s)
+
+
+def set_window_contact(session: AppSession, contact: WindowContact) -> None:
+    session.require(Permission.MANAGE_SETTINGS)
+    with session.db.write() as s:
+        data.store_window_contact(s, contact)
+        audit.append_event(s, actor=session.user.username, action="window_contact_changed",
+                           entity_type="device", entity_id="window")
