@@ -23,12 +23,13 @@ from desktop.domain.case_state import (
     apply_transition,
     available_transitions,
 )
+from desktop.domain.categories import Category
 from desktop.domain.roles import Permission
 from desktop.store import audit, outbox
-from desktop.store.models import Case, CaseDocument, StatusChange
+from desktop.store.models import Case, CaseCategory, CaseDocument, StatusChange
 
 from .auth import AppSession
-from .errors import NotFound
+from .errors import InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,41 @@ def options(session: AppSession, case_uuid: str, township_limit_cents: int | Non
             for t in available_transitions(status) if t.role_problem(session.user.role.value) is None]
 
 
+def _start_decision_clock(s, case: Case, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """A case accepted after 补正 is accepted on the day the documents were completed."""
+    from .clocks import DeadlinePlanner
+
+    categories = [Category(c) for c in s.scalars(select(CaseCategory.category)
+                                                 .where(CaseCategory.case_uuid == case.uuid)).all()]
+    accepted_on = now.astimezone().date()
+    plan = DeadlinePlanner.default().plan(case.division_code, accepted_on, categories)
+    case.accepted_on = accepted_on
+    case.decision_due = plan.decision_due
+
+
+def mark_documents_received(session: AppSession, case_uuid: str, codes: list[str]) -> tuple[str, ...]:
+    """Record documents brought in after the one-time notice; returns what is still missing."""
+    session.require(Permission.INTAKE)
+    if not codes:
+        raise InvalidInput("请选择已收到的材料。", "documents")
+    with session.db.write() as s:
+        case, _missing = _load(s, case_uuid)
+        if case.status != CaseStatus.PENDING_DOCUMENTS.value:
+            raise InvalidInput(f"案件当前状态为“{CaseStatus(case.status).label}”，无需补正材料。", "status")
+        rows = {d.code: d for d in s.scalars(select(CaseDocument).where(CaseDocument.case_uuid == case_uuid)).all()}
+        unknown = [c for c in codes if c not in rows]
+        if unknown:
+            raise InvalidInput("所选材料不在本案件的材料清单中。", "documents")
+        now = datetime.now(UTC)
+        for code in codes:
+            rows[code].received, rows[code].received_at = True, now
+        audit.append_event(s, actor=session.user.username, action="documents_received", entity_type="case",
+                           entity_id=case.uuid, detail={"codes": sorted(codes)})
+        outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="documents_received",
+                       payload={"case_number": case.case_number, "codes": sorted(codes), "at": now.isoformat()})
+        return tuple(d.name for d in rows.values() if not d.received)
+
+
 def transition(session: AppSession, case_uuid: str, name: str, form: TransitionInput | None = None,
                township_limit_cents: int | None = None) -> CaseStatus:
     session.require(Permission.TRANSITION_CASE)
@@ -88,6 +124,8 @@ def transition(session: AppSession, case_uuid: str, name: str, form: TransitionI
         now = datetime.now(UTC)
         case.status = after.value
         case.updated_at = now
+        if after is CaseStatus.ACCEPTED and case.accepted_on is None:
+            _start_decision_clock(s, case, now)
         s.add(StatusChange(case_uuid=case.uuid, transition=name, from_status=before.value, to_status=after.value,
                            actor=session.user.username, reason=ctx.reason or ctx.objection, at=now))
         audit.append_event(s, actor=session.user.username, action=f"case.{name}", entity_type="case",

@@ -52,7 +52,7 @@ class DeadlinePlanner:
         reqs = table.required_documents(categories)
         docs = tuple((d.code, d.name) for d in reqs)
         conditional = frozenset(d.code for d in reqs if d.conditional)
-        main = categories[0]
+        main = primary_category(categories)
         days = table.deadline("decision_total", main)
         try:
             due: date | None = compute_deadline("decision_total", accepted_on, table, self.calendar, main)
@@ -60,6 +60,15 @@ class DeadlinePlanner:
         except CalendarNotCovered as exc:
             due, note = None, exc.message
         return CasePlan(due, days, note, docs, table.ref, conditional)
+
+
+def primary_category(categories: list[Category]) -> Category:
+    """The category whose decision limit is the case's: the first in the catalogue order
+    (basic living before special aid), so the order the clerk ticked them does not matter."""
+    if not categories:
+        raise ValueError("至少需要一个救助类别。")
+    order = list(Category)
+    return min(categories, key=order.index)
 
 
 @lru_cache(maxsize=1)

@@ -56,6 +56,7 @@ from .demo_names import (
     GROUPS,
     RARE,
     REASONS,
+    REFUSAL_REASONS,
     SURNAME_WEIGHTS,
     SURNAMES,
     VILLAGES,
@@ -327,14 +328,19 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
             "clerk": clerk, "updated_at": received,
         })
         cat_rows += [{"case_uuid": case_uuid, "category": c.value} for c in categories]
-        missing_one = status is CaseStatus.PENDING_DOCUMENTS
-        for j, (doc_code, doc_name) in enumerate(plan.documents):
-            got = not (missing_one and j == len(plan.documents) - 1)
+        required = [d for d in plan.documents if d[0] not in plan.conditional]
+        missing_code = rng.choice(required)[0] if status is CaseStatus.PENDING_DOCUMENTS else None
+        for doc_code, doc_name in plan.documents:
+            if doc_code in plan.conditional and rng.random() > 0.2:
+                continue   # does not apply to this family
+            got = doc_code != missing_code
             doc_rows.append({"case_uuid": case_uuid, "code": doc_code, "name": doc_name, "received": got,
                              "received_at": received if got else None})
         initial = status.value if status in (CaseStatus.PENDING_DOCUMENTS, CaseStatus.NOT_ACCEPTED) else "accepted"
         change_rows.append({"case_uuid": case_uuid, "transition": "intake", "from_status": None,
-                            "to_status": initial, "actor": clerk, "reason": "", "at": received})
+                            "to_status": initial, "actor": clerk,
+                            "reason": rng.choice(REFUSAL_REASONS) if status is CaseStatus.NOT_ACCEPTED else "",
+                            "at": received})
         if initial != status.value:
             change_rows.append({"case_uuid": case_uuid, "transition": "demo_history", "from_status": initial,
                                 "to_status": status.value, "actor": clerk, "reason": "演示数据",

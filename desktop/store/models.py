@@ -12,7 +12,7 @@ JSON columns hold plain lists/dicts, never personal data outside this file.
 from __future__ import annotations
 
 import uuid as uuidlib
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -29,6 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -37,6 +38,27 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Instants stored as naive UTC text (SQLite keeps no offset) and read back as aware UTC.
+
+    A naive value given to the database is refused: it would be ambiguous
+    between local time and UTC.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def new_uuid() -> str:
@@ -67,7 +89,7 @@ class Device(Base):
     county_name: Mapped[str] = mapped_column(String(64), default="")
     signing_key: Mapped[bytes] = mapped_column(LargeBinary)
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class User(Base):
@@ -77,8 +99,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Village(Base):
@@ -93,8 +115,8 @@ class Household(Base):
     division_code: Mapped[str] = mapped_column(ForeignKey("villages.division_code"), index=True)
     hukou_type: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     members: Mapped[list[Person]] = relationship(back_populates="household", order_by="Person.position")
 
 
@@ -140,12 +162,12 @@ class Case(Base):
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     staff_relative: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(24), index=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     accepted_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     decision_due: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     policy_ref: Mapped[str] = mapped_column(String(64), default="")
     clerk: Mapped[str] = mapped_column(String(64), index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     categories: Mapped[list[CaseCategory]] = relationship(cascade="all, delete-orphan")
     documents: Mapped[list[CaseDocument]] = relationship(cascade="all, delete-orphan")
 
@@ -165,7 +187,7 @@ class CaseDocument(Base):
     code: Mapped[str] = mapped_column(String(48))
     name: Mapped[str] = mapped_column(String(100))
     received: Mapped[bool] = mapped_column(Boolean)
-    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     __table_args__ = (UniqueConstraint("case_uuid", "code"),)
 
 
@@ -180,7 +202,7 @@ class StatusChange(Base):
     to_status: Mapped[str] = mapped_column(String(24))
     actor: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Coverage(Base):
@@ -226,8 +248,8 @@ class OutboxItem(Base):
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Sequence(Base):
@@ -261,10 +283,10 @@ class PrintRecord(Base):
     fmt: Mapped[str] = mapped_column(String(16))
     sha256: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     void_reason: Mapped[str] = mapped_column(Text, default="")
     voided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     __table_args__ = (UniqueConstraint("case_uuid", "series", "copy_no"),)

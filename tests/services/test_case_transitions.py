@@ -97,3 +97,36 @@ def test_options_show_what_this_user_may_do(people):
     assert "grant_emergency_aid" not in names          # supervisor only
     assert names["start_investigation"].enabled
     assert not names["withdraw"].enabled               # needs a reason first
+
+
+def test_documents_brought_later_complete_the_case_and_start_the_clock(people):
+    from desktop.services import clocks
+
+    clerk = people["clerk"]
+    plan = clocks.DeadlinePlanner.default().plan("620102101201", datetime.now(UTC).date(), [Category.DIBAO])
+    needed = [c for c, _n in plan.documents if c not in plan.conditional]
+    app = _app()
+    app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
+                      documents_received=tuple(needed[1:]), documents_missing=tuple(needed[:1]))
+    case_uuid = submit_application(clerk, app, "missing_documents").case_uuid
+    with pytest.raises(TransitionRefused):
+        cases.transition(clerk, case_uuid, "complete_documents")
+    assert cases.mark_documents_received(clerk, case_uuid, needed[:1]) == ()
+    assert cases.transition(clerk, case_uuid, "complete_documents") is CaseStatus.ACCEPTED
+    with clerk.db.read() as s:
+        case = s.get(Case, case_uuid)
+        assert case.accepted_on == datetime.now(UTC).astimezone().date()
+        assert case.decision_due == plan.decision_due or plan.decision_due is None
+        assert case.received_at.tzinfo is not None
+
+
+def test_mark_documents_refuses_bad_input(people):
+    from desktop.services.errors import InvalidInput
+
+    clerk = people["clerk"]
+    case_uuid = _accepted_case(clerk)
+    with pytest.raises(InvalidInput) as err:
+        cases.mark_documents_received(clerk, case_uuid, ["application_form"])
+    assert "无需补正" in err.value.message
+    with pytest.raises(InvalidInput):
+        cases.mark_documents_received(clerk, case_uuid, [])

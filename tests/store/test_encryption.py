@@ -107,3 +107,19 @@ def test_id_lookup_hash_is_keyed_per_database(admin_session, tmp_path):
         assert IDS[0] not in admin_session.db.id_hash(IDS[0])
     finally:
         other.close()
+
+
+def test_instants_round_trip_as_aware_utc(admin_session):
+    from datetime import timedelta, timezone
+
+    beijing = timezone(timedelta(hours=8))
+    at = datetime(2026, 2, 12, 10, 0, tzinfo=beijing)
+    with admin_session.db.write() as s:
+        s.add(Household(uuid="h9", division_code="620102101201", hukou_type="rural", address="x",
+                        created_at=at, updated_at=at))
+    with admin_session.db.read() as s:
+        got = s.get(Household, "h9").created_at
+    assert got == at and got.tzinfo is not None and got.utcoffset() == timedelta(0)
+    with pytest.raises(Exception, match="naive"), admin_session.db.write() as s:
+        s.add(Household(uuid="h10", division_code="620102101201", hukou_type="rural", address="x",
+                        created_at=datetime(2026, 1, 1), updated_at=at))
