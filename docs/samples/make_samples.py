@@ -14,12 +14,16 @@ import dataclasses
 import shutil
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+
+from desktop.domain.case_number import format_case_number, make_case_number  # noqa: E402
+from desktop.services.documents_qr import receipt_payload, signed_receipt_payload  # noqa: E402
 from forms.documents.authorization import (  # noqa: E402
     ROLE_MEMBER,
     ROLE_SUPPORTER,
@@ -49,7 +53,10 @@ def fake_masked_id(area: str, birth: str, seq: str) -> str:
 
 TOWNSHIP = "榆中县城关镇人民政府"
 WINDOW = "社会救助一门受理窗口"
-CASE = "620123-105-03-2026-000127-K"
+CASE = format_case_number(make_case_number("620123105", "003", 2026, 127))
+_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))   # a fixed sample key, not a device's
+_MSG = receipt_payload(CASE, datetime(2026, 1, 15, 1, 30, tzinfo=UTC), "003")
+QR_PAYLOAD = signed_receipt_payload(_MSG, _KEY.sign(_MSG.encode()))
 APPLICANT = "张𠮷祥"
 APPLICANT_ID = fake_masked_id("620123", "19680412", "031")
 PHONE = "0931-5550123"
@@ -79,7 +86,7 @@ def receipt(copy_label: str | None = None) -> ReceiptData:
         deadline_note="自受理之日起30个工作日内",
         clerk_name=CLERK,
         complaint_phone=COMPLAINT,
-        qr_payload="YM1.eyJjIjoiNjIwMTIzLTEwNS0wMy0yMDI2LTAwMDEyNy1LIiwidCI6IjIwMjYtMDEtMTVUMDk6MzAifQ.Zm9vYmFyc2lnbmF0dXJl",
+        qr_payload=QR_PAYLOAD,
         copy_label=copy_label,
         channel_label="窗口受理",
     )
@@ -89,7 +96,7 @@ def missing() -> MissingDocumentsData:
     return MissingDocumentsData(
         township_name=TOWNSHIP,
         window_name=WINDOW,
-        case_number_display="620123-105-03-2026-000131-R",
+        case_number_display=format_case_number(make_case_number("620123105", "003", 2026, 131)),
         applicant_name="李堃",
         masked_id=fake_masked_id("620123", "19751103", "052"),
         categories=("最低生活保障",),
@@ -114,7 +121,7 @@ def refusal() -> RefusalData:
     return RefusalData(
         township_name=TOWNSHIP,
         window_name=WINDOW,
-        case_number_display="620123-105-03-2026-000140-C",
+        case_number_display=format_case_number(make_case_number("620123105", "003", 2026, 140)),
         applicant_name="赵犇",
         masked_id=fake_masked_id("620123", "19900218", "117"),
         categories=("临时救助",),
