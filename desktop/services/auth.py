@@ -7,17 +7,29 @@ password rewrites only the key slot file (never re-encrypts the database).
 
 from __future__ import annotations
 
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DatabaseError as SqlDatabaseError
 
 from desktop.domain.roles import Permission, Role, require
 from desktop.store import audit
 from desktop.store.database import Database
-from desktop.store.errors import StoreError
+from desktop.store.errors import (
+    AccountLocked,
+    CipherVersionError,
+    DatabaseDamaged,
+    DatabaseMissing,
+    StoreError,
+    UnknownUser,
+    WrongKey,
+    WrongPassword,
+)
 from desktop.store.keyslots import KdfParams, LockoutPolicy
 from desktop.store.models import User
 
@@ -45,6 +57,7 @@ class AppSession:
     db: Database
     user: UserInfo
     kdf: KdfParams | None = None
+    lockout: LockoutPolicy | None = None   # the policy sign-in used; screen unlock counts failures the same way
 
     def require(self, permission: Permission) -> None:
         require(self.user.role, permission)
@@ -93,7 +106,38 @@ def sign_in(data_dir: Path, username: str, password: str, *, lockout: LockoutPol
     except BaseException:
         db.close()
         raise
-    return AppSession(db, info, kdf)
+    return AppSession(db, info, kdf, lockout)
+
+
+class SignInProblem(StrEnum):
+    """Why signing in (or unlocking the screen) failed — the window words the way out for each."""
+
+    WRONG_PASSWORD = "wrong_password"   # message carries the attempts left
+    UNKNOWN_USER = "unknown_user"       # same message as a wrong password, on purpose
+    LOCKED = "locked"
+    INACTIVE = "inactive"
+    MISSING = "missing"                 # no database file or no key slot file
+    KEY_MISMATCH = "key_mismatch"       # the slot opened but the database did not: replaced or damaged
+    DAMAGED = "damaged"
+    OTHER = "other"
+
+
+def sign_in_problem(exc: BaseException) -> SignInProblem:
+    if isinstance(exc, WrongPassword):
+        return SignInProblem.WRONG_PASSWORD
+    if isinstance(exc, UnknownUser):
+        return SignInProblem.UNKNOWN_USER
+    if isinstance(exc, AccountLocked):
+        return SignInProblem.LOCKED
+    if isinstance(exc, DatabaseMissing):
+        return SignInProblem.MISSING
+    if isinstance(exc, WrongKey):
+        return SignInProblem.KEY_MISMATCH
+    if isinstance(exc, (DatabaseDamaged, CipherVersionError, StoreError, SqlDatabaseError)):
+        return SignInProblem.DAMAGED
+    if isinstance(exc, ServiceError):
+        return SignInProblem.INACTIVE
+    return SignInProblem.OTHER
 
 
 def sign_out(session: AppSession) -> None:
@@ -101,6 +145,34 @@ def sign_out(session: AppSession) -> None:
         audit.append_event(s, actor=session.user.username, action="logout", entity_type="user",
                            entity_id=session.user.username)
     session.close()
+
+
+def record_screen_locked(session: AppSession, reason: str) -> None:
+    """Audit that the window was locked (``reason``: "idle" or "manual")."""
+    with session.db.write() as s:
+        audit.append_event(s, actor=session.user.username, action="screen_locked", entity_type="user",
+                           entity_id=session.user.username, detail={"reason": reason})
+
+
+def verify_password(session: AppSession, password: str) -> None:
+    """Unlock the screen: the signed-in user's own password, through their key slot.
+
+    Failures are counted and locked out exactly as at sign-in (WrongPassword /
+    AccountLocked from the key slot file); a wrong password writes only
+    ``keyslots.json``, never the database. Success writes ``screen_unlocked``
+    (and any failed attempts since the last sign-in) to the audit log.
+    """
+    db = session.db
+    key = db.keyslots.unlock(session.user.username, password, session.lockout)
+    if not hmac.compare_digest(key, db.key):
+        raise WrongKey("密钥槽与已打开的数据库不匹配，请退出后重新登录。")
+    with db.write() as s:
+        failures = db.keyslots.take_failed_logins()
+        if failures:
+            audit.append_event(s, actor="system", action="failed_logins", outcome="refused",
+                               detail={"count": len(failures), "users": sorted({f["user"] for f in failures})})
+        audit.append_event(s, actor=session.user.username, action="screen_unlocked", entity_type="user",
+                           entity_id=session.user.username)
 
 
 def create_user_row(db: Database, username: str, display_name: str, role: Role) -> None:

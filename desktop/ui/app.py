@@ -1,54 +1,127 @@
-"""Application start: Qt setup, bundled CJK font, login, main window."""
+"""Application start: Qt set-up (bundled CJK fonts, Chinese translations, type size), login → main window.
+
+:class:`Shell` owns the one task runner and the flow between windows:
+login → main window → (switch user / sign out) → login again; closing the
+main window signs out and quits.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from desktop.services import appinfo
+from desktop.services.appinfo import Installation
+from desktop.services.auth import AppSession
 
+from .context import SETTING_LARGE_TYPE, UiContext, pc_settings, setting_bool
 from .login import LoginWindow
 from .main_window import MainWindow
+from .tasks import TaskRunner
+from .typography import point_size
+
+log = logging.getLogger(__name__)
+
+LOCALE = "zh_CN"
+_FONT_FAMILIES: list[str] = []
+_TRANSLATORS: list[QTranslator] = []     # installed once per process; kept alive here
 
 
-def install_fonts(app: QApplication) -> str | None:
-    families: list[str] = []
-    for path in appinfo.ui_font_paths():
-        font_id = QFontDatabase.addApplicationFont(str(path))
-        if font_id >= 0:
-            families += QFontDatabase.applicationFontFamilies(font_id)
-    if not families:
+def install_fonts(app: QApplication, size: int | None = None) -> str | None:
+    """Load the bundled CJK fonts into Qt (once per process) and make them the application font."""
+    if not _FONT_FAMILIES:
+        for path in appinfo.ui_font_paths():
+            font_id = QFontDatabase.addApplicationFont(str(path))
+            if font_id >= 0:
+                _FONT_FAMILIES.extend(QFontDatabase.applicationFontFamilies(font_id))
+    if not _FONT_FAMILIES:
+        log.warning("bundled CJK fonts not found; Chinese may render as boxes")
         return None
-    font = QFont(families[0], 11)
-    font.setFamilies(families)
+    font = QFont(_FONT_FAMILIES[0], size or app.font().pointSize())
+    font.setFamilies(_FONT_FAMILIES)
     app.setFont(font)
-    return families[0]
+    return _FONT_FAMILIES[0]
+
+
+def install_translators(app: QApplication) -> list[QTranslator]:
+    """Qt's own Chinese (standard buttons, print and file dialogs) and ours; kept alive on the app."""
+    if _TRANSLATORS:
+        return list(_TRANSLATORS)
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    # qt_zh_CN.qm only lists its parts, and PySide6-Essentials lacks one of them (qtmultimedia),
+    # so it does not load there; qtbase_zh_CN holds every string our dialogs use.
+    sources = (((f"qt_{LOCALE}", qt_dir), (f"qtbase_{LOCALE}", qt_dir)),
+               ((f"yimen_{LOCALE}", str(appinfo.translations_dir())),))
+    for candidates in sources:
+        for name, directory in candidates:
+            translator = QTranslator(app)
+            if translator.load(name, directory):
+                app.installTranslator(translator)
+                _TRANSLATORS.append(translator)
+                break
+        else:
+            log.warning("translation %s not found in %s", candidates[0][0], candidates[0][1])
+    return list(_TRANSLATORS)
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Yimen")
-    app.setApplicationDisplayName(app.translate("app", "一门受理"))
-    install_fonts(app)
+    app.setOrganizationName("Yimen")
+    install_translators(app)
+    app.setApplicationDisplayName(app.translate("App", "一门受理"))
+    install_fonts(app, point_size(setting_bool(pc_settings(), SETTING_LARGE_TYPE)))
     return app
+
+
+class Shell(QObject):
+    """The flow between the login window and the main window, with one task runner for both."""
+
+    def __init__(self, data_dir: Path, tasks: TaskRunner | None = None) -> None:
+        super().__init__()
+        self.data_dir = Path(data_dir)
+        self.tasks = tasks or TaskRunner(self)
+        self.login: LoginWindow | None = None
+        self.main: MainWindow | None = None
+
+    def start(self) -> None:
+        self.show_login()
+
+    def show_login(self) -> None:
+        self.login = LoginWindow(self.data_dir, self.tasks)
+        self.login.signed_in.connect(self.open_main)
+        self.login.show()
+
+    def open_main(self, session: AppSession, info: Installation) -> None:
+        ctx = UiContext(session, self.tasks)
+        self.main = MainWindow(ctx, info)
+        self.main.signed_out.connect(self._after_sign_out)
+        self.main.show_for_screen()
+        if self.login is not None:
+            self.login.close()
+            self.login.deleteLater()
+            self.login = None
+
+    def _after_sign_out(self) -> None:
+        # Show the login first: closing the last window would quit the application.
+        old = self.main
+        self.main = None
+        self.show_login()
+        if old is not None:
+            old.deleteLater()
 
 
 def run_app(data_dir: Path) -> int:
     app = create_app()
-    windows: dict[str, object] = {}
-
-    def on_signed_in(session: object) -> None:
-        win = MainWindow(session)  # type: ignore[arg-type]
-        windows["main"] = win
-        win.resize(1366, 768)
-        win.show()
-
-    login = LoginWindow(Path(data_dir))
-    login.signed_in.connect(on_signed_in)
-    login.show()
-    windows["login"] = login
-    return app.exec()
+    shell = Shell(Path(data_dir))
+    shell.start()
+    code = app.exec()
+    shell.tasks.wait()
+    return code

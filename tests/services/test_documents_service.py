@@ -20,7 +20,7 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from conftest import FAST_KDF
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from desktop.domain.categories import Category
 from desktop.domain.clock import compute_deadline
@@ -43,7 +43,7 @@ from desktop.services.documents import DocumentKind, DocumentRefused, InvalidRec
 from desktop.services.errors import InvalidInput, NotFound
 from desktop.store import audit
 from desktop.store.device import device_info
-from desktop.store.models import AuditEvent, Case, CaseDocument, PrintRecord
+from desktop.store.models import AuditEvent, Case, PrintRecord
 from forms.documents._common import contains_full_id, fmt_datetime
 from forms.idnumber import check_char, mask_id
 
@@ -222,9 +222,7 @@ def test_qr_verification_refuses_other_keys_and_garbage(clerk):
 def test_receipt_after_documents_completed_counts_from_completion(clerk):
     """Accepted after 补正: acceptance is the completion, and the deadline runs from that day."""
     case = submit(clerk, at(date(2026, 2, 12)), "missing_documents", missing=("hukou_book",))
-    with clerk.db.write() as s:   # no service records late documents yet: mark it received directly
-        s.execute(update(CaseDocument).where(CaseDocument.case_uuid == case.case_uuid)
-                  .values(received=True, received_at=datetime.now(UTC)))
+    assert cases.mark_documents_received(clerk, case.case_uuid, ["hukou_book"]) == ()
     before = datetime.now(UTC).replace(second=0, microsecond=0)
     cases.transition(clerk, case.case_uuid, "complete_documents")
     payload = decode_qr(documents.print_receipt(clerk, case.case_uuid, "roll80").pdf)[0]
@@ -236,7 +234,7 @@ def test_receipt_after_documents_completed_counts_from_completion(clerk):
     planner = DeadlinePlanner.default()
     day = accepted.astimezone().date()
     try:
-        due = compute_deadline("decision_total", day, planner.policy_for(VILLAGE, date(2026, 2, 12)),
+        due = compute_deadline("decision_total", day, planner.policy_for(VILLAGE, day),
                                planner.calendar, Category.DIBAO)
         assert f"最迟于{due:%Y年%m月%d日}作出决定" in t
     except CalendarNotCovered as exc:

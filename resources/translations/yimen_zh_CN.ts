@@ -1,0 +1,1409 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="zh_CN">
+<context>
+    <name>ActionDialog</name>
+    <message>
+        <source>案件状态将由“{0}”变为“{1}”。</source>
+        <translation>案件状态将由“{0}”变为“{1}”。</translation>
+    </message>
+    <message>
+        <source>必填</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <source>{0}：</source>
+        <translation>{0}：</translation>
+    </message>
+    <message>
+        <source>例如 1500 或 1500.00</source>
+        <translation>例如 1500 或 1500.00</translation>
+    </message>
+    <message>
+        <source>乡镇审批限额：{0} 元</source>
+        <translation>乡镇审批限额：{0} 元</translation>
+    </message>
+    <message>
+        <source>未设置乡镇审批限额</source>
+        <translation>未设置乡镇审批限额</translation>
+    </message>
+    <message>
+        <source>可不填</source>
+        <translation>可不填</translation>
+    </message>
+    <message>
+        <source>说明：</source>
+        <translation>说明：</translation>
+    </message>
+    <message>
+        <source>拟不予批准</source>
+        <translation>拟不予批准</translation>
+    </message>
+    <message>
+        <source>拟批准（须先公示）</source>
+        <translation>拟批准（须先公示）</translation>
+    </message>
+    <message>
+        <source>备注：</source>
+        <translation>备注：</translation>
+    </message>
+    <message>
+        <source>请填写{0}。</source>
+        <translation>请填写{0}。</translation>
+    </message>
+    <message>
+        <source>最多{0}字。</source>
+        <translation>最多{0}字。</translation>
+    </message>
+    <message>
+        <source>请填写金额（元，大于0，最多两位小数）。</source>
+        <translation>请填写金额（元，大于0，最多两位小数）。</translation>
+    </message>
+</context>
+<context>
+    <name>App</name>
+    <message>
+        <source>一门受理</source>
+        <translation>一门受理</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTableModel</name>
+    <message>
+        <source>案件编号</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <source>申请人</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <source>村（社区）</source>
+        <translation>村（社区）</translation>
+    </message>
+    <message>
+        <source>救助类别</source>
+        <translation>救助类别</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>申请日期</source>
+        <translation>申请日期</translation>
+    </message>
+    <message>
+        <source>办理期限</source>
+        <translation>办理期限</translation>
+    </message>
+    <message>
+        <source>超期</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>经办人</source>
+        <translation>经办人</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmStep</name>
+    <message>
+        <source>办理结果</source>
+        <translation>办理结果</translation>
+    </message>
+    <message>
+        <source>受理并打印受理通知书</source>
+        <translation>受理并打印受理通知书</translation>
+    </message>
+    <message>
+        <source>材料齐全时受理，当场出具受理通知书。</source>
+        <translation>材料齐全时受理，当场出具受理通知书。</translation>
+    </message>
+    <message>
+        <source>出具一次性告知书</source>
+        <translation>出具一次性告知书</translation>
+    </message>
+    <message>
+        <source>材料不齐时，一次性告知需补齐的全部材料；申请登记为待补正。</source>
+        <translation>材料不齐时，一次性告知需补齐的全部材料；申请登记为待补正。</translation>
+    </message>
+    <message>
+        <source>不予受理…</source>
+        <translation>不予受理…</translation>
+    </message>
+    <message>
+        <source>明显不符合申请条件时，写明理由，出具不予受理告知书。</source>
+        <translation>明显不符合申请条件时，写明理由，出具不予受理告知书。</translation>
+    </message>
+    <message>
+        <source>有材料缺少，不能直接受理：请出具一次性告知书。</source>
+        <translation>有材料缺少，不能直接受理：请出具一次性告知书。</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentsStep</name>
+    <message>
+        <source>以下是现行政策对所申请类别要求的材料。请逐项核对原件，标明“已收到”或“缺少”（Tab 键逐项移动，空格键勾选，←→键切换）。</source>
+        <translation>以下是现行政策对所申请类别要求的材料。请逐项核对原件，标明“已收到”或“缺少”（Tab 键逐项移动，空格键勾选，←→键切换）。</translation>
+    </message>
+    <message>
+        <source>正在读取材料清单…</source>
+        <translation>正在读取材料清单…</translation>
+    </message>
+    <message>
+        <source>{0}. {1}</source>
+        <translation type="unfinished">{0}. {1}</translation>
+    </message>
+    <message>
+        <source>（视情况提供）</source>
+        <translation>（视情况提供）</translation>
+    </message>
+    <message>
+        <source>已收到</source>
+        <translation>已收到</translation>
+    </message>
+    <message>
+        <source>缺少</source>
+        <translation>缺少</translation>
+    </message>
+    <message>
+        <source>不适用</source>
+        <translation>不适用</translation>
+    </message>
+    <message>
+        <source>{0}：{1}</source>
+        <translation>{0}：{1}</translation>
+    </message>
+    <message>
+        <source>材料清单仍在读取，请稍候。</source>
+        <translation>材料清单仍在读取，请稍候。</translation>
+    </message>
+    <message>
+        <source>没有读取到材料清单，请返回上一步重新选择救助类别。</source>
+        <translation>没有读取到材料清单，请返回上一步重新选择救助类别。</translation>
+    </message>
+    <message>
+        <source>还有{0}项材料没有标明是否收到。</source>
+        <translation>还有{0}项材料没有标明是否收到。</translation>
+    </message>
+    <message>
+        <source>共{0}项：已收到{1}项，缺少{2}项，不适用{3}项，未标明{4}项。</source>
+        <translation>共{0}项：已收到{1}项，缺少{2}项，不适用{3}项，未标明{4}项。</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <source>正在读取…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>您好，{0}（{1}）。</source>
+        <translation>您好，{0}（{1}）。</translation>
+    </message>
+    <message>
+        <source>登记户数</source>
+        <translation>登记户数</translation>
+    </message>
+    <message>
+        <source>登记人数</source>
+        <translation>登记人数</translation>
+    </message>
+    <message>
+        <source>待同步（项）</source>
+        <translation>待同步（项）</translation>
+    </message>
+    <message>
+        <source>案件状态</source>
+        <translation>案件状态</translation>
+    </message>
+    <message>
+        <source>键盘操作</source>
+        <translation>键盘操作</translation>
+    </message>
+    <message>
+        <source>锁定屏幕（离开座位时）</source>
+        <translation>锁定屏幕（离开座位时）</translation>
+    </message>
+    <message>
+        <source>在输入框之间移动</source>
+        <translation>在输入框之间移动</translation>
+    </message>
+    <message>
+        <source>{0} {1} · 本机设备编号 {2}</source>
+        <translation>{0} {1} · 本机设备编号 {2}</translation>
+    </message>
+    <message>
+        <source>注意：{0}。在更新之前，新受理案件的办理期限无法计算。</source>
+        <translation>注意：{0}。在更新之前，新受理案件的办理期限无法计算。</translation>
+    </message>
+    <message>
+        <source>{0} 件</source>
+        <translation>{0} 件</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdStep</name>
+    <message>
+        <source>家庭</source>
+        <translation>家庭</translation>
+    </message>
+    <message>
+        <source>（请选择村或社区）</source>
+        <translation>（请选择村或社区）</translation>
+    </message>
+    <message>
+        <source>所在村（社区）(&amp;V)：</source>
+        <translation>所在村（社区）(&amp;V)：</translation>
+    </message>
+    <message>
+        <source>户口性质：</source>
+        <translation>户口性质：</translation>
+    </message>
+    <message>
+        <source>家庭住址(&amp;D)：</source>
+        <translation>家庭住址(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>家庭成员（含不在本户的法定义务人）</source>
+        <translation>家庭成员（含不在本户的法定义务人）</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>与户主关系</source>
+        <translation type="unfinished">与户主关系</translation>
+    </message>
+    <message>
+        <source>身份证号码</source>
+        <translation type="unfinished">身份证号码</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>添加成员(&amp;A)</source>
+        <translation>添加成员(&amp;A)</translation>
+    </message>
+    <message>
+        <source>删除所选成员</source>
+        <translation>删除所选成员</translation>
+    </message>
+    <message>
+        <source>{0}（{1}）</source>
+        <translation>{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>新建家庭：查询时输入的身份证号码已填入第一位成员，请补全其余信息。</source>
+        <translation>新建家庭：查询时输入的身份证号码已填入第一位成员，请补全其余信息。</translation>
+    </message>
+    <message>
+        <source>新建家庭：请先登记户主，再添加其他家庭成员。</source>
+        <translation>新建家庭：请先登记户主，再添加其他家庭成员。</translation>
+    </message>
+    <message>
+        <source>在已登记家庭的基础上申请：请核对并更新家庭和成员的情况，修改将随申请一并保存。</source>
+        <translation>在已登记家庭的基础上申请：请核对并更新家庭和成员的情况，修改将随申请一并保存。</translation>
+    </message>
+    <message>
+        <source>您的角色不能查看完整身份证号码：请对照户口簿，为每位成员录入完整号码。</source>
+        <translation>您的角色不能查看完整身份证号码：请对照户口簿，为每位成员录入完整号码。</translation>
+    </message>
+    <message>
+        <source>已登记的成员不在受理时删除；户籍或家庭情况变动请在案件办理中核实处理。</source>
+        <translation>已登记的成员不在受理时删除；户籍或家庭情况变动请在案件办理中核实处理。</translation>
+    </message>
+    <message>
+        <source>{0}（户外义务人）</source>
+        <translation>{0}（户外义务人）</translation>
+    </message>
+    <message>
+        <source>需修改</source>
+        <translation>需修改</translation>
+    </message>
+    <message>
+        <source>（未填姓名）</source>
+        <translation>（未填姓名）</translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation type="unfinished">；</translation>
+    </message>
+    <message>
+        <source>请修改以下{0}处问题后再继续：</source>
+        <translation>请修改以下{0}处问题后再继续：</translation>
+    </message>
+    <message>
+        <source>· {0}</source>
+        <translation>· {0}</translation>
+    </message>
+    <message>
+        <source>……另有{0}处</source>
+        <translation>……另有{0}处</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeSummary</name>
+    <message>
+        <source>姓名</source>
+        <translation type="unfinished">姓名</translation>
+    </message>
+    <message>
+        <source>关系</source>
+        <translation>关系</translation>
+    </message>
+    <message>
+        <source>身份证号码</source>
+        <translation type="unfinished">身份证号码</translation>
+    </message>
+    <message>
+        <source>性别/年龄</source>
+        <translation>性别/年龄</translation>
+    </message>
+    <message>
+        <source>健康</source>
+        <translation>健康</translation>
+    </message>
+    <message>
+        <source>残疾</source>
+        <translation>残疾</translation>
+    </message>
+    <message>
+        <source>劳动能力</source>
+        <translation>劳动能力</translation>
+    </message>
+    <message>
+        <source>就业</source>
+        <translation>就业</translation>
+    </message>
+    <message>
+        <source>月收入（元）</source>
+        <translation>月收入（元）</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>{0}/{1}岁</source>
+        <translation>{0}/{1}岁</translation>
+    </message>
+    <message>
+        <source>{0}{1}</source>
+        <translation>{0}{1}</translation>
+    </message>
+    <message>
+        <source>户外法定义务人</source>
+        <translation type="unfinished">户外法定义务人</translation>
+    </message>
+    <message>
+        <source>近亲属</source>
+        <translation>近亲属</translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation type="unfinished">、</translation>
+    </message>
+    <message>
+        <source>家庭</source>
+        <translation type="unfinished">家庭</translation>
+    </message>
+    <message>
+        <source>{0}；户口性质：{1}；住址：{2}；共同生活{3}人。</source>
+        <translation>{0}；户口性质：{1}；住址：{2}；共同生活{3}人。</translation>
+    </message>
+    <message>
+        <source>（已登记家庭，本次信息将随申请更新）</source>
+        <translation>（已登记家庭，本次信息将随申请更新）</translation>
+    </message>
+    <message>
+        <source>（新建家庭）</source>
+        <translation>（新建家庭）</translation>
+    </message>
+    <message>
+        <source>申请事项</source>
+        <translation>申请事项</translation>
+    </message>
+    <message>
+        <source>救助类别：{0}</source>
+        <translation>救助类别：{0}</translation>
+    </message>
+    <message>
+        <source>申请人：{0}；申请方式：{1}</source>
+        <translation>申请人：{0}；申请方式：{1}</translation>
+    </message>
+    <message>
+        <source>申请理由：{0}</source>
+        <translation>申请理由：{0}</translation>
+    </message>
+    <message>
+        <source>紧急程序：临时救助（急难型），可先行救助。</source>
+        <translation>紧急程序：临时救助（急难型），可先行救助。</translation>
+    </message>
+    <message>
+        <source>本户有经办人员或村（居）委会成员的近亲属：本案单独登记备案。</source>
+        <translation>本户有经办人员或村（居）委会成员的近亲属：本案单独登记备案。</translation>
+    </message>
+    <message>
+        <source>材料</source>
+        <translation>材料</translation>
+    </message>
+    <message>
+        <source>已收到：{0}</source>
+        <translation>已收到：{0}</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>缺少：{0}</source>
+        <translation>缺少：{0}</translation>
+    </message>
+    <message>
+        <source>不适用：{0}</source>
+        <translation>不适用：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>LockScreen</name>
+    <message>
+        <source>一门受理 — 已锁定</source>
+        <translation>一门受理 — 已锁定</translation>
+    </message>
+    <message>
+        <source>已锁定 — 请输入 {0} 的密码解锁</source>
+        <translation>已锁定 — 请输入 {0} 的密码解锁</translation>
+    </message>
+    <message>
+        <source>密码</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>切换用户</source>
+        <translation>切换用户</translation>
+    </message>
+    <message>
+        <source>解锁</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>请输入密码。</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <source>锁定时间：{0}。输入密码后按回车解锁；离开的同事可点“切换用户”。</source>
+        <translation>锁定时间：{0}。输入密码后按回车解锁；离开的同事可点“切换用户”。</translation>
+    </message>
+</context>
+<context>
+    <name>LoginWindow</name>
+    <message>
+        <source>一门受理 — 登录</source>
+        <translation>一门受理 — 登录</translation>
+    </message>
+    <message>
+        <source>乡镇社会救助“一门受理”窗口</source>
+        <translation>乡镇社会救助“一门受理”窗口</translation>
+    </message>
+    <message>
+        <source>请输入您的用户名和密码，以打开本机的加密数据库。</source>
+        <translation>请输入您的用户名和密码，以打开本机的加密数据库。</translation>
+    </message>
+    <message>
+        <source>数据目录：{0}</source>
+        <translation>数据目录：{0}</translation>
+    </message>
+    <message>
+        <source>用户名(&amp;U)：</source>
+        <translation>用户名(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>密码(&amp;P)：</source>
+        <translation>密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>正在验证密码，请稍候…</source>
+        <translation>正在验证密码，请稍候…</translation>
+    </message>
+    <message>
+        <source>登录</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>演示账户（仅演示数据库）：</source>
+        <translation>演示账户（仅演示数据库）：</translation>
+    </message>
+    <message>
+        <source>角色</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>用户名</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>密码</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>双击一行（或选中后按回车）可自动填入。</source>
+        <translation>双击一行（或选中后按回车）可自动填入。</translation>
+    </message>
+    <message>
+        <source>请输入用户名。</source>
+        <translation>请输入用户名。</translation>
+    </message>
+    <message>
+        <source>请输入密码。</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <source>找不到数据库：{0}</source>
+        <translation>找不到数据库：{0}</translation>
+    </message>
+    <message>
+        <source>如有备份，请使用 yimen restore 从备份恢复；新安装请由县级信息管理员初始化。</source>
+        <translation>如有备份，请使用 yimen restore 从备份恢复；新安装请由县级信息管理员初始化。</translation>
+    </message>
+    <message>
+        <source>请使用 yimen restore 从备份恢复，或联系县级信息管理员。</source>
+        <translation>请使用 yimen restore 从备份恢复，或联系县级信息管理员。</translation>
+    </message>
+    <message>
+        <source>密码正确，但数据库文件与密钥槽文件不匹配（文件可能已损坏或被替换），无法打开。文件未被改动。</source>
+        <translation>密码正确，但数据库文件与密钥槽文件不匹配（文件可能已损坏或被替换），无法打开。文件未被改动。</translation>
+    </message>
+    <message>
+        <source>数据库文件已损坏，无法打开。文件未被改动。</source>
+        <translation>数据库文件已损坏，无法打开。文件未被改动。</translation>
+    </message>
+    <message>
+        <source>打开数据库时出错，数据库可能已损坏。</source>
+        <translation>打开数据库时出错，数据库可能已损坏。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>一门受理 — {0}</source>
+        <translation>一门受理 — {0}</translation>
+    </message>
+    <message>
+        <source>快捷键：Alt+{0} 或 Ctrl+{0}</source>
+        <translation>快捷键：Alt+{0} 或 Ctrl+{0}</translation>
+    </message>
+    <message>
+        <source>已锁定</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <source>系统(&amp;S)</source>
+        <translation>系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>锁定屏幕</source>
+        <translation>锁定屏幕</translation>
+    </message>
+    <message>
+        <source>切换用户…</source>
+        <translation>切换用户…</translation>
+    </message>
+    <message>
+        <source>大字号</source>
+        <translation>大字号</translation>
+    </message>
+    <message>
+        <source>退出</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>转到(&amp;G)</source>
+        <translation>转到(&amp;G)</translation>
+    </message>
+    <message>
+        <source>当前用户：{0}（{1}）</source>
+        <translation>当前用户：{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>正在处理…</source>
+        <translation>正在处理…</translation>
+    </message>
+    <message>
+        <source>待同步：…</source>
+        <translation>待同步：…</translation>
+    </message>
+    <message>
+        <source>上次同步：从未同步</source>
+        <translation>上次同步：从未同步</translation>
+    </message>
+    <message>
+        <source>待同步：{0} 项</source>
+        <translation>待同步：{0} 项</translation>
+    </message>
+    <message>
+        <source>上次同步：{0}</source>
+        <translation>上次同步：{0}</translation>
+    </message>
+    <message>
+        <source>日历提醒：{0}</source>
+        <translation>日历提醒：{0}</translation>
+    </message>
+    <message>
+        <source>工作日历须覆盖今天和此后60天，才能计算办理期限。</source>
+        <translation>工作日历须覆盖今天和此后60天，才能计算办理期限。</translation>
+    </message>
+    <message>
+        <source>尚未保存</source>
+        <translation>尚未保存</translation>
+    </message>
+    <message>
+        <source>“{0}”中有尚未保存的内容，离开后将丢失。确定要离开吗？</source>
+        <translation>“{0}”中有尚未保存的内容，离开后将丢失。确定要离开吗？</translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation>、</translation>
+    </message>
+</context>
+<context>
+    <name>MemberEditor</name>
+    <message>
+        <source>成员信息</source>
+        <translation>成员信息</translation>
+    </message>
+    <message>
+        <source>18位，输入后自动识别出生日期、性别、年龄</source>
+        <translation>18位，输入后自动识别出生日期、性别、年龄</translation>
+    </message>
+    <message>
+        <source>（请选择）</source>
+        <translation>（请选择）</translation>
+    </message>
+    <message>
+        <source>0.00</source>
+        <translation>0.00</translation>
+    </message>
+    <message>
+        <source>法定赡养/抚养/扶养义务人（不在本户居住）</source>
+        <translation>法定赡养/抚养/扶养义务人（不在本户居住）</translation>
+    </message>
+    <message>
+        <source>近亲属：是经办人员或村（居）委会成员的近亲属</source>
+        <translation>近亲属：是经办人员或村（居）委会成员的近亲属</translation>
+    </message>
+    <message>
+        <source>元</source>
+        <translation>元</translation>
+    </message>
+    <message>
+        <source>姓名(&amp;M)：</source>
+        <translation>姓名(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>身份证号码(&amp;I)：</source>
+        <translation>身份证号码(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>与户主关系：</source>
+        <translation>与户主关系：</translation>
+    </message>
+    <message>
+        <source>民族：</source>
+        <translation>民族：</translation>
+    </message>
+    <message>
+        <source>健康状况：</source>
+        <translation>健康状况：</translation>
+    </message>
+    <message>
+        <source>劳动能力：</source>
+        <translation>劳动能力：</translation>
+    </message>
+    <message>
+        <source>残疾类别：</source>
+        <translation>残疾类别：</translation>
+    </message>
+    <message>
+        <source>残疾等级：</source>
+        <translation>残疾等级：</translation>
+    </message>
+    <message>
+        <source>就业状况：</source>
+        <translation>就业状况：</translation>
+    </message>
+    <message>
+        <source>月收入(&amp;Y)：</source>
+        <translation>月收入(&amp;Y)：</translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation type="unfinished">；</translation>
+    </message>
+    <message>
+        <source>出生日期：{0}年{1}月{2}日&#x3000;性别：{3}&#x3000;年龄：{4}岁</source>
+        <translation>出生日期：{0}年{1}月{2}日&#x3000;性别：{3}&#x3000;年龄：{4}岁</translation>
+    </message>
+    <message>
+        <source>（{0}）</source>
+        <translation>（{0}）</translation>
+    </message>
+    <message>
+        <source>与原登记号码的尾号（{0}）不一致，请核对。</source>
+        <translation>与原登记号码的尾号（{0}）不一致，请核对。</translation>
+    </message>
+    <message>
+        <source>原登记号码尾号为 {0}，请对照户口簿录入完整号码。</source>
+        <translation>原登记号码尾号为 {0}，请对照户口簿录入完整号码。</translation>
+    </message>
+</context>
+<context>
+    <name>NotBuiltPage</name>
+    <message>
+        <source>此功能尚未建成。</source>
+        <translation>此功能尚未建成。</translation>
+    </message>
+</context>
+<context>
+    <name>PrintDialog</name>
+    <message>
+        <source>打印预览 — {0}</source>
+        <translation>打印预览 — {0}</translation>
+    </message>
+    <message>
+        <source>格式(&amp;F)：</source>
+        <translation>格式(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>A4纸</source>
+        <translation>A4纸</translation>
+    </message>
+    <message>
+        <source>80毫米小票</source>
+        <translation>80毫米小票</translation>
+    </message>
+    <message>
+        <source>Ctrl+P 打印&#x3000;Ctrl+S 另存为PDF&#x3000;Esc 关闭</source>
+        <translation>Ctrl+P 打印&#x3000;Ctrl+S 另存为PDF&#x3000;Esc 关闭</translation>
+    </message>
+    <message>
+        <source>打印(&amp;P)…</source>
+        <translation>打印(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>另存为PDF(&amp;S)…</source>
+        <translation>另存为PDF(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>正在生成文书……</source>
+        <translation>正在生成文书……</translation>
+    </message>
+    <message>
+        <source>正在准备预览……</source>
+        <translation>正在准备预览……</translation>
+    </message>
+    <message>
+        <source>第{0}页</source>
+        <translation>第{0}页</translation>
+    </message>
+    <message>
+        <source>共 {0} 页</source>
+        <translation>共 {0} 页</translation>
+    </message>
+    <message>
+        <source>正在打印……</source>
+        <translation>正在打印……</translation>
+    </message>
+    <message>
+        <source>打印</source>
+        <translation type="unfinished">打印</translation>
+    </message>
+    <message>
+        <source>打印机无法开始打印，请检查打印机是否开机、连接正常、纸张充足。</source>
+        <translation>打印机无法开始打印，请检查打印机是否开机、连接正常、纸张充足。</translation>
+    </message>
+    <message>
+        <source>已送往打印机（共 {0} 页）。</source>
+        <translation>已送往打印机（共 {0} 页）。</translation>
+    </message>
+    <message>
+        <source>另存为PDF</source>
+        <translation>另存为PDF</translation>
+    </message>
+    <message>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>无法保存到该位置（{0}），请换一个文件夹。</source>
+        <translation>无法保存到该位置（{0}），请换一个文件夹。</translation>
+    </message>
+    <message>
+        <source>已保存：{0}</source>
+        <translation type="unfinished">已保存：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <source>必填</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <source>请填写{0}</source>
+        <translation>请填写{0}</translation>
+    </message>
+    <message>
+        <source>最多200字。</source>
+        <translation>最多200字。</translation>
+    </message>
+</context>
+<context>
+    <name>RefusalDialog</name>
+    <message>
+        <source>不予受理</source>
+        <translation>不予受理</translation>
+    </message>
+    <message>
+        <source>不予受理的理由（将印在不予受理告知书上，申请人可据此申请复议）(&amp;R)：</source>
+        <translation>不予受理的理由（将印在不予受理告知书上，申请人可据此申请复议）(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>例如：申请人户籍不在本乡镇，且未持有本地居住证。</source>
+        <translation>例如：申请人户籍不在本乡镇，且未持有本地居住证。</translation>
+    </message>
+    <message>
+        <source>确定不予受理</source>
+        <translation>确定不予受理</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>请填写不予受理的理由。</source>
+        <translation>请填写不予受理的理由。</translation>
+    </message>
+    <message>
+        <source>理由最多{0}字，现有{1}字。</source>
+        <translation>理由最多{0}字，现有{1}字。</translation>
+    </message>
+</context>
+<context>
+    <name>RequestStep</name>
+    <message>
+        <source>申请的救助类别（可多选，空格键勾选）</source>
+        <translation>申请的救助类别（可多选，空格键勾选）</translation>
+    </message>
+    <message>
+        <source>申请情况</source>
+        <translation>申请情况</translation>
+    </message>
+    <message>
+        <source>家庭困难的主要原因，如：主要劳动力患重病，医疗支出大，家庭收入低。</source>
+        <translation>家庭困难的主要原因，如：主要劳动力患重病，医疗支出大，家庭收入低。</translation>
+    </message>
+    <message>
+        <source>（请选择）</source>
+        <translation>（请选择）</translation>
+    </message>
+    <message>
+        <source>申请理由(&amp;R)：</source>
+        <translation>申请理由(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>申请人(&amp;C)：</source>
+        <translation>申请人(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>申请方式：</source>
+        <translation>申请方式：</translation>
+    </message>
+    <message>
+        <source>近亲属声明（须询问申请人）</source>
+        <translation>近亲属声明（须询问申请人）</translation>
+    </message>
+    <message>
+        <source>本户成员与经办人员、村（居）委会成员均无近亲属关系</source>
+        <translation>本户成员与经办人员、村（居）委会成员均无近亲属关系</translation>
+    </message>
+    <message>
+        <source>有近亲属关系（已在“家庭与成员”中勾选该成员）</source>
+        <translation>有近亲属关系（已在“家庭与成员”中勾选该成员）</translation>
+    </message>
+    <message>
+        <source>（请选择申请人）</source>
+        <translation>（请选择申请人）</translation>
+    </message>
+    <message>
+        <source>{0}（{1}）</source>
+        <translation>{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation type="unfinished">；</translation>
+    </message>
+    <message>
+        <source>请修改以下问题后再继续：</source>
+        <translation>请修改以下问题后再继续：</translation>
+    </message>
+    <message>
+        <source>· {0}</source>
+        <translation>· {0}</translation>
+    </message>
+    <message>
+        <source>已选临时救助（急难型）：按紧急程序办理，可先行救助、事后补齐手续。</source>
+        <translation>已选临时救助（急难型）：按紧急程序办理，可先行救助、事后补齐手续。</translation>
+    </message>
+    <message>
+        <source>本户有成员是经办人员或村（居）委会成员的近亲属：本案将单独登记备案，由县级民政部门直接调查核实。</source>
+        <translation>本户有成员是经办人员或村（居）委会成员的近亲属：本案将单独登记备案，由县级民政部门直接调查核实。</translation>
+    </message>
+</context>
+<context>
+    <name>SearchStep</name>
+    <message>
+        <source>先查询，再受理：输入申请人或家庭成员的身份证号码（完整或后4–6位）、姓名或姓名拼音首字母（如 zsm），确认本乡镇没有登记过，或在已有家庭的基础上申请。</source>
+        <translation>先查询，再受理：输入申请人或家庭成员的身份证号码（完整或后4–6位）、姓名或姓名拼音首字母（如 zsm），确认本乡镇没有登记过，或在已有家庭的基础上申请。</translation>
+    </message>
+    <message>
+        <source>查询(&amp;F)：</source>
+        <translation>查询(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>身份证号码、姓名或拼音首字母，按↓进入结果</source>
+        <translation>身份证号码、姓名或拼音首字母，按↓进入结果</translation>
+    </message>
+    <message>
+        <source>家庭 / 姓名</source>
+        <translation>家庭 / 姓名</translation>
+    </message>
+    <message>
+        <source>身份证号码</source>
+        <translation>身份证号码</translation>
+    </message>
+    <message>
+        <source>性别</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>年龄</source>
+        <translation>年龄</translation>
+    </message>
+    <message>
+        <source>与户主关系</source>
+        <translation>与户主关系</translation>
+    </message>
+    <message>
+        <source>说明</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>所选家庭</source>
+        <translation>所选家庭</translation>
+    </message>
+    <message>
+        <source>在左侧结果中选择一户家庭（↑↓键），可查看其在办申请和正在享受的救助。</source>
+        <translation>在左侧结果中选择一户家庭（↑↓键），可查看其在办申请和正在享受的救助。</translation>
+    </message>
+    <message>
+        <source>选择此家庭（在此基础上申请）</source>
+        <translation>选择此家庭（在此基础上申请）</translation>
+    </message>
+    <message>
+        <source>新建家庭</source>
+        <translation>新建家庭</translation>
+    </message>
+    <message>
+        <source>先查询，确认没有登记过，才能新建家庭</source>
+        <translation>先查询，确认没有登记过，才能新建家庭</translation>
+    </message>
+    <message>
+        <source>查询后才能新建家庭。</source>
+        <translation>查询后才能新建家庭。</translation>
+    </message>
+    <message>
+        <source>正在查询…</source>
+        <translation>正在查询…</translation>
+    </message>
+    <message>
+        <source>找到 {0} 户家庭、{1} 名相符人员。</source>
+        <translation>找到 {0} 户家庭、{1} 名相符人员。</translation>
+    </message>
+    <message>
+        <source>没有找到。</source>
+        <translation>没有找到。</translation>
+    </message>
+    <message>
+        <source>{0}人</source>
+        <translation>{0}人</translation>
+    </message>
+    <message>
+        <source>在办申请{0}件</source>
+        <translation>在办申请{0}件</translation>
+    </message>
+    <message>
+        <source>正在享受：{0}</source>
+        <translation>正在享受：{0}</translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation type="unfinished">、</translation>
+    </message>
+    <message>
+        <source>{0}户（{1}）</source>
+        <translation>{0}户（{1}）</translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>户外法定义务人</source>
+        <translation>户外法定义务人</translation>
+    </message>
+    <message>
+        <source>案件编号 {0}（{1}，{2}）</source>
+        <translation>案件编号 {0}（{1}，{2}）</translation>
+    </message>
+    <message>
+        <source>{0} 所在家庭已有未办结的申请：{1}。请先核对，不要重复受理。</source>
+        <translation>{0} 所在家庭已有未办结的申请：{1}。请先核对，不要重复受理。</translation>
+    </message>
+    <message>
+        <source>{0}（{1}起，每月{2}元）</source>
+        <translation>{0}（{1}起，每月{2}元）</translation>
+    </message>
+    <message>
+        <source>{0} 所在家庭已在享受救助：{1}。</source>
+        <translation>{0} 所在家庭已在享受救助：{1}。</translation>
+    </message>
+    <message>
+        <source>案件编号 {0}：{1}，{2}。</source>
+        <translation>案件编号 {0}：{1}，{2}。</translation>
+    </message>
+    <message>
+        <source>户主：{0}&#x3000;{1}人</source>
+        <translation>户主：{0}&#x3000;{1}人</translation>
+    </message>
+    <message>
+        <source>村（社区）：{0}</source>
+        <translation>村（社区）：{0}</translation>
+    </message>
+    <message>
+        <source>地址：{0}</source>
+        <translation>地址：{0}</translation>
+    </message>
+    <message>
+        <source>在办：{0}（{1}）</source>
+        <translation>在办：{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>享受：{0}</source>
+        <translation>享受：{0}</translation>
+    </message>
+    <message>
+        <source>该户没有在办申请，也没有正在享受的救助。</source>
+        <translation>该户没有在办申请，也没有正在享受的救助。</translation>
+    </message>
+    <message>
+        <source>有未办结的申请（{0}）</source>
+        <translation>有未办结的申请（{0}）</translation>
+    </message>
+    <message>
+        <source>正在享受{0}</source>
+        <translation>正在享受{0}</translation>
+    </message>
+    <message>
+        <source>该户已有记录</source>
+        <translation>该户已有记录</translation>
+    </message>
+    <message>
+        <source>{0}户{1}。
+确实要在此基础上提出新的申请吗？</source>
+        <translation>{0}户{1}。
+确实要在此基础上提出新的申请吗？</translation>
+    </message>
+    <message>
+        <source>，</source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <source>继续申请</source>
+        <translation>继续申请</translation>
+    </message>
+    <message>
+        <source>返回核对</source>
+        <translation>返回核对</translation>
+    </message>
+    <message>
+        <source>该身份证号码已登记</source>
+        <translation>该身份证号码已登记</translation>
+    </message>
+    <message>
+        <source>查到的家庭中已有持该身份证号码的人员。一般应选择该家庭办理。
+确实要新建家庭吗？</source>
+        <translation>查到的家庭中已有持该身份证号码的人员。一般应选择该家庭办理。
+确实要新建家庭吗？</translation>
+    </message>
+</context>
+<context>
+    <name>Sections</name>
+    <message>
+        <source>首页</source>
+        <translation>首页</translation>
+    </message>
+    <message>
+        <source>受理</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <source>此功能尚未建成（第3步）：先查询、后受理的申请向导，受理回执打印。</source>
+        <translation>此功能尚未建成（第3步）：先查询、后受理的申请向导，受理回执打印。</translation>
+    </message>
+    <message>
+        <source>案件</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>此功能尚未建成（第3步）：案件列表与筛选、案件详情、办理时间线、补打回执。</source>
+        <translation>此功能尚未建成（第3步）：案件列表与筛选、案件详情、办理时间线、补打回执。</translation>
+    </message>
+    <message>
+        <source>转办</source>
+        <translation>转办</translation>
+    </message>
+    <message>
+        <source>此功能尚未建成（第5步）：按部门转办转介、办理时限提醒、录入部门办理结果。</source>
+        <translation>此功能尚未建成（第5步）：按部门转办转介、办理时限提醒、录入部门办理结果。</translation>
+    </message>
+    <message>
+        <source>公示</source>
+        <translation>公示</translation>
+    </message>
+    <message>
+        <source>此功能尚未建成（第4步）：按村批量公示、公示海报打印、异议登记与处理。</source>
+        <translation>此功能尚未建成（第4步）：按村批量公示、公示海报打印、异议登记与处理。</translation>
+    </message>
+    <message>
+        <source>同步</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>此功能尚未建成（第6步）：与县级平台同步案件和办理结果，无网络时用U盘交换。</source>
+        <translation>此功能尚未建成（第6步）：与县级平台同步案件和办理结果，无网络时用U盘交换。</translation>
+    </message>
+    <message>
+        <source>统计</source>
+        <translation>统计</translation>
+    </message>
+    <message>
+        <source>此功能尚未建成（第5步）：按月、按类别、按村的统计报表，导出Excel与PDF。</source>
+        <translation>此功能尚未建成（第5步）：按月、按类别、按村的统计报表，导出Excel与PDF。</translation>
+    </message>
+    <message>
+        <source>设置</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>审计日志</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <source>此功能尚未建成（后续步骤）：审计日志查阅与哈希链校验。目前可由管理员在命令行运行 yimen verify-audit 校验。</source>
+        <translation>此功能尚未建成（后续步骤）：审计日志查阅与哈希链校验。目前可由管理员在命令行运行 yimen verify-audit 校验。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>设置</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>以下设置只保存在本机，修改后立即生效。</source>
+        <translation>以下设置只保存在本机，修改后立即生效。</translation>
+    </message>
+    <message>
+        <source>显示与安全</source>
+        <translation>显示与安全</translation>
+    </message>
+    <message>
+        <source>使用大字号（14 磅，字更大、看得更清楚）</source>
+        <translation>使用大字号（14 磅，字更大、看得更清楚）</translation>
+    </message>
+    <message>
+        <source>字号：</source>
+        <translation>字号：</translation>
+    </message>
+    <message>
+        <source> 分钟</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>从不自动锁定</source>
+        <translation>从不自动锁定</translation>
+    </message>
+    <message>
+        <source>无操作多久后锁定屏幕（0 为从不）；随时可按 Ctrl+L 锁定。</source>
+        <translation>无操作多久后锁定屏幕（0 为从不）；随时可按 Ctrl+L 锁定。</translation>
+    </message>
+    <message>
+        <source>自动锁定：</source>
+        <translation>自动锁定：</translation>
+    </message>
+    <message>
+        <source>打印</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>A4 纸（申请人联、存档联）</source>
+        <translation>A4 纸（申请人联、存档联）</translation>
+    </message>
+    <message>
+        <source>80 毫米热敏卷纸</source>
+        <translation>80 毫米热敏卷纸</translation>
+    </message>
+    <message>
+        <source>打印回执时默认选用；每次打印仍可更改。</source>
+        <translation>打印回执时默认选用；每次打印仍可更改。</translation>
+    </message>
+    <message>
+        <source>默认回执格式：</source>
+        <translation>默认回执格式：</translation>
+    </message>
+    <message>
+        <source>刷新打印机列表</source>
+        <translation>刷新打印机列表</translation>
+    </message>
+    <message>
+        <source>默认打印机：</source>
+        <translation>默认打印机：</translation>
+    </message>
+    <message>
+        <source>关于本机（仅系统管理员可见）</source>
+        <translation>关于本机（仅系统管理员可见）</translation>
+    </message>
+    <message>
+        <source>设备编号：</source>
+        <translation>设备编号：</translation>
+    </message>
+    <message>
+        <source>所属乡镇：</source>
+        <translation>所属乡镇：</translation>
+    </message>
+    <message>
+        <source>数据库文件：</source>
+        <translation>数据库文件：</translation>
+    </message>
+    <message>
+        <source>数据库结构版本：</source>
+        <translation>数据库结构版本：</translation>
+    </message>
+    <message>
+        <source>备份：</source>
+        <translation>备份：</translation>
+    </message>
+    <message>
+        <source>最近一次备份：</source>
+        <translation>最近一次备份：</translation>
+    </message>
+    <message>
+        <source>立即备份</source>
+        <translation>立即备份</translation>
+    </message>
+    <message>
+        <source>已保存：{0}</source>
+        <translation>已保存：{0}</translation>
+    </message>
+    <message>
+        <source>大字号已打开</source>
+        <translation>大字号已打开</translation>
+    </message>
+    <message>
+        <source>大字号已关闭</source>
+        <translation>大字号已关闭</translation>
+    </message>
+    <message>
+        <source>无操作 {0} 分钟后自动锁定</source>
+        <translation>无操作 {0} 分钟后自动锁定</translation>
+    </message>
+    <message>
+        <source>默认回执格式为 {0}</source>
+        <translation>默认回执格式为 {0}</translation>
+    </message>
+    <message>
+        <source>默认打印机为 {0}</source>
+        <translation>默认打印机为 {0}</translation>
+    </message>
+    <message>
+        <source>系统默认打印机</source>
+        <translation>系统默认打印机</translation>
+    </message>
+    <message>
+        <source>{0}（当前未连接）</source>
+        <translation>{0}（当前未连接）</translation>
+    </message>
+    <message>
+        <source>（最新为 {0}）</source>
+        <translation>（最新为 {0}）</translation>
+    </message>
+    <message>
+        <source>{0} 份，位于 {1}</source>
+        <translation>{0} 份，位于 {1}</translation>
+    </message>
+    <message>
+        <source>尚无备份</source>
+        <translation>尚无备份</translation>
+    </message>
+    <message>
+        <source>正在备份并校验，请稍候…</source>
+        <translation>正在备份并校验，请稍候…</translation>
+    </message>
+    <message>
+        <source>备份完成并已校验：{0}（共 {1} 行）</source>
+        <translation>备份完成并已校验：{0}（共 {1} 行）</translation>
+    </message>
+    <message>
+        <source>备份失败：{0}</source>
+        <translation>备份失败：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>StepIndicator</name>
+    <message>
+        <source>{0}. {1}</source>
+        <translation>{0}. {1}</translation>
+    </message>
+</context>
+<context>
+    <name>UiContext</name>
+    <message>
+        <source>操作未能完成：程序内部错误，请联系县级信息管理员（详情已写入日志）。</source>
+        <translation>操作未能完成：程序内部错误，请联系县级信息管理员（详情已写入日志）。</translation>
+    </message>
+</context>
+<context>
+    <name>_ConfirmDialog</name>
+    <message>
+        <source>Ctrl+Enter 确定&#x3000;Esc 取消</source>
+        <translation>Ctrl+Enter 确定&#x3000;Esc 取消</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,1 @@
+"""GUI tests (pytest-qt, offscreen); a package so its conftest does not shadow tests/conftest.py."""
