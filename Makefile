@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 DATA_DIR ?= $(CURDIR)/.demo-data
 HOUSEHOLDS ?= 5000
 
-.PHONY: run test lint bench demo selftest clean install install-test
+.PHONY: run test lint bench demo selftest clean install install-test translations screenshots
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,18 @@ lint: install-test
 
 bench: install-test
 	$(PY) -m tests.bench
+
+# Regenerate resources/translations/yimen_zh_CN.ts/.qm after changing UI text.
+translations: install
+	tools/update_translations.sh
+
+# Screenshots of every screen at 1366x768 under Xvfb (Debian: xvfb and the xcb libs, see FACTS).
+SHOT_DIR ?= /tmp/yimen-shots-demo
+screenshots: install
+	test -f "$(SHOT_DIR)/yimen.db" || $(VENV)/bin/yimen demo --data-dir "$(SHOT_DIR)" --households 2000
+	(Xvfb :91 -screen 0 1366x768x24 >/dev/null 2>&1 & echo $$! > /tmp/yimen-xvfb.pid; sleep 1; \
+	 DISPLAY=:91 $(PY) tools/screenshots.py --data-dir "$(SHOT_DIR)"; rc=$$?; \
+	 kill $$(cat /tmp/yimen-xvfb.pid); exit $$rc)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

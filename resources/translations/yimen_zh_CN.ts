@@ -56,6 +56,10 @@
         <translation>最多{0}字。</translation>
     </message>
     <message>
+        <source>元</source>
+        <translation type="unfinished">元</translation>
+    </message>
+    <message>
         <source>请填写金额（元，大于0，最多两位小数）。</source>
         <translation>请填写金额（元，大于0，最多两位小数）。</translation>
     </message>
@@ -65,6 +69,209 @@
     <message>
         <source>一门受理</source>
         <translation>一门受理</translation>
+    </message>
+</context>
+<context>
+    <name>CaseDetailView</name>
+    <message>
+        <source>← 返回列表(&amp;B)</source>
+        <translation>← 返回列表(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Esc</source>
+        <translation>Esc</translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>F5</source>
+        <translation>F5</translation>
+    </message>
+    <message>
+        <source>申请人</source>
+        <translation type="unfinished">申请人</translation>
+    </message>
+    <message>
+        <source>村（社区）</source>
+        <translation type="unfinished">村（社区）</translation>
+    </message>
+    <message>
+        <source>户籍</source>
+        <translation>户籍</translation>
+    </message>
+    <message>
+        <source>救助类别</source>
+        <translation type="unfinished">救助类别</translation>
+    </message>
+    <message>
+        <source>申请方式</source>
+        <translation>申请方式</translation>
+    </message>
+    <message>
+        <source>经办人</source>
+        <translation type="unfinished">经办人</translation>
+    </message>
+    <message>
+        <source>申请时间</source>
+        <translation>申请时间</translation>
+    </message>
+    <message>
+        <source>受理日期</source>
+        <translation>受理日期</translation>
+    </message>
+    <message>
+        <source>办理期限</source>
+        <translation type="unfinished">办理期限</translation>
+    </message>
+    <message>
+        <source>家庭住址</source>
+        <translation>家庭住址</translation>
+    </message>
+    <message>
+        <source>申请理由</source>
+        <translation>申请理由</translation>
+    </message>
+    <message>
+        <source>{0}：</source>
+        <translation type="unfinished">{0}：</translation>
+    </message>
+    <message>
+        <source>办理：</source>
+        <translation>办理：</translation>
+    </message>
+    <message>
+        <source>打印：</source>
+        <translation>打印：</translation>
+    </message>
+    <message>
+        <source>正在读取…</source>
+        <translation type="unfinished">正在读取…</translation>
+    </message>
+    <message>
+        <source>案件 {0}</source>
+        <translation>案件 {0}</translation>
+    </message>
+    <message>
+        <source>超期 {0} 天</source>
+        <translation>超期 {0} 天</translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation type="unfinished">、</translation>
+    </message>
+    <message>
+        <source>（急难型）</source>
+        <translation>（急难型）</translation>
+    </message>
+    <message>
+        <source>未确定</source>
+        <translation>未确定</translation>
+    </message>
+    <message>
+        <source>未受理</source>
+        <translation>未受理</translation>
+    </message>
+    <message>
+        <source>家庭成员（{0}人）</source>
+        <translation>家庭成员（{0}人）</translation>
+    </message>
+    <message>
+        <source>材料（缺{0}项）</source>
+        <translation>材料（缺{0}项）</translation>
+    </message>
+    <message>
+        <source>材料（齐全）</source>
+        <translation>材料（齐全）</translation>
+    </message>
+    <message>
+        <source>办理时间线</source>
+        <translation>办理时间线</translation>
+    </message>
+    <message>
+        <source>打印记录（{0}）</source>
+        <translation>打印记录（{0}）</translation>
+    </message>
+    <message>
+        <source>→ {0}</source>
+        <translation>→ {0}</translation>
+    </message>
+    <message>
+        <source>暂不能办理：{0}</source>
+        <translation>暂不能办理：{0}</translation>
+    </message>
+    <message>
+        <source>“{0}”暂不能办理：{1}</source>
+        <translation>“{0}”暂不能办理：{1}</translation>
+    </message>
+    <message>
+        <source>当前状态下您没有可办理的操作。</source>
+        <translation>当前状态下您没有可办理的操作。</translation>
+    </message>
+    <message>
+        <source>受理通知书</source>
+        <translation>受理通知书</translation>
+    </message>
+    <message>
+        <source>一次性告知书</source>
+        <translation>一次性告知书</translation>
+    </message>
+    <message>
+        <source>不予受理告知书</source>
+        <translation>不予受理告知书</translation>
+    </message>
+    <message>
+        <source>授权书</source>
+        <translation>授权书</translation>
+    </message>
+    <message>
+        <source>转办单</source>
+        <translation>转办单</translation>
+    </message>
+    <message>
+        <source>正在办理……</source>
+        <translation>正在办理……</translation>
+    </message>
+    <message>
+        <source>已办理，案件状态：{0}</source>
+        <translation>已办理，案件状态：{0}</translation>
+    </message>
+    <message>
+        <source>请先勾选已补交的材料。</source>
+        <translation>请先勾选已补交的材料。</translation>
+    </message>
+    <message>
+        <source>已登记。仍缺少：{0}</source>
+        <translation>已登记。仍缺少：{0}</translation>
+    </message>
+    <message>
+        <source>材料已齐全，可以办理“受理补正完成”。</source>
+        <translation>材料已齐全，可以办理“受理补正完成”。</translation>
+    </message>
+    <message>
+        <source>家庭经济状况核对授权书</source>
+        <translation>家庭经济状况核对授权书</translation>
+    </message>
+    <message>
+        <source>副本第{0}份</source>
+        <translation>副本第{0}份</translation>
+    </message>
+    <message>
+        <source>原件</source>
+        <translation>原件</translation>
+    </message>
+    <message>
+        <source>作废 {0}（{1}）</source>
+        <translation>作废 {0}（{1}）</translation>
+    </message>
+    <message>
+        <source>作废原因</source>
+        <translation>作废原因</translation>
+    </message>
+    <message>
+        <source>已作废。</source>
+        <translation>已作废。</translation>
     </message>
 </context>
 <context>
@@ -104,6 +311,85 @@
     <message>
         <source>经办人</source>
         <translation>经办人</translation>
+    </message>
+    <message>
+        <source>此列不能排序</source>
+        <translation>此列不能排序</translation>
+    </message>
+    <message>
+        <source>已超过办理期限（{0}）</source>
+        <translation>已超过办理期限（{0}）</translation>
+    </message>
+</context>
+<context>
+    <name>CasesPage</name>
+    <message>
+        <source>案件</source>
+        <translation type="unfinished">案件</translation>
+    </message>
+    <message>
+        <source>查找(&amp;F)：</source>
+        <translation>查找(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>案件编号、申请人姓名或拼音首字母</source>
+        <translation>案件编号、申请人姓名或拼音首字母</translation>
+    </message>
+    <message>
+        <source>没有符合条件的案件。</source>
+        <translation>没有符合条件的案件。</translation>
+    </message>
+    <message>
+        <source>Enter 或双击打开案件&#x3000;Ctrl+F 查找&#x3000;F5 刷新&#x3000;红色粗体并标“超期”的案件已超过办理期限</source>
+        <translation>Enter 或双击打开案件&#x3000;Ctrl+F 查找&#x3000;F5 刷新&#x3000;红色粗体并标“超期”的案件已超过办理期限</translation>
+    </message>
+    <message>
+        <source>状态(&amp;S)：</source>
+        <translation>状态(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>类别(&amp;C)：</source>
+        <translation>类别(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>村（社区）(&amp;V)：</source>
+        <translation>村（社区）(&amp;V)：</translation>
+    </message>
+    <message>
+        <source>经办人(&amp;K)：</source>
+        <translation>经办人(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>仅显示超期(&amp;O)</source>
+        <translation>仅显示超期(&amp;O)</translation>
+    </message>
+    <message>
+        <source>清除筛选</source>
+        <translation>清除筛选</translation>
+    </message>
+    <message>
+        <source>全部</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>{0}（{1}）</source>
+        <translation type="unfinished">{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>正在读取…</source>
+        <translation type="unfinished">正在读取…</translation>
+    </message>
+    <message>
+        <source>共 {0} 件</source>
+        <translation>共 {0} 件</translation>
+    </message>
+    <message>
+        <source>，已显示 {0} 件（向下滚动显示更多）</source>
+        <translation>，已显示 {0} 件（向下滚动显示更多）</translation>
+    </message>
+    <message>
+        <source>&#x3000;正在读取…</source>
+        <translation>&#x3000;正在读取…</translation>
     </message>
 </context>
 <context>
@@ -193,6 +479,33 @@
     </message>
 </context>
 <context>
+    <name>DocumentsTab</name>
+    <message>
+        <source>材料</source>
+        <translation type="unfinished">材料</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">状态</translation>
+    </message>
+    <message>
+        <source>勾选申请人已补交的材料，然后点“登记已补交材料”。</source>
+        <translation>勾选申请人已补交的材料，然后点“登记已补交材料”。</translation>
+    </message>
+    <message>
+        <source>登记已补交材料(&amp;D)</source>
+        <translation>登记已补交材料(&amp;D)</translation>
+    </message>
+    <message>
+        <source>✓ 已收到&#x3000;{0}</source>
+        <translation>✓ 已收到&#x3000;{0}</translation>
+    </message>
+    <message>
+        <source>✗ 缺少</source>
+        <translation>✗ 缺少</translation>
+    </message>
+</context>
+<context>
     <name>HomePage</name>
     <message>
         <source>正在读取…</source>
@@ -274,16 +587,20 @@
         <translation>姓名</translation>
     </message>
     <message>
-        <source>与户主关系</source>
-        <translation type="unfinished">与户主关系</translation>
-    </message>
-    <message>
         <source>身份证号码</source>
         <translation type="unfinished">身份证号码</translation>
     </message>
     <message>
+        <source>关系</source>
+        <translation type="unfinished">关系</translation>
+    </message>
+    <message>
         <source>状态</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <source>年龄</source>
+        <translation type="unfinished">年龄</translation>
     </message>
     <message>
         <source>添加成员(&amp;A)</source>
@@ -334,8 +651,8 @@
         <translation type="unfinished">；</translation>
     </message>
     <message>
-        <source>请修改以下{0}处问题后再继续：</source>
-        <translation>请修改以下{0}处问题后再继续：</translation>
+        <source>有{0}处需要修改（已在相应栏目旁标红）：</source>
+        <translation>有{0}处需要修改（已在相应栏目旁标红）：</translation>
     </message>
     <message>
         <source>· {0}</source>
@@ -344,6 +661,99 @@
     <message>
         <source>……另有{0}处</source>
         <translation>……另有{0}处</translation>
+    </message>
+</context>
+<context>
+    <name>IntakePage</name>
+    <message>
+        <source>受理申请</source>
+        <translation>受理申请</translation>
+    </message>
+    <message>
+        <source>查询</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>家庭与成员</source>
+        <translation>家庭与成员</translation>
+    </message>
+    <message>
+        <source>申请事项</source>
+        <translation type="unfinished">申请事项</translation>
+    </message>
+    <message>
+        <source>材料</source>
+        <translation type="unfinished">材料</translation>
+    </message>
+    <message>
+        <source>确认</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>村协理员代家庭申请：申请方式默认为“村（居）委会代为申请（委托）”，受理后当场打印受理通知书交申请人。</source>
+        <translation>村协理员代家庭申请：申请方式默认为“村（居）委会代为申请（委托）”，受理后当场打印受理通知书交申请人。</translation>
+    </message>
+    <message>
+        <source>上一步(&amp;P)</source>
+        <translation>上一步(&amp;P)</translation>
+    </message>
+    <message>
+        <source>下一步(&amp;N)</source>
+        <translation>下一步(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Enter 立即查询&#x3000;↓ 进入结果&#x3000;结果中 Enter 选择该家庭&#x3000;Esc 清空</source>
+        <translation>Enter 立即查询&#x3000;↓ 进入结果&#x3000;结果中 Enter 选择该家庭&#x3000;Esc 清空</translation>
+    </message>
+    <message>
+        <source>Tab 选择办理结果，空格或 Enter 确认&#x3000;Alt+P 上一步&#x3000;Esc 放弃本次录入</source>
+        <translation>Tab 选择办理结果，空格或 Enter 确认&#x3000;Alt+P 上一步&#x3000;Esc 放弃本次录入</translation>
+    </message>
+    <message>
+        <source>Enter 或 Alt+N 下一步&#x3000;Alt+P 上一步&#x3000;Esc 放弃本次录入</source>
+        <translation>Enter 或 Alt+N 下一步&#x3000;Alt+P 上一步&#x3000;Esc 放弃本次录入</translation>
+    </message>
+    <message>
+        <source>放弃本次录入</source>
+        <translation>放弃本次录入</translation>
+    </message>
+    <message>
+        <source>放弃本次录入的全部内容，回到查询？
+尚未保存任何内容。</source>
+        <translation>放弃本次录入的全部内容，回到查询？
+尚未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>放弃</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <source>继续录入</source>
+        <translation>继续录入</translation>
+    </message>
+    <message>
+        <source>正在读取该家庭的登记信息…</source>
+        <translation>正在读取该家庭的登记信息…</translation>
+    </message>
+    <message>
+        <source>正在保存，请稍候…</source>
+        <translation>正在保存，请稍候…</translation>
+    </message>
+    <message>
+        <source>未保存：{0}</source>
+        <translation>未保存：{0}</translation>
+    </message>
+    <message>
+        <source>已保存（案件编号 {0}），正在生成文书…</source>
+        <translation>已保存（案件编号 {0}），正在生成文书…</translation>
+    </message>
+    <message>
+        <source>上一件已办理：案件编号 {0}，{1}；{2}已生成，请在打印预览中打印交申请人。</source>
+        <translation>上一件已办理：案件编号 {0}，{1}；{2}已生成，请在打印预览中打印交申请人。</translation>
+    </message>
+    <message>
+        <source>上一件已保存：案件编号 {0}，{1}；但文书未能生成：{2}请到“案件”中补打。</source>
+        <translation>上一件已保存：案件编号 {0}，{1}；但文书未能生成：{2}请到“案件”中补打。</translation>
     </message>
 </context>
 <context>
@@ -709,6 +1119,10 @@
         <translation>身份证号码(&amp;I)：</translation>
     </message>
     <message>
+        <source>{0}年{1}月{2}日生&#x3000;{3}&#x3000;{4}岁</source>
+        <translation>{0}年{1}月{2}日生&#x3000;{3}&#x3000;{4}岁</translation>
+    </message>
+    <message>
         <source>与户主关系：</source>
         <translation>与户主关系：</translation>
     </message>
@@ -745,10 +1159,6 @@
         <translation type="unfinished">；</translation>
     </message>
     <message>
-        <source>出生日期：{0}年{1}月{2}日&#x3000;性别：{3}&#x3000;年龄：{4}岁</source>
-        <translation>出生日期：{0}年{1}月{2}日&#x3000;性别：{3}&#x3000;年龄：{4}岁</translation>
-    </message>
-    <message>
         <source>（{0}）</source>
         <translation>（{0}）</translation>
     </message>
@@ -759,6 +1169,81 @@
     <message>
         <source>原登记号码尾号为 {0}，请对照户口簿录入完整号码。</source>
         <translation>原登记号码尾号为 {0}，请对照户口簿录入完整号码。</translation>
+    </message>
+</context>
+<context>
+    <name>MembersTab</name>
+    <message>
+        <source>姓名</source>
+        <translation type="unfinished">姓名</translation>
+    </message>
+    <message>
+        <source>与户主关系</source>
+        <translation type="unfinished">与户主关系</translation>
+    </message>
+    <message>
+        <source>性别</source>
+        <translation type="unfinished">性别</translation>
+    </message>
+    <message>
+        <source>年龄</source>
+        <translation type="unfinished">年龄</translation>
+    </message>
+    <message>
+        <source>身份证号码</source>
+        <translation type="unfinished">身份证号码</translation>
+    </message>
+    <message>
+        <source>健康状况</source>
+        <translation>健康状况</translation>
+    </message>
+    <message>
+        <source>劳动能力</source>
+        <translation type="unfinished">劳动能力</translation>
+    </message>
+    <message>
+        <source>月收入（元）</source>
+        <translation type="unfinished">月收入（元）</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation type="unfinished">备注</translation>
+    </message>
+    <message>
+        <source>操作</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>身份证号码默认只显示后四位；点“显示”查看完整号码，每次查看都记入审计日志。</source>
+        <translation>身份证号码默认只显示后四位；点“显示”查看完整号码，每次查看都记入审计日志。</translation>
+    </message>
+    <message>
+        <source>申请人</source>
+        <translation type="unfinished">申请人</translation>
+    </message>
+    <message>
+        <source>赡养（抚养、扶养）义务人，不共同生活</source>
+        <translation>赡养（抚养、扶养）义务人，不共同生活</translation>
+    </message>
+    <message>
+        <source>{0}岁</source>
+        <translation>{0}岁</translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation type="unfinished">；</translation>
+    </message>
+    <message>
+        <source>显示</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>查看{0}的完整身份证号码（记入审计日志）</source>
+        <translation>查看{0}的完整身份证号码（记入审计日志）</translation>
+    </message>
+    <message>
+        <source>隐藏</source>
+        <translation>隐藏</translation>
     </message>
 </context>
 <context>
@@ -807,6 +1292,14 @@
         <translation>正在生成文书……</translation>
     </message>
     <message>
+        <source>本份为副本（第{0}份），文书上已标明“副本”。</source>
+        <translation>本份为副本（第{0}份），文书上已标明“副本”。</translation>
+    </message>
+    <message>
+        <source>本份为原件。</source>
+        <translation>本份为原件。</translation>
+    </message>
+    <message>
         <source>正在准备预览……</source>
         <translation>正在准备预览……</translation>
     </message>
@@ -852,14 +1345,89 @@
     </message>
 </context>
 <context>
+    <name>PrintHistoryTab</name>
+    <message>
+        <source>打印时间</source>
+        <translation>打印时间</translation>
+    </message>
+    <message>
+        <source>文书</source>
+        <translation>文书</translation>
+    </message>
+    <message>
+        <source>份次</source>
+        <translation>份次</translation>
+    </message>
+    <message>
+        <source>格式</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>打印人</source>
+        <translation>打印人</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">状态</translation>
+    </message>
+    <message>
+        <source>重印(&amp;R)</source>
+        <translation>重印(&amp;R)</translation>
+    </message>
+    <message>
+        <source>再打印一份，文书上标明“副本”</source>
+        <translation>再打印一份，文书上标明“副本”</translation>
+    </message>
+    <message>
+        <source>作废(&amp;V)…</source>
+        <translation>作废(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>登记该份打印件作废（须填写原因），份号不再使用</source>
+        <translation>登记该份打印件作废（须填写原因），份号不再使用</translation>
+    </message>
+    <message>
+        <source>A4纸</source>
+        <translation type="unfinished">A4纸</translation>
+    </message>
+    <message>
+        <source>80毫米小票</source>
+        <translation type="unfinished">80毫米小票</translation>
+    </message>
+    <message>
+        <source>{0}（{1}）</source>
+        <translation type="unfinished">{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>副本（第{0}份）</source>
+        <translation>副本（第{0}份）</translation>
+    </message>
+    <message>
+        <source>原件</source>
+        <translation>原件</translation>
+    </message>
+    <message>
+        <source>已作废：{0}</source>
+        <translation>已作废：{0}</translation>
+    </message>
+    <message>
+        <source>有效</source>
+        <translation>有效</translation>
+    </message>
+</context>
+<context>
     <name>ReasonDialog</name>
     <message>
         <source>必填</source>
         <translation>必填</translation>
     </message>
     <message>
-        <source>请填写{0}</source>
-        <translation>请填写{0}</translation>
+        <source>{0}：</source>
+        <translation type="unfinished">{0}：</translation>
+    </message>
+    <message>
+        <source>请填写{0}。</source>
+        <translation type="unfinished">请填写{0}。</translation>
     </message>
     <message>
         <source>最多200字。</source>
@@ -1059,8 +1627,8 @@
         <translation type="unfinished">、</translation>
     </message>
     <message>
-        <source>{0}户（{1}）</source>
-        <translation>{0}户（{1}）</translation>
+        <source>{0}户（{1}）：{2}</source>
+        <translation>{0}户（{1}）：{2}</translation>
     </message>
     <message>
         <source>；</source>
@@ -1382,6 +1950,25 @@
     <message>
         <source>{0}. {1}</source>
         <translation>{0}. {1}</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineTab</name>
+    <message>
+        <source>时间</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>人员</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>事项</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>说明</source>
+        <translation type="unfinished">说明</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,1 @@
+"""案件 section: the case list (filters, lazy paging, sorting) and the case detail."""
