@@ -10,6 +10,13 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from hypothesis import settings  # noqa: E402
+
+# CI runs the same examples every time (a red CI is then reproducible) and never fails on timing.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
 from desktop.services.auth import AppSession  # noqa: E402
 from desktop.services.setup import TownshipSetup, create_township  # noqa: E402
 from desktop.store.keyslots import KdfParams  # noqa: E402

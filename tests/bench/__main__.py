@@ -1,5 +1,9 @@
 """`python -m tests.bench` — prints measurements side by side; asserts nothing about time.
 
+First the time to render a 2,000-row public notice (poster, CSV, HTML — see
+`notice_bench`), then the search box on the encrypted database against a
+plain copy.
+
 Environment: YIMEN_BENCH_HOUSEHOLDS (default 50000) sets the size of the
 township; the built database is cached under `.bench-cache/` (per size and
 schema revision) and copied for each run.
@@ -19,7 +23,7 @@ from sqlalchemy import func, select
 from desktop.store.database import Database
 from desktop.store.models import Case, Household, Person
 
-from . import dataset, search_bench
+from . import dataset, notice_bench, search_bench
 from .plaindb import PlainDatabase, export_plaintext
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,6 +41,10 @@ def main() -> int:
     started = time.perf_counter()
     _say(f"Yimen bench — {households} households, python {platform.python_version()}, "
          f"{os.cpu_count()} CPU, {platform.machine()}")
+    notice = notice_bench.run(say=_say)   # rendering only: needs no township
+    print()
+    print(notice_bench.table(notice))
+    print()
     CACHE.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="work-", dir=CACHE) as tmp:
         work = Path(tmp)

@@ -146,7 +146,8 @@ def test_working_days_between(cal: WorkCalendar, a: str, b: str, expected: int) 
     assert cal.working_days_between(d(a), d(b)) == expected
 
 
-@given(start=st.dates(date(2024, 1, 1), date(2026, 10, 31)), n=st.integers(0, 30))
+# starts from mid-January so that counting back from a day off stays inside the covered years
+@given(start=st.dates(date(2024, 1, 15), date(2026, 10, 31)), n=st.integers(0, 30))
 def test_counting_round_trips(cal: WorkCalendar, start: date, n: int) -> None:
     end = cal.add_working_days(start, n)
     assert end >= start
