@@ -250,6 +250,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("start_deliberation", "开始民主评议", {S.INVESTIGATING}, S.DELIBERATION),
     _t("post_notice", "张榜公示", {S.INVESTIGATING, S.DELIBERATION}, S.IN_NOTICE, _investigated),
     _t("object", "登记异议", {S.IN_NOTICE}, S.INVESTIGATING, _objection_text),
+    _t("withdraw_notice", "撤回公示", {S.IN_NOTICE}, S.INVESTIGATING, _reason("撤回公示的理由")),
     _t("end_notice", "公示期满", {S.IN_NOTICE}, S.AWAITING_DECISION, _notice_over, _no_open_objections),
     _t("submit_for_decision", "提交审核确认", {S.INVESTIGATING, S.DELIBERATION}, S.AWAITING_DECISION,
        _investigated, _notice_not_needed),

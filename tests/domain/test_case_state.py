@@ -36,6 +36,7 @@ EXPECTED: dict[str, tuple[set[CaseStatus], CaseStatus]] = {
     "start_deliberation": ({S.INVESTIGATING}, S.DELIBERATION),
     "post_notice": ({S.INVESTIGATING, S.DELIBERATION}, S.IN_NOTICE),
     "object": ({S.IN_NOTICE}, S.INVESTIGATING),
+    "withdraw_notice": ({S.IN_NOTICE}, S.INVESTIGATING),
     "end_notice": ({S.IN_NOTICE}, S.AWAITING_DECISION),
     "submit_for_decision": ({S.INVESTIGATING, S.DELIBERATION}, S.AWAITING_DECISION),
     "return_for_reinvestigation": ({S.AWAITING_DECISION}, S.INVESTIGATING),
