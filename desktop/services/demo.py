@@ -61,6 +61,7 @@ from .demo_names import (
     SURNAMES,
     VILLAGES,
 )
+from .errors import ServiceError
 from .setup import TownshipSetup, create_township
 
 DEMO_TOWNSHIP = TownshipSetup(
@@ -252,7 +253,9 @@ def _populate(session: AppSession, rng: random.Random, n_households: int, today:
                              "monthly_amount_cents": 98000, "recheck_class": RecheckClass.TEKUN.value, "case_uuid": None})
     flush()
     say(f"已生成 {n_households} 户 {n_persons} 人，正在生成案件……")
-    n_cases = _populate_cases(session, rng, heads, today)
+    n_cases, noticed = _populate_cases(session, rng, heads, today)
+    say("正在生成公示批次……")
+    _populate_notices(session, noticed, today)
     return n_persons, n_cases
 
 
@@ -285,7 +288,9 @@ def _household_members(rng: random.Random, today: date) -> list[tuple[str, bool,
 
 
 def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[str, str, str]],
-                    today: date) -> int:
+                    today: date) -> tuple[int, list[tuple[str, str, date]]]:
+    """Bulk cases; returns their number and the cases meant to be in notice: (uuid, village, accepted
+    on). Those are stored as 调查中 (a notice needs a real batch, made by :func:`_populate_notices`)."""
     db = session.db
     dev = DEMO_TOWNSHIP
     statuses = list(STATUS_WEIGHTS)
@@ -304,9 +309,13 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
         received = datetime.combine(received_day, time(rng.randint(0, 8), rng.randint(0, 59)), tzinfo=UTC)
         drawn.append((received, head, status))
     drawn.sort(key=lambda d: d[0])
-    for received, (hh, applicant, code), status in drawn:
+    noticed: list[tuple[str, str, date]] = []
+    for received, (hh, applicant, code), drawn_status in drawn:
         received_day = received.date()
         main_cat = rng.choices(cats, list(CATEGORY_WEIGHTS.values()))[0]
+        status = drawn_status
+        if drawn_status is CaseStatus.IN_NOTICE:    # noticed through a real batch below, or still investigated
+            status, main_cat = CaseStatus.INVESTIGATING, Category.DIBAO
         categories = [main_cat]
         if main_cat is Category.DIBAO and rng.random() < 0.3:
             categories.append(rng.choice((Category.MEDICAL, Category.EDUCATION)))
@@ -315,6 +324,8 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
         seq_by_year[received_day.year] = seq_by_year.get(received_day.year, 0) + 1
         number = make_case_number(dev.township_code, dev.device_code, received_day.year, seq_by_year[received_day.year])
         case_uuid = new_uuid()
+        if drawn_status is CaseStatus.IN_NOTICE:
+            noticed.append((case_uuid, code, received_day))
         accepted = status not in (CaseStatus.PENDING_DOCUMENTS, CaseStatus.NOT_ACCEPTED)
         plan = planner.plan(code, received_day, categories)
         clerk = rng.choice(clerks)
@@ -366,4 +377,37 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
         audit.set_head(s, chained[-1]["seq"], chained[-1]["hash"])
         audit.append_event(s, actor="admin", action="demo_created", detail={"households": len(heads),
                                                                               "cases": len(case_rows)})
-    return len(case_rows)
+    return len(case_rows), noticed
+
+
+# Real notice batches for a bounded number of the cases meant to be in notice (the rest stay 调查中):
+# (days before today the poster went up, or None for a draft not yet posted; most cases per batch).
+DEMO_BATCHES: tuple[tuple[int | None, int], ...] = ((12, 12), (3, 15), (0, 15), (None, 10))
+DEMO_INVESTIGATORS = ("王晓燕", "李建军")
+
+
+def _populate_notices(session: AppSession, noticed: list[tuple[str, str, date]], today: date) -> None:
+    """Home visits, a batch per village (低保), the A4 poster printed (recorded) and posted — through
+    the notice service as the demo clerk, so batches, cases, audit and outbox agree."""
+    from . import notices  # noqa: PLC0415 (the notice service imports a lot; only the demo needs it here)
+    from .auth import UserInfo  # noqa: PLC0415
+
+    clerk = AppSession(db=session.db, user=UserInfo("clerk", "王晓燕", Role.CLERK))
+    by_village: dict[str, list[tuple[str, date]]] = {}
+    for case_uuid, code, accepted in noticed:
+        by_village.setdefault(code, []).append((case_uuid, accepted))
+    villages = sorted(by_village, key=lambda v: -len(by_village[v]))
+    for (ago, most), code in zip(DEMO_BATCHES, villages, strict=False):
+        chosen = by_village[code][:most]
+        start = max([today - timedelta(days=ago or 0)] + [accepted for _u, accepted in chosen])
+        try:
+            for case_uuid, accepted in chosen:
+                notices.record_home_visit(clerk, case_uuid, notices.HomeVisitInput(
+                    accepted, DEMO_INVESTIGATORS, 52000 + 4000 * (len(chosen) % 5)), today=today)
+            batch = notices.create_batch(clerk, code, Category.DIBAO, [u for u, _a in chosen], start_on=start)
+            if ago is None:
+                continue
+            notices.print_poster(clerk, batch.uuid, "A4", "portrait")
+            notices.post_batch(clerk, batch.uuid, notices.PostingInput(start, "村务公开栏", "马春花"), today=today)
+        except ServiceError:
+            continue   # e.g. a period beyond the holiday calendar: those cases simply stay under investigation

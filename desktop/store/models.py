@@ -294,4 +294,4 @@ class PrintRecord(Base):
 
 # Tables of later steps live in their own modules; importing them registers them on Base.metadata
 # (Alembic's env and every Session see them).
-from . import models_notice  # noqa: E402,F401
+from . import models_clock, models_investigation, models_notice, models_recheck, models_referral  # noqa: E402,F401

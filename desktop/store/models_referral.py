@@ -1,0 +1,3 @@
+"""Tables of Step 5 (referrals). Filled in by the step that builds them; imported by models.py."""
+
+from __future__ import annotations
