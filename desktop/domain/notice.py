@@ -38,12 +38,19 @@ from .case_state import MIN_HOME_VISIT_INVESTIGATORS, CaseStatus
 from .categories import Category
 from .clock import notice_end
 from .household import ADULT_AGE
+from .notice_content import (
+    DEFAULT_NOTICE_CONTENT,
+    NoticeContent,
+    NoticeContentError,
+    NoticeContentRule,
+    NoticeField,
+)
 from .policy import PeriodUnit, PolicyTable
 from .workdays import CalendarNotCovered, WorkCalendar
 
 __all__ = [
     "DEFAULT_NOTICE_CONTENT", "BatchStatus", "CandidateFacts", "HeldBack", "NoticeContent",
-    "NoticeContentError", "NoticeField", "NoticePeriod", "NoticeRow", "NoticeSource", "NoticeTable",
+    "NoticeContentError", "NoticeContentRule", "NoticeField", "NoticePeriod", "NoticeRow", "NoticeSource", "NoticeTable",
     "ObjectionChannel", "ObjectionResult", "SourceMember", "amount_text", "candidate_problems",
     "compute_notice_period", "fmt_date_cn", "mask_for_notice", "notice_category", "notice_content_for",
     "notice_table",
@@ -101,89 +108,6 @@ class ObjectionResult(StrEnum):
         return {"upheld": "异议成立", "partly_upheld": "异议部分成立", "not_upheld": "异议不成立"}[self.value]
 
 
-class NoticeField(StrEnum):
-    """The only things a notice row can ever show (besides the optional ID fragment)."""
-
-    HOLDER_NAME = "holder_name"
-    VILLAGE = "village"
-    HOUSEHOLD_SIZE = "household_size"
-    CATEGORY = "category"
-    MONTHLY_AMOUNT = "monthly_amount"
-    PERIOD = "period"
-
-
-# Names a policy might try to publish, and why it may not (the error names the rule).
-FORBIDDEN_FIELDS: Mapping[str, str] = {
-    "id_number": "完整身份证号码", "full_id": "完整身份证号码", "address": "家庭住址", "income": "收入",
-    "assets": "财产", "bank_account": "银行账号", "card_number": "银行卡号", "phone": "家庭成员电话",
-    "health": "健康状况", "illness": "疾病情况", "disability": "残疾情况", "members": "家庭成员姓名",
-    "birth_date": "出生日期", "age": "年龄",
-}
-
-
-class NoticeContentError(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class NoticeContent:
-    """What the policy lets a notice show: a subset of :class:`NoticeField`, in column order,
-    and the ID fragment (characters kept at the head and tail; 0/0 = no ID column)."""
-
-    fields: tuple[NoticeField, ...]
-    id_head: int = 0
-    id_tail: int = 0
-
-    def __post_init__(self) -> None:
-        if not self.fields:
-            raise NoticeContentError("公示内容至少应包括一项")
-        if len(set(self.fields)) != len(self.fields):
-            raise NoticeContentError("公示内容有重复的项目")
-        if NoticeField.HOLDER_NAME not in self.fields:
-            raise NoticeContentError("公示内容必须包括申请人姓名")
-        for n, most in ((self.id_head, 6), (self.id_tail, 4)):
-            if type(n) is not int or not 0 <= n <= most:
-                raise NoticeContentError("身份证号码最多只能公示前6位和后4位")
-
-    @property
-    def shows_id(self) -> bool:
-        return self.id_head + self.id_tail > 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"fields": [f.value for f in self.fields], "id_fragment": {"head": self.id_head,
-                                                                           "tail": self.id_tail}}
-
-    @classmethod
-    def from_dict(cls, raw: Any) -> NoticeContent:
-        """``{"fields": [...], "id_fragment": {"head": 6, "tail": 4}}``; any problem raises
-        :class:`NoticeContentError` in Chinese (a forbidden field is named with the rule)."""
-        if not isinstance(raw, Mapping):
-            raise NoticeContentError("公示内容设置应为 JSON 对象")
-        extra = sorted(set(raw) - {"fields", "id_fragment"})
-        if extra:
-            raise NoticeContentError(f"公示内容设置中有未知项目：{extra[0]}")
-        names = raw.get("fields", [f.value for f in DEFAULT_NOTICE_CONTENT.fields])
-        if not isinstance(names, list):
-            raise NoticeContentError("公示内容 fields 应为列表")
-        fields = []
-        for name in names:
-            if name in FORBIDDEN_FIELDS:
-                raise NoticeContentError(f"{FORBIDDEN_FIELDS[name]}依规不得公示（fields 中的 {name}）")
-            try:
-                fields.append(NoticeField(name))
-            except ValueError:
-                raise NoticeContentError(f"未知的公示项目：{name!r}") from None
-        frag = raw.get("id_fragment", {})
-        if not isinstance(frag, Mapping) or set(frag) - {"head", "tail"}:
-            raise NoticeContentError("id_fragment 应为 {\"head\": 0–6, \"tail\": 0–4}")
-        return cls(tuple(fields), frag.get("head", 0), frag.get("tail", 0))
-
-
-DEFAULT_NOTICE_CONTENT = NoticeContent(tuple(NoticeField))
-
-
 def notice_content_for(policy: PolicyTable | None, category: Category | str | None = None) -> NoticeContent:
     """The content rule of ``policy`` — read from its ``notice_content`` if the policy tables carry
     one (a plain mapping or a :class:`NoticeContent`, optionally ``{"default": …, "by_category":
@@ -193,6 +117,8 @@ def notice_content_for(policy: PolicyTable | None, category: Category | str | No
         return DEFAULT_NOTICE_CONTENT
     if isinstance(raw, NoticeContent):
         return raw
+    if isinstance(raw, NoticeContentRule):
+        return raw.for_category(category)
     if isinstance(raw, Mapping) and "default" in raw:
         by_cat = raw.get("by_category") or {}
         chosen = by_cat.get(Category(category).value) if category is not None else None

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .categories import Category
+from .notice_content import NoticeContent, NoticeContentError, NoticeContentRule
 
 __all__ = [
     "ComplaintPhone", "DeadlineKind", "DeadlineRule", "Department", "DocumentRequirement", "EmergencyRules",
@@ -149,6 +150,7 @@ class PolicyTable:
     dibao_standard: Mapping[str, int] | None = None   # {"urban": cents, "rural": cents}; None = not set
     calendar_day_periods_end_on_workday: bool = True  # 民法典第二百零三条
     origin: str = ""                                  # file name, for messages
+    notice_content: NoticeContent | NoticeContentRule | None = None   # None = the default content
 
     @property
     def ref(self) -> str:
@@ -283,7 +285,9 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _PHONE = re.compile(r"^[0-9][0-9-]{2,19}$")
 _TOP_KEYS = {"format", "region", "effective_from", "title", "source", "note", "deadlines", "notice",
              "calendar_day_periods_end_on_workday", "democratic_deliberation_required", "recheck_months",
-             "emergency", "dibao_standard_cents", "complaint_phones", "departments", "referrals", "documents"}
+             "emergency", "dibao_standard_cents", "complaint_phones", "departments", "referrals", "documents",
+             "notice_content"}
+_OPTIONAL_KEYS = {"note", "calendar_day_periods_end_on_workday", "notice_content"}
 
 
 class _Reader:
@@ -343,7 +347,7 @@ class _Reader:
 def parse_policy_table(data: Any, origin: str = "（未命名）") -> PolicyTable:
     """Validate raw JSON and build a :class:`PolicyTable`; any problem raises :class:`PolicyError`."""
     r = _Reader(origin)
-    top = r.obj(data, "", _TOP_KEYS, required=_TOP_KEYS - {"note", "calendar_day_periods_end_on_workday"})
+    top = r.obj(data, "", _TOP_KEYS, required=_TOP_KEYS - _OPTIONAL_KEYS)
     if type(top["format"]) is not int or top["format"] != FORMAT:
         raise r.fail("format", f"不支持的格式版本 {top['format']!r}（应为 {FORMAT}）")
     region = r.text(top["region"], "region")
@@ -379,7 +383,19 @@ def parse_policy_table(data: Any, origin: str = "（未命名）") -> PolicyTabl
         calendar_day_periods_end_on_workday=r.bool_(
             top.get("calendar_day_periods_end_on_workday", True), "calendar_day_periods_end_on_workday"),
         origin=origin,
+        notice_content=_notice_content(r, top.get("notice_content")),
     )
+
+
+def _notice_content(r: _Reader, v: Any) -> NoticeContent | NoticeContentRule | None:
+    """``{"fields": [...], "id_fragment": {"head": 0–6, "tail": 0–4}}`` or
+    ``{"default": {...}, "by_category": {category: {...}}}``; absent = the default content."""
+    if v is None:
+        return None
+    try:
+        return NoticeContentRule.from_dict(v)
+    except NoticeContentError as exc:
+        raise r.fail("notice_content", exc.message) from None
 
 
 def _default_by_category(r: _Reader, v: Any, where: str, read: Any) -> tuple[Any, dict[Category, Any]]:
