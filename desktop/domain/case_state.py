@@ -107,6 +107,8 @@ class TransitionContext:
     notice_required: bool = True
     proposed_outcome: Literal["approve", "refuse"] | None = None
     objection: str = ""
+    open_referrals: int = 0                         # referrals still waiting for a department's result
+    investigation_missing: tuple[str, ...] = ()     # what policy requires recorded before notice/decision
 
 
 Guard = Callable[[TransitionContext], tuple[str, ...]]
@@ -180,6 +182,16 @@ def _investigated(ctx: TransitionContext) -> str | None:
     return f"尚未完成入户调查：须由{MIN_HOME_VISIT_INVESTIGATORS}名以上工作人员入户调查（已登记{n}人）"
 
 
+def _investigation_complete(ctx: TransitionContext) -> str | None:
+    missing = [m.strip() for m in ctx.investigation_missing if m.strip()]
+    return f"调查材料不全：{'、'.join(missing)}" if missing else None
+
+
+def _referrals_concluded(ctx: TransitionContext) -> str | None:
+    n = ctx.open_referrals
+    return None if n <= 0 else f"尚有{n}个转办部门未反馈办理结果"
+
+
 def _is_emergency(ctx: TransitionContext) -> str | None:
     return None if ctx.emergency else "该申请不是急难型临时救助，不能先行救助"
 
@@ -248,19 +260,21 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("complete_emergency_paperwork", "补办先行救助手续", {S.EMERGENCY_AIDED}, S.APPROVED,
        _documents_complete),
     _t("start_deliberation", "开始民主评议", {S.INVESTIGATING}, S.DELIBERATION),
-    _t("post_notice", "张榜公示", {S.INVESTIGATING, S.DELIBERATION}, S.IN_NOTICE, _investigated),
+    _t("post_notice", "张榜公示", {S.INVESTIGATING, S.DELIBERATION}, S.IN_NOTICE, _investigated,
+       _investigation_complete),
     _t("object", "登记异议", {S.IN_NOTICE}, S.INVESTIGATING, _objection_text),
     _t("withdraw_notice", "撤回公示", {S.IN_NOTICE}, S.INVESTIGATING, _reason("撤回公示的理由")),
     _t("end_notice", "公示期满", {S.IN_NOTICE}, S.AWAITING_DECISION, _notice_over, _no_open_objections),
     _t("submit_for_decision", "提交审核确认", {S.INVESTIGATING, S.DELIBERATION}, S.AWAITING_DECISION,
-       _investigated, _notice_not_needed),
+       _investigated, _investigation_complete, _notice_not_needed),
     _t("return_for_reinvestigation", "退回重新调查", {S.AWAITING_DECISION}, S.INVESTIGATING,
        _reason("退回理由")),
     _t("approve", "批准", {S.AWAITING_DECISION}, S.APPROVED, permission=Permission.DECIDE_CASE),
     _t("refuse", "不予批准", {S.AWAITING_DECISION}, S.REFUSED, _reason("不予批准的理由"),
        permission=Permission.DECIDE_CASE),
-    _t("referral_approved", "转办结果：批准", {S.REFERRED}, S.APPROVED),
-    _t("referral_refused", "转办结果：不予批准", {S.REFERRED}, S.REFUSED, _reason("不予批准的理由")),
+    _t("referral_approved", "转办结果：批准", {S.REFERRED}, S.APPROVED, _referrals_concluded),
+    _t("referral_refused", "转办结果：不予批准", {S.REFERRED}, S.REFUSED, _reason("不予批准的理由"),
+       _referrals_concluded),
     _t("referral_returned", "转办退回", {S.REFERRED}, S.ACCEPTED, _reason("退回理由")),
     _t("withdraw", "撤回申请", _NON_TERMINAL, S.WITHDRAWN, _reason("撤回理由")),
 )

@@ -23,7 +23,7 @@ from sqlalchemy import literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.case_number import format_case_number
-from desktop.domain.case_state import TRANSITIONS_BY_NAME, CaseStatus, TransitionContext
+from desktop.domain.case_state import TRANSITIONS_BY_NAME, CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.household import Channel, Health, HukouType, LabourCapacity, Relation, Sex
 from desktop.domain.roles import Permission, PermissionDenied
@@ -70,7 +70,6 @@ ACTION_INPUTS: dict[str, tuple[str, str]] = {
     "object": ("objection", "异议内容"),
     "submit_for_decision": ("proposed_outcome", "拟办意见"),
 }
-_PLACEHOLDER = "…"
 
 
 @dataclass(frozen=True)
@@ -262,13 +261,7 @@ def _actions(session: AppSession, case_uuid: str, status: CaseStatus, missing: t
     out = []
     for opt in cases.options(session, case_uuid, limit):
         kind, label = ACTION_INPUTS.get(opt.name, ("", ""))
-        problem = ""
-        if not opt.enabled:
-            probe = TransitionContext(
-                actor_role=session.user.role.value, reason=_PLACEHOLDER, documents_missing=missing,
-                emergency=emergency, amount_cents=1, township_limit_cents=limit,
-                proposed_outcome="refuse" if kind == "proposed_outcome" else None, objection=_PLACEHOLDER)
-            problem = "；".join(TRANSITIONS_BY_NAME[opt.name].problems(probe))
+        problem = "" if opt.enabled else opt.blocked_by
         out.append(ActionOption(opt.name, opt.label, opt.target_label, not problem, problem, kind, label))
     return tuple(out)
 

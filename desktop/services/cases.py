@@ -28,6 +28,7 @@ from desktop.domain.roles import Permission
 from desktop.store import audit, outbox
 from desktop.store.models import Case, CaseCategory, CaseDocument, StatusChange
 
+from . import deadlines, investigations, referrals
 from .auth import AppSession
 from .errors import InvalidInput, NotFound
 
@@ -46,14 +47,25 @@ class TransitionOption:
     label: str
     target_label: str
     enabled: bool          # False: allowed for this role but a guard needs more (e.g. missing documents)
+    blocked_by: str = ""   # why it cannot be done now even with its dialog filled in ("" = only needs input)
 
 
-def _context(session: AppSession, case: Case, missing: tuple[str, ...], form: TransitionInput,
+# What a dialog will supply (a reason, an amount…), assumed given when asking what else blocks an action.
+_FILLED_IN = TransitionInput(reason="…", amount_cents=1, objection="…", proposed_outcome="refuse")
+
+
+def _context(s, session: AppSession, case: Case, missing: tuple[str, ...], form: TransitionInput,  # type: ignore[no-untyped-def]
              township_limit_cents: int | None) -> TransitionContext:
+    """The guard facts: the form's text and amount, and what the database knows about the case
+    (documents missing, investigators on the home visit, what the investigation still lacks,
+    referrals still open)."""
     return TransitionContext(
         actor_role=session.user.role.value, reason=form.reason.strip(), documents_missing=missing,
         emergency=case.emergency, amount_cents=form.amount_cents, township_limit_cents=township_limit_cents,
         proposed_outcome=form.proposed_outcome, objection=form.objection.strip(),
+        home_visit_investigators=investigations.home_visit_investigators(s, case.uuid),
+        investigation_missing=investigations.missing_before_decision(s, case),
+        open_referrals=referrals.open_referral_count(s, case.uuid),
     )
 
 
@@ -67,17 +79,25 @@ def _load(s, case_uuid: str) -> tuple[Case, tuple[str, ...]]:  # type: ignore[no
 
 
 def options(session: AppSession, case_uuid: str, township_limit_cents: int | None = None) -> list[TransitionOption]:
-    """The actions this user may take on this case now (for the case detail screen)."""
+    """The actions this user may take on this case now (for the case detail screen): ``enabled``
+    when possible as the case stands, else ``blocked_by`` says what the database still lacks
+    (empty when only the dialog's input — a reason, an amount — is missing)."""
     with session.db.read() as s:
         case, missing = _load(s, case_uuid)
-        ctx = _context(session, case, missing, TransitionInput(), township_limit_cents)
+        ctx = _context(s, session, case, missing, TransitionInput(), township_limit_cents)
+        probe = _context(s, session, case, missing, _FILLED_IN, township_limit_cents)
         status = CaseStatus(case.status)
     allowed = {t.name for t in allowed_transitions(status, ctx)}
-    return [TransitionOption(t.name, t.label_zh, t.target.label, t.name in allowed)
-            for t in available_transitions(status) if t.role_problem(session.user.role.value) is None]
+    out = []
+    for t in available_transitions(status):
+        if t.role_problem(session.user.role.value) is not None:
+            continue
+        out.append(TransitionOption(t.name, t.label_zh, t.target.label, t.name in allowed,
+                                    "" if t.name in allowed else "；".join(t.problems(probe))))
+    return out
 
 
-def _start_decision_clock(s, case: Case, now: datetime) -> None:  # type: ignore[no-untyped-def]
+def _start_decision_clock(s, case: Case, now: datetime, actor: str) -> None:  # type: ignore[no-untyped-def]
     """A case accepted after 补正 is accepted on the day the documents were completed."""
     from .clocks import DeadlinePlanner
 
@@ -87,6 +107,8 @@ def _start_decision_clock(s, case: Case, now: datetime) -> None:  # type: ignore
     plan = DeadlinePlanner.default().plan(case.division_code, accepted_on, categories)
     case.accepted_on = accepted_on
     case.decision_due = plan.decision_due
+    deadlines.on_accepted(s, case, actor=actor)
+    referrals.create_for_case(s, case, actor=actor)
 
 
 def mark_documents_received(session: AppSession, case_uuid: str, codes: list[str]) -> tuple[str, ...]:
@@ -119,13 +141,13 @@ def transition(session: AppSession, case_uuid: str, name: str, form: TransitionI
     with session.db.write() as s:
         case, missing = _load(s, case_uuid)
         before = CaseStatus(case.status)
-        ctx = _context(session, case, missing, form, township_limit_cents)
+        ctx = _context(s, session, case, missing, form, township_limit_cents)
         after = apply_transition(before, name, ctx)   # TransitionRefused: nothing written
         now = datetime.now(UTC)
         case.status = after.value
         case.updated_at = now
         if after is CaseStatus.ACCEPTED and case.accepted_on is None:
-            _start_decision_clock(s, case, now)
+            _start_decision_clock(s, case, now, session.user.username)
         s.add(StatusChange(case_uuid=case.uuid, transition=name, from_status=before.value, to_status=after.value,
                            actor=session.user.username, reason=ctx.reason or ctx.objection, at=now))
         audit.append_event(s, actor=session.user.username, action=f"case.{name}", entity_type="case",
@@ -135,4 +157,5 @@ def transition(session: AppSession, case_uuid: str, name: str, form: TransitionI
                        payload={"case_number": case.case_number, "transition": name, "from": before.value,
                                 "to": after.value, "reason": ctx.reason or ctx.objection,
                                 "amount_cents": form.amount_cents, "at": now.isoformat()})
+        deadlines.on_transition(s, case, name, after, actor=session.user.username)
     return after

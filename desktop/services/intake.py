@@ -36,7 +36,7 @@ from desktop.store.models import (
     new_uuid,
 )
 
-from . import clocks
+from . import clocks, deadlines, referrals
 from .auth import AppSession
 from .errors import InvalidInput
 
@@ -138,6 +138,11 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
         s.flush()
         for c in dict.fromkeys(app.categories):
             s.add(CaseCategory(case_uuid=case_uuid, category=c.value))
+        if accepted:
+            s.flush()
+            case = s.get(Case, case_uuid)
+            deadlines.on_accepted(s, case, actor=session.user.username, planner=planner)
+            referrals.create_for_case(s, case, actor=session.user.username)
         for code, name in plan.documents:
             got = code in received
             if not got and code not in missing:

@@ -296,6 +296,9 @@ def apply_case_transition(s: Session, session: AppSession, case: Case, name: str
                    payload={"case_number": case.case_number, "transition": name, "from": before.value,
                             "to": after.value, "reason": text, "amount_cents": None, "at": now.isoformat(),
                             "notice_batch": batch_number})
+    from . import deadlines  # noqa: PLC0415 (deadlines imports the planner; keep this module light)
+
+    deadlines.on_transition(s, case, name, after, actor=session.user.username, on_day=now.astimezone().date())
     return after
 
 
