@@ -56,6 +56,7 @@ PRINT_MISSING = "missing_documents"
 PRINT_REFUSAL = "refusal"
 PRINT_AUTHORIZATION = "authorization"
 PRINT_REFERRAL = "referral_slips"
+PRINT_DECISION_REFUSAL = "decision_refusal"
 
 # What an action asks for before it is applied: (input kind, Chinese label). Others take an optional note.
 ACTION_INPUTS: dict[str, tuple[str, str]] = {
@@ -247,6 +248,8 @@ def _printable(session: AppSession, s: Session, case: Case) -> tuple[str, ...]:
         out.append(PRINT_MISSING)
     if status is CaseStatus.NOT_ACCEPTED:
         out.append(PRINT_REFUSAL)
+    if status is CaseStatus.REFUSED and session.can(Permission.TRANSITION_CASE):
+        out.append(PRINT_DECISION_REFUSAL)
     if not status.is_terminal:
         out.append(PRINT_AUTHORIZATION)
         if receipt and session.can(Permission.TRANSITION_CASE):

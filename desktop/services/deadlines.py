@@ -184,7 +184,7 @@ def on_transition(s: Session, case: Case, name: str, after: CaseStatus | str, *,
         if name in DECIDING_TRANSITIONS:
             close_clocks(s, case.uuid, (K.DECISION_TOTAL, K.COUNTY_CONFIRM), actor=actor, note=name)
         keep = {K.REFUSAL_NOTICE} if K.REFUSAL_NOTICE in open_ else set()
-        others = [k for k in ClockKind if k not in keep and k not in (K.DECISION_TOTAL, K.COUNTY_CONFIRM)]
+        others = [k for k in ClockKind if k not in keep]
         close_clocks(s, case.uuid, others, actor=actor, state=ClockState.CANCELLED, note=name)
     for k in open_:
         if case.accepted_on is None:

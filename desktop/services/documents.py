@@ -50,6 +50,7 @@ from forms.documents.receipt import render_receipt_a4, render_receipt_roll80
 from forms.documents.referral_slip import render_referral_slip
 from forms.documents.refusal import render_refusal
 
+from . import deadlines
 from . import documents_data as data
 from .auth import AppSession
 from .clocks import DeadlinePlanner
@@ -66,7 +67,8 @@ from .errors import InvalidInput, NotFound
 __all__ = [
     "COPY_LABEL", "DocumentKind", "DocumentRefused", "InvalidReceipt", "PrintHistoryRow", "PrintedDocument",
     "VerifiedReceipt", "WindowContact", "glyph_warnings", "print_authorization", "print_history",
-    "print_missing_documents_notice", "print_receipt", "print_referral_slips", "print_refusal",
+    "print_decision_refusal", "print_missing_documents_notice", "print_receipt", "print_referral_slips",
+    "print_refusal",
     "receipt_payload", "set_window_contact", "sign_receipt_payload", "signed_receipt_payload",
     "verify_receipt_payload", "void_print", "window_contact",
 ]
@@ -83,6 +85,7 @@ class DocumentKind(StrEnum):
     REFUSAL = "refusal"
     AUTHORIZATION = "authorization"
     REFERRAL_SLIP = "referral_slip"
+    DECISION_REFUSAL = "decision_refusal"
 
     @property
     def label(self) -> str:
@@ -96,6 +99,7 @@ KIND_LABELS: dict[DocumentKind, str] = {
     DocumentKind.REFUSAL: "不予受理告知书",
     DocumentKind.AUTHORIZATION: "家庭经济状况核对授权书",
     DocumentKind.REFERRAL_SLIP: "转办单",
+    DocumentKind.DECISION_REFUSAL: "不予批准通知书",
 }
 RECEIPT_SERIES = "receipt"
 
@@ -234,6 +238,26 @@ def print_refusal(session: AppSession, case_uuid: str, *, planner: DeadlinePlann
         kind = DocumentKind.REFUSAL
         doc = _record(session, s, case, kind, "a4", kind.value,
                       lambda label: render_refusal(data.refusal_data(s, case, planner, label)))
+    return doc
+
+
+def print_decision_refusal(session: AppSession, case_uuid: str, *,
+                           planner: DeadlinePlanner | None = None) -> PrintedDocument:
+    """不予批准通知书 for a case refused after investigation (or by a department), with the reason.
+
+    Handing it out is what the refusal-notice clock waits for: the first print closes it (met)."""
+    session.require(Permission.PRINT_RECEIPT)
+    session.require(Permission.TRANSITION_CASE)
+    planner = planner or DeadlinePlanner.default()
+    with session.db.write() as s:
+        case = data.load_case(s, case_uuid)
+        if _status(case) is not CaseStatus.REFUSED:
+            raise DocumentRefused(f"只有不予批准的申请才打印不予批准通知书，该申请当前状态为“{_status(case).label}”。")
+        kind = DocumentKind.DECISION_REFUSAL
+        doc = _record(session, s, case, kind, "a4", kind.value,
+                      lambda label: render_refusal(data.refusal_data(s, case, planner, label, stage="decision")))
+        deadlines.close_clocks(s, case.uuid, (deadlines.ClockKind.REFUSAL_NOTICE,), actor=session.user.username,
+                               note="不予批准通知书已打印")
     return doc
 
 

@@ -244,13 +244,17 @@ def missing_documents_data(s: Session, case: Case, planner: DeadlinePlanner,
     )
 
 
-def refusal_data(s: Session, case: Case, planner: DeadlinePlanner, copy_label: str | None) -> RefusalData:
-    """不予受理告知书 with the reason recorded when the case was refused."""
+def refusal_data(s: Session, case: Case, planner: DeadlinePlanner, copy_label: str | None,
+                 stage: str = "intake") -> RefusalData:
+    """不予受理告知书 (``stage="intake"``) or 不予批准通知书 (``"decision"``) with the reason
+    recorded when the case was refused."""
     p = _parties(s, case)
-    change = status_change_to(s, case, CaseStatus.NOT_ACCEPTED)
+    target = CaseStatus.REFUSED if stage == "decision" else CaseStatus.NOT_ACCEPTED
+    what = "不予批准" if stage == "decision" else "不予受理"
+    change = status_change_to(s, case, target)
     reason = change.reason.strip() if change is not None else ""
     if not reason:
-        raise DocumentRefused("案件没有登记不予受理的理由，不能打印不予受理告知书。")
+        raise DocumentRefused(f"案件没有登记{what}的理由，不能打印{what}的书面通知。")
     applied_on = local(case.received_at).date()
     decided_on = local(change.at).date() if change is not None else applied_on
     table = policy_for_case(planner, case, applied_on)
@@ -262,7 +266,7 @@ def refusal_data(s: Session, case: Case, planner: DeadlinePlanner, copy_label: s
         reconsideration_body=f"{county}人民政府", court=f"{county}人民法院",
         complaint_phone=table.complaint_phone_text(),
         clerk_name=display_name(s, change.actor if change is not None else case.clerk),
-        copy_label=copy_label,
+        copy_label=copy_label, stage=stage,
     )
 
 

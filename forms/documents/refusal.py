@@ -29,6 +29,7 @@ from forms.documents._common import (
 )
 
 TITLE = "社会救助申请不予受理告知书"
+DECISION_TITLE = "社会救助申请不予批准通知书"
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,15 @@ class RefusalData:
     reconsideration_days: int = 60
     litigation_months: int = 6
     copy_label: str | None = None
+    stage: str = "intake"   # "intake": 不予受理 at the window; "decision": 不予批准 after investigation
+
+    @property
+    def title(self) -> str:
+        return DECISION_TITLE if self.stage == "decision" else TITLE
 
 
 def _story(d: RefusalData, st: Styles, width: float) -> list[Flowable]:
-    out: list[Flowable] = title_block(st, width, d.township_name, TITLE, copy_label=d.copy_label)
+    out: list[Flowable] = title_block(st, width, d.township_name, d.title, copy_label=d.copy_label)
     out.append(Spacer(1, 4 * mm))
     out.append(field_table(st, [
         ("受理编号", d.case_number_display),
@@ -65,9 +71,10 @@ def _story(d: RefusalData, st: Styles, width: float) -> list[Flowable]:
     ], width, 24 * mm))
     out.append(Spacer(1, 5 * mm))
     out.append(M("{name}：", st.body, name=d.applicant_name))
-    out.append(M("您于{applied}向{township}{window}提出的{cats}申请，经审查，决定不予受理。理由如下：",
+    verdict = "经调查核实和审核，决定不予批准" if d.stage == "decision" else "经审查，决定不予受理"
+    out.append(M("您于{applied}向{township}{window}提出的{cats}申请，{verdict}。理由如下：",
                  st.para, applied=fmt_date(d.applied_on), township=d.township_name, window=d.window_name,
-                 cats=join_cn(d.categories)))
+                 cats=join_cn(d.categories), verdict=verdict))
     out.append(P(d.reason, st.para))
     if d.legal_basis:
         out.append(M("依据：{basis}。", st.para, basis=d.legal_basis.rstrip("。")))
@@ -93,11 +100,12 @@ def _story(d: RefusalData, st: Styles, width: float) -> list[Flowable]:
 
 
 def render_refusal(data: RefusalData) -> bytes:
-    """A4 不予受理告知书; PDF bytes."""
+    """A4 不予受理告知书 (or 不予批准通知书 for ``stage="decision"``); PDF bytes."""
+    require(data.stage in ("intake", "decision"), "stage must be 'intake' or 'decision'")
     require(bool(data.reason.strip()), "a refusal needs a reason")
     require(bool(data.categories), "categories must not be empty")
     require(data.reconsideration_days > 0 and data.litigation_months > 0, "remedy periods must be positive")
     require(data.copy_label is None or bool(data.copy_label.strip()), "copy_label must be None or non-empty")
     check_data(data)
-    return _a4.render_a4(lambda st, w: _story(data, st, w), title=TITLE, township=data.township_name,
+    return _a4.render_a4(lambda st, w: _story(data, st, w), title=data.title, township=data.township_name,
                          case_number=data.case_number_display, copy_label=data.copy_label)

@@ -32,6 +32,7 @@ from desktop.services import case_queries, cases, documents, printing
 from desktop.services.auth import Permission
 from desktop.services.case_detail import (
     PRINT_AUTHORIZATION,
+    PRINT_DECISION_REFUSAL,
     PRINT_MISSING,
     PRINT_RECEIPT,
     PRINT_REFERRAL,
@@ -64,6 +65,8 @@ def print_provider(ctx: UiContext, case_uuid: str, what: str) -> Callable[[str],
             return documents.print_missing_documents_notice(session, case_uuid)
         if what == PRINT_REFUSAL:
             return documents.print_refusal(session, case_uuid)
+        if what == PRINT_DECISION_REFUSAL:
+            return documents.print_decision_refusal(session, case_uuid)
         if what == PRINT_AUTHORIZATION:
             return documents.print_authorization(session, case_uuid)
         if what == PRINT_REFERRAL:
@@ -77,6 +80,7 @@ _KIND_TO_PRINT = {
     DocumentKind.RECEIPT_A4: PRINT_RECEIPT, DocumentKind.RECEIPT_ROLL80: PRINT_RECEIPT,
     DocumentKind.MISSING_DOCUMENTS: PRINT_MISSING, DocumentKind.REFUSAL: PRINT_REFUSAL,
     DocumentKind.AUTHORIZATION: PRINT_AUTHORIZATION, DocumentKind.REFERRAL_SLIP: PRINT_REFERRAL,
+    DocumentKind.DECISION_REFUSAL: PRINT_DECISION_REFUSAL,
 }
 
 
@@ -315,7 +319,7 @@ class CaseDetailView(QWidget):
         self.print_buttons.clear()
         labels = {PRINT_RECEIPT: self.tr("受理通知书"), PRINT_MISSING: self.tr("一次性告知书"),
                   PRINT_REFUSAL: self.tr("不予受理告知书"), PRINT_AUTHORIZATION: self.tr("授权书"),
-                  PRINT_REFERRAL: self.tr("转办单")}
+                  PRINT_REFERRAL: self.tr("转办单"), PRINT_DECISION_REFUSAL: self.tr("不予批准通知书")}
         for what in printable:
             button = QPushButton(labels[what])
             button.setObjectName(f"print_{what}")
@@ -415,7 +419,7 @@ class CaseDetailView(QWidget):
             return None
         titles = {PRINT_RECEIPT: self.tr("受理通知书"), PRINT_MISSING: self.tr("一次性告知书"),
                   PRINT_REFUSAL: self.tr("不予受理告知书"), PRINT_AUTHORIZATION: self.tr("家庭经济状况核对授权书"),
-                  PRINT_REFERRAL: self.tr("转办单")}
+                  PRINT_REFERRAL: self.tr("转办单"), PRINT_DECISION_REFUSAL: self.tr("不予批准通知书")}
         formats = (PRINT_FORMAT_A4, PRINT_FORMAT_ROLL80) if what == PRINT_RECEIPT else (PRINT_FORMAT_A4,)
         # A reprint keeps the format of the paper it replaces; otherwise the PC's remembered format.
         dialog = PrintDialog(self.ctx, print_provider(self.ctx, d.case_uuid, what), titles[what], formats=formats,
