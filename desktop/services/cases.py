@@ -28,7 +28,7 @@ from desktop.domain.roles import Permission
 from desktop.store import audit, outbox
 from desktop.store.models import Case, CaseCategory, CaseDocument, StatusChange
 
-from . import deadlines, investigations, referrals
+from . import deadlines, investigations, rechecks, referrals
 from .auth import AppSession
 from .errors import InvalidInput, NotFound
 
@@ -158,4 +158,7 @@ def transition(session: AppSession, case_uuid: str, name: str, form: TransitionI
                                 "to": after.value, "reason": ctx.reason or ctx.objection,
                                 "amount_cents": form.amount_cents, "at": now.isoformat()})
         deadlines.on_transition(s, case, name, after, actor=session.user.username)
+        if after is CaseStatus.APPROVED:   # 低保/特困 approved: the household is covered and re-checked from now
+            rechecks.on_case_approved(s, case, actor=session.user.username, amount_cents=form.amount_cents,
+                                      on_day=now.astimezone().date())
     return after
