@@ -12,6 +12,10 @@ Rules every print follows:
   ``PrintRecord`` together with a ``document_printed`` audit event (codes
   and hashes only, no personal data), and the bytes are returned only after
   the commit. A print that cannot be recorded is never handed out.
+- A preview is not a print: ``print_*(…, preview=True)`` renders the next
+  copy from a read transaction and records nothing; ``record_preview`` records
+  it when the clerk prints or saves it, refusing (nothing recorded) if its
+  copy number was taken meanwhile, so two papers never share a number.
 - The first print of a document is the original; every later one is a
   reprint marked 副本 with the next copy number. Both receipt formats are
   one document (one original between them); referral slips count per
@@ -29,7 +33,8 @@ The QR code on receipts is built and checked by the pure
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -67,7 +72,7 @@ from .errors import InvalidInput, NotFound
 __all__ = [
     "COPY_LABEL", "DocumentKind", "DocumentRefused", "InvalidReceipt", "PrintHistoryRow", "PrintedDocument",
     "VerifiedReceipt", "WindowContact", "glyph_warnings", "print_authorization", "print_history",
-    "print_decision_refusal", "print_missing_documents_notice", "print_receipt", "print_referral_slips",
+    "print_decision_refusal", "record_preview", "print_missing_documents_notice", "print_receipt", "print_referral_slips",
     "print_refusal",
     "receipt_payload", "set_window_contact", "sign_receipt_payload", "signed_receipt_payload",
     "verify_receipt_payload", "void_print", "window_contact",
@@ -110,9 +115,15 @@ class PrintedDocument:
     kind: DocumentKind
     copy_no: int          # 1 = the original
     is_copy: bool         # True: marked 副本
-    record_uuid: str
+    record_uuid: str              # "" for a preview not recorded yet (see :func:`record_preview`)
     department: str = ""          # referral slips: department code
     department_name: str = ""
+    series: str = ""
+    fmt: str = ""
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.record_uuid)
 
     @property
     def sha256(self) -> str:
@@ -153,27 +164,80 @@ def _render(render: Callable[[str | None], bytes], copy_label: str | None) -> by
                               "请修改后再打印。") from exc
 
 
-def _record(session: AppSession, s: Session, case: Case, kind: DocumentKind, fmt: str, series: str,
-            render: Callable[[str | None], bytes], detail: dict[str, str] | None = None) -> PrintedDocument:
-    """Render the next copy of ``series`` and record it, inside the caller's write transaction."""
-    last = s.scalar(select(func.max(PrintRecord.copy_no)).where(PrintRecord.case_uuid == case.uuid,
+def _next_copy(s: Session, case_uuid: str, series: str) -> int:
+    last = s.scalar(select(func.max(PrintRecord.copy_no)).where(PrintRecord.case_uuid == case_uuid,
                                                                 PrintRecord.series == series))
-    copy_no = (last or 0) + 1
+    return (last or 0) + 1
+
+
+def _record(session: AppSession, s: Session, case: Case, kind: DocumentKind, fmt: str, series: str,
+            render: Callable[[str | None], bytes], detail: dict[str, str] | None = None, *,
+            preview: bool = False) -> PrintedDocument:
+    """Render the next copy of ``series`` and record it, inside the caller's write transaction —
+    or, for a ``preview``, only render it (the record is made by :func:`record_preview` when the
+    clerk really prints or saves it)."""
+    copy_no = _next_copy(s, case.uuid, series)
     is_copy = copy_no > 1
     pdf = _render(render, COPY_LABEL if is_copy else None)
-    digest = hashlib.sha256(pdf).hexdigest()
     detail = dict(detail or {})
-    record = PrintRecord(uuid=new_uuid(), case_uuid=case.uuid, kind=kind.value, series=series, copy_no=copy_no,
-                         is_copy=is_copy, fmt=fmt, sha256=digest, actor=session.user.username,
-                         at=datetime.now(UTC), voided=False, void_reason="", detail=detail)
+    doc = PrintedDocument(pdf, kind, copy_no, is_copy, "", detail.get("department", ""),
+                          detail.get("department_name", ""), series, fmt)
+    if preview:
+        return doc
+    return _store(session, s, case, doc)
+
+
+def _store(session: AppSession, s: Session, case: Case, doc: PrintedDocument) -> PrintedDocument:
+    detail = {k: v for k, v in (("department", doc.department), ("department_name", doc.department_name)) if v}
+    record = PrintRecord(uuid=new_uuid(), case_uuid=case.uuid, kind=doc.kind.value, series=doc.series,
+                         copy_no=doc.copy_no, is_copy=doc.is_copy, fmt=doc.fmt, sha256=doc.sha256,
+                         actor=session.user.username, at=datetime.now(UTC), voided=False, void_reason="",
+                         detail=detail)
     s.add(record)
     audit.append_event(s, actor=session.user.username, action="document_printed", entity_type="case",
                        entity_id=case.uuid,
-                       detail={"kind": kind.value, "copy_no": copy_no, "record": record.uuid, "fmt": fmt,
-                               "sha256": digest, "case_number": case.case_number,
+                       detail={"kind": doc.kind.value, "copy_no": doc.copy_no, "record": record.uuid, "fmt": doc.fmt,
+                               "sha256": doc.sha256, "case_number": case.case_number,
                                **{k: v for k, v in detail.items() if k == "department"}})
-    return PrintedDocument(pdf, kind, copy_no, is_copy, record.uuid, detail.get("department", ""),
-                           detail.get("department_name", ""))
+    if doc.kind is DocumentKind.DECISION_REFUSAL:
+        deadlines.close_clocks(s, case.uuid, (deadlines.ClockKind.REFUSAL_NOTICE,), actor=session.user.username,
+                               note="不予批准通知书已打印")
+    return replace(doc, record_uuid=record.uuid)
+
+
+def record_preview(session: AppSession, case_uuid: str,
+                   docs: PrintedDocument | list[PrintedDocument]) -> list[PrintedDocument]:
+    """Record previewed documents now that the clerk prints or saves them: the same bytes, the copy
+    numbers they show. If someone printed the same document since the preview was made, the
+    numbers would clash: refused with a message to preview again (nothing recorded)."""
+    items = [docs] if isinstance(docs, PrintedDocument) else list(docs)
+    if not items:
+        raise InvalidInput("没有要登记的文书。")
+    session.require(Permission.PRINT_RECEIPT)
+    if any(d.kind in (DocumentKind.REFERRAL_SLIP, DocumentKind.DECISION_REFUSAL) for d in items):
+        session.require(Permission.TRANSITION_CASE)
+    out = []
+    with session.db.write() as s:
+        case = data.load_case(s, case_uuid)
+        for d in items:
+            if d.recorded:
+                out.append(d)
+                continue
+            if not d.series:
+                raise InvalidInput("该文书不是本系统生成的预览，不能登记。")
+            now_next = _next_copy(s, case.uuid, d.series)
+            if now_next != d.copy_no:
+                raise DocumentRefused(f"预览生成后，该{d.kind.label}已被打印过（已到第{now_next - 1}份）。"
+                                      "为免出现编号相同的两份文书，请关闭预览后重新打开再打印。")
+            out.append(_store(session, s, case, d))
+    return out
+
+
+@contextmanager
+def _txn(session: AppSession, preview: bool) -> Iterator[Session]:
+    """A preview only reads; a print writes its record in the transaction that read the case."""
+    with (session.db.read() if preview else session.db.write()) as s:
+        yield s
 
 
 def _status(case: Case) -> CaseStatus:
@@ -195,7 +259,7 @@ def _accepted(s: Session, case: Case, what: str) -> datetime:
 # ----------------------------------------------------------------------- the documents
 
 def print_receipt(session: AppSession, case_uuid: str, fmt: ReceiptFormat = "a4", *,
-                  planner: DeadlinePlanner | None = None) -> PrintedDocument:
+                  planner: DeadlinePlanner | None = None, preview: bool = False) -> PrintedDocument:
     """受理通知书 for an accepted case (or one that went on from acceptance), A4 or 80 mm roll."""
     session.require(Permission.PRINT_RECEIPT)
     renderers = {"a4": (DocumentKind.RECEIPT_A4, render_receipt_a4),
@@ -204,94 +268,100 @@ def print_receipt(session: AppSession, case_uuid: str, fmt: ReceiptFormat = "a4"
         raise InvalidInput("受理通知书的打印格式应为 a4（A4纸）或 roll80（80毫米小票）。", "fmt")
     kind, render = renderers[fmt]
     planner = planner or DeadlinePlanner.default()
-    with session.db.write() as s:
+    with _txn(session, preview) as s:
         case = data.load_case(s, case_uuid)
         when = _accepted(s, case, "受理通知书")
         doc = _record(session, s, case, kind, fmt, RECEIPT_SERIES,
-                      lambda label: render(data.receipt_data(s, case, planner, when, label)))
+                      lambda label: render(data.receipt_data(s, case, planner, when, label)), preview=preview)
     return doc
 
 
 def print_missing_documents_notice(session: AppSession, case_uuid: str, *,
-                                   planner: DeadlinePlanner | None = None) -> PrintedDocument:
+                                   planner: DeadlinePlanner | None = None, preview: bool = False) -> PrintedDocument:
     """一次性告知书 for a case waiting for documents (待补正)."""
     session.require(Permission.PRINT_RECEIPT)
     planner = planner or DeadlinePlanner.default()
-    with session.db.write() as s:
+    with _txn(session, preview) as s:
         case = data.load_case(s, case_uuid)
         if _status(case) is not CaseStatus.PENDING_DOCUMENTS:
             raise DocumentRefused(f"只有待补正的申请才打印一次性告知书，该申请当前状态为“{_status(case).label}”。")
         kind = DocumentKind.MISSING_DOCUMENTS
         doc = _record(session, s, case, kind, "a4", kind.value,
-                      lambda label: render_missing_documents(data.missing_documents_data(s, case, planner, label)))
+                      lambda label: render_missing_documents(data.missing_documents_data(s, case, planner, label)),
+                      preview=preview)
     return doc
 
 
-def print_refusal(session: AppSession, case_uuid: str, *, planner: DeadlinePlanner | None = None) -> PrintedDocument:
+def print_refusal(session: AppSession, case_uuid: str, *, planner: DeadlinePlanner | None = None,
+                  preview: bool = False) -> PrintedDocument:
     """不予受理告知书 for a case refused at the window, with the recorded reason."""
     session.require(Permission.PRINT_RECEIPT)
     planner = planner or DeadlinePlanner.default()
-    with session.db.write() as s:
+    with _txn(session, preview) as s:
         case = data.load_case(s, case_uuid)
         if _status(case) is not CaseStatus.NOT_ACCEPTED:
             raise DocumentRefused(f"只有不予受理的申请才打印不予受理告知书，该申请当前状态为“{_status(case).label}”。")
         kind = DocumentKind.REFUSAL
         doc = _record(session, s, case, kind, "a4", kind.value,
-                      lambda label: render_refusal(data.refusal_data(s, case, planner, label)))
+                      lambda label: render_refusal(data.refusal_data(s, case, planner, label)), preview=preview)
     return doc
 
 
 def print_decision_refusal(session: AppSession, case_uuid: str, *,
-                           planner: DeadlinePlanner | None = None) -> PrintedDocument:
+                           planner: DeadlinePlanner | None = None, preview: bool = False) -> PrintedDocument:
     """不予批准通知书 for a case refused after investigation (or by a department), with the reason.
 
     Handing it out is what the refusal-notice clock waits for: the first print closes it (met)."""
     session.require(Permission.PRINT_RECEIPT)
     session.require(Permission.TRANSITION_CASE)
     planner = planner or DeadlinePlanner.default()
-    with session.db.write() as s:
+    with _txn(session, preview) as s:
         case = data.load_case(s, case_uuid)
         if _status(case) is not CaseStatus.REFUSED:
             raise DocumentRefused(f"只有不予批准的申请才打印不予批准通知书，该申请当前状态为“{_status(case).label}”。")
         kind = DocumentKind.DECISION_REFUSAL
         doc = _record(session, s, case, kind, "a4", kind.value,
-                      lambda label: render_refusal(data.refusal_data(s, case, planner, label, stage="decision")))
-        deadlines.close_clocks(s, case.uuid, (deadlines.ClockKind.REFUSAL_NOTICE,), actor=session.user.username,
-                               note="不予批准通知书已打印")
+                      lambda label: render_refusal(data.refusal_data(s, case, planner, label, stage="decision")),
+                      preview=preview)
     return doc
 
 
-def print_authorization(session: AppSession, case_uuid: str) -> PrintedDocument:
+def print_authorization(session: AppSession, case_uuid: str, *, preview: bool = False) -> PrintedDocument:
     """家庭经济状况核对授权书: every adult member on the case's date and every obliged supporter."""
     session.require(Permission.PRINT_RECEIPT)
-    with session.db.write() as s:
+    with _txn(session, preview) as s:
         case = data.load_case(s, case_uuid)
         if _status(case).is_terminal:
             raise DocumentRefused(f"该申请当前状态为“{_status(case).label}”，不再打印核对授权书。")
         kind = DocumentKind.AUTHORIZATION
         doc = _record(session, s, case, kind, "a4", kind.value,
-                      lambda label: render_authorization(data.authorization_data(s, case, label)))
+                      lambda label: render_authorization(data.authorization_data(s, case, label)),
+                      preview=preview)
     return doc
 
 
-def print_referral_slips(session: AppSession, case_uuid: str, *,
-                         planner: DeadlinePlanner | None = None) -> list[PrintedDocument]:
-    """转办单, one per department deciding the case's categories; all recorded in one transaction."""
+def print_referral_slips(session: AppSession, case_uuid: str, *, planner: DeadlinePlanner | None = None,
+                         preview: bool = False, department: str | None = None) -> list[PrintedDocument]:
+    """转办单, one per department deciding the case's categories (only ``department``'s when given);
+    all recorded in one transaction (or none, for a ``preview``)."""
     session.require(Permission.PRINT_RECEIPT)
     session.require(Permission.TRANSITION_CASE)
     planner = planner or DeadlinePlanner.default()
     out = []
-    with session.db.write() as s:
+    with _txn(session, preview) as s:
         case = data.load_case(s, case_uuid)
         when = _accepted(s, case, "转办单")
         if _status(case).is_terminal:
             raise DocumentRefused(f"该申请当前状态为“{_status(case).label}”，不再转办。")
         kind = DocumentKind.REFERRAL_SLIP
-        for ref in data.referrals(s, case, planner, when):
+        refs = [r for r in data.referrals(s, case, planner, when) if department is None or r.department == department]
+        if not refs:
+            raise DocumentRefused("该申请的转办部门中没有所选部门。")
+        for ref in refs:
             out.append(_record(
                 session, s, case, kind, "a4", f"{kind.value}:{ref.department}",
                 lambda label, ref=ref: render_referral_slip(replace(ref.data, copy_label=label)),
-                {"department": ref.department, "department_name": ref.department_name}))
+                {"department": ref.department, "department_name": ref.department_name}, preview=preview))
     return out
 
 

@@ -488,11 +488,12 @@ def load_household(session: AppSession, household_uuid: str) -> HouseholdDraft:
 
 
 def print_intake_document(session: AppSession, case_uuid: str, status: CaseStatus | str,
-                          fmt: documents.ReceiptFormat = "a4") -> documents.PrintedDocument:
-    """The document the committed intake outcome calls for: 受理通知书, 一次性告知书 or 不予受理告知书."""
+                          fmt: documents.ReceiptFormat = "a4", *, preview: bool = False) -> documents.PrintedDocument:
+    """The document the committed intake outcome calls for: 受理通知书, 一次性告知书 or 不予受理告知书
+    (a ``preview`` is recorded by ``documents.record_preview`` when printed)."""
     status = CaseStatus(status)
     if status is CaseStatus.PENDING_DOCUMENTS:
-        return documents.print_missing_documents_notice(session, case_uuid)
+        return documents.print_missing_documents_notice(session, case_uuid, preview=preview)
     if status is CaseStatus.NOT_ACCEPTED:
-        return documents.print_refusal(session, case_uuid)
-    return documents.print_receipt(session, case_uuid, fmt)
+        return documents.print_refusal(session, case_uuid, preview=preview)
+    return documents.print_receipt(session, case_uuid, fmt, preview=preview)

@@ -5,10 +5,15 @@
     dlg.open()
 
 The dialog never makes a document: ``pdf_provider(fmt)`` (a service call such
-as ``documents.print_receipt``, which renders only a committed case and
-records the print) runs on the task runner, and the dialog shows, prints or
-saves exactly the bytes it returned (a ``PrintedDocument`` may be returned
-instead of bytes: its copy number is then shown, 原件 / 副本). Each format is
+as ``documents.print_receipt``, which renders only a committed case) runs on
+the task runner, and the dialog shows, prints or saves exactly the bytes it
+returned (a ``PrintedDocument`` may be returned instead of bytes: its copy
+number is then shown, 原件 / 副本). With a ``recorder`` the provider returns an
+unrecorded preview (``preview=True``) and the print is recorded only when the
+clerk really prints or saves: ``recorder(result)`` runs first, and if it
+refuses (someone printed the same document meanwhile) nothing goes to the
+printer. Recording one format drops the other formats' previews (they would
+show a copy number now taken). Each format is
 asked for at most once per dialog (switching back shows the bytes already
 received). ``initial_format`` opens on that format instead of the PC's
 remembered one (a reprint keeps the paper it replaces); ``initial=(fmt, pdf)``
@@ -26,7 +31,7 @@ Keys: Ctrl+P print, Ctrl+S save as PDF, Esc close.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -118,12 +123,18 @@ class PrintDialog(QDialog):
     def __init__(self, ctx: UiContext, pdf_provider: PdfProvider, title: str, *,
                  formats: Sequence[str] = (PRINT_FORMAT_A4,), file_name: str = "",
                  initial_format: str | None = None, initial: tuple[str, Any] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 format_labels: Mapping[str, str] | None = None, remember_key: str = SETTING_PRINT_FORMAT,
+                 recorder: Callable[[Any], Any] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.provider = pdf_provider
+        self.recorder = recorder
+        self._results: dict[str, Any] = {}
+        self._recorded: set[str] = set()
         self.formats = tuple(formats) or (PRINT_FORMAT_A4,)
         self.file_name = file_name or title
+        self.format_labels = dict(format_labels or {})
+        self.remember_key = remember_key     # another key for documents of other formats (posters)
         self._pdf: dict[str, bytes] = {}
         self._copy_note: dict[str, str] = {}
         self._request = 0
@@ -133,7 +144,8 @@ class PrintDialog(QDialog):
         self.setObjectName("print_dialog")
         self.setWindowTitle(self.tr("打印预览 — {0}").format(title))
         self.resize(920, 700)
-        remembered = print_format(ctx.settings)
+        remembered = print_format(ctx.settings) if remember_key == SETTING_PRINT_FORMAT else \
+            setting_str(ctx.settings, remember_key)
         self.fmt = remembered if remembered in self.formats else self.formats[0]
         if initial_format in self.formats:
             self.fmt = initial_format
@@ -154,7 +166,7 @@ class PrintDialog(QDialog):
         self.format_label = QLabel(self.tr("格式(&F)："))
         self.format_box = QComboBox()
         self.format_box.setObjectName("print_format")
-        labels = {PRINT_FORMAT_A4: self.tr("A4纸"), PRINT_FORMAT_ROLL80: self.tr("80毫米小票")}
+        labels = {PRINT_FORMAT_A4: self.tr("A4纸"), PRINT_FORMAT_ROLL80: self.tr("80毫米小票"), **self.format_labels}
         for fmt in self.formats:
             self.format_box.addItem(labels.get(fmt, fmt), fmt)
         self.format_box.setCurrentIndex(max(0, self.format_box.findData(self.fmt)))
@@ -242,6 +254,7 @@ class PrintDialog(QDialog):
         if not isinstance(pdf, (bytes, bytearray)):
             return False
         self._pdf[fmt] = bytes(pdf)
+        self._results[fmt] = result
         copy_no = getattr(result, "copy_no", None)
         if isinstance(copy_no, int):
             self._copy_note[fmt] = (self.tr("本份为副本（第{0}份），文书上已标明“副本”。").format(copy_no)
@@ -305,6 +318,24 @@ class PrintDialog(QDialog):
         self.status.setStyleSheet(ERROR_STYLE if error else "")
         self.status.setVisible(bool(text))
 
+    # ----- recording ------------------------------------------------------------------------
+    def _ensure_recorded(self) -> bool:
+        """Record the shown preview before it leaves the window (printer or file); False if refused."""
+        if self.recorder is None or self.fmt in self._recorded:
+            return True
+        try:
+            self.recorder(self._results[self.fmt])
+        except Exception as exc:   # noqa: BLE001 — shown to the clerk, nothing printed
+            self.error = self.ctx.error_text(exc)
+            self._say(self.error, error=True)
+            return False
+        self._recorded.add(self.fmt)
+        for other in [f for f in self._pdf if f != self.fmt]:
+            self._pdf.pop(other, None)
+            self._results.pop(other, None)
+            self._copy_note.pop(other, None)
+        return True
+
     # ----- printing ------------------------------------------------------------------------
     def print_document(self, printer: QPrinter | None = None) -> bool:
         """Print the pages shown. Without ``printer`` the system print dialog picks one (and is remembered);
@@ -316,6 +347,8 @@ class PrintDialog(QDialog):
             printer = self._choose_printer(pdf)
             if printer is None:
                 return False
+        if not self._ensure_recorded():
+            return False
         self.busy = True
         self._set_ready(False)
         self._say(self.tr("正在打印……"))
@@ -358,7 +391,7 @@ class PrintDialog(QDialog):
             self.error = self.tr("打印机无法开始打印，请检查打印机是否开机、连接正常、纸张充足。")
             self._say(self.error, error=True)
             return
-        self.ctx.settings.setValue(SETTING_PRINT_FORMAT, self.fmt)
+        self.ctx.settings.setValue(self.remember_key, self.fmt)
         self.ctx.settings.sync()
         self._say(self.tr("已送往打印机（共 {0} 页）。").format(len(pages)))
         self.printed.emit()
@@ -376,6 +409,8 @@ class PrintDialog(QDialog):
             return None
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
+        if not self._ensure_recorded():
+            return None
         try:
             Path(path).write_bytes(pdf)
         except OSError as exc:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from sqlalchemy import func, select
 
 from desktop.services import case_queries as q
+from desktop.services import documents
 from desktop.services.auth import AppSession, sign_in
 from desktop.services.case_queries import CaseFilter
 from desktop.services.cases import TransitionInput
@@ -281,16 +282,18 @@ def test_print_dialog_shows_the_service_pdf_and_saves_it_exactly(qtbot, open_pag
     pdf = dialog.pdf
     assert pdf is not None and pdf.startswith(b"%PDF")
     assert dialog.pages_label.text() == "共 1 页" and dialog.status.text() == "本份为原件。"
-    with page.ctx.session.db.read() as s:
-        record = s.scalars(select(PrintRecord).where(PrintRecord.case_uuid == row.case_uuid)).one()
-    import hashlib
-    assert record.sha256 == hashlib.sha256(pdf).hexdigest() and record.copy_no == 1
+    with page.ctx.session.db.read() as s:      # a preview is not a print: nothing recorded yet
+        assert s.scalars(select(PrintRecord).where(PrintRecord.case_uuid == row.case_uuid)).all() == []
     target = tmp_path / "saved" / "回执"
     target.parent.mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     saved = target.with_suffix(".pdf")
     assert saved.read_bytes() == pdf
+    with page.ctx.session.db.read() as s:      # saving handed it out: recorded, the very bytes shown
+        record = s.scalars(select(PrintRecord).where(PrintRecord.case_uuid == row.case_uuid)).one()
+    import hashlib
+    assert record.sha256 == hashlib.sha256(pdf).hexdigest() and record.copy_no == 1
     assert row.case_number_display in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace(" ", "") \
         or row.case_number_display.replace("-", "") in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     dialog.reject()
@@ -304,7 +307,7 @@ def test_printing_to_a_pdf_printer_without_a_dialog(qtbot, open_page, tmp_path) 
     dialog = _print_dialog(page, qtbot)
     dialog.format_box.setCurrentIndex(dialog.format_box.findData("roll80"))     # re-rendered by the service
     qtbot.waitUntil(lambda: dialog.page_count > 0 and dialog.fmt == "roll80", timeout=15_000)
-    assert dialog.status.text().startswith("本份为副本（第2份）")
+    assert dialog.status.text() == "本份为原件。"             # previews record nothing: still the original
     out = tmp_path / "printed.pdf"
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
@@ -316,14 +319,48 @@ def test_printing_to_a_pdf_printer_without_a_dialog(qtbot, open_page, tmp_path) 
     width_mm = float(reader.pages[0].mediabox.width) / 72 * 25.4
     assert 78 < width_mm < 82                                   # the 80 mm roll, not A4
     assert setting_str(page.ctx.settings, SETTING_PRINT_FORMAT) == "roll80"
+    with page.ctx.session.db.read() as s:
+        records = s.scalars(select(PrintRecord).where(PrintRecord.case_uuid == row.case_uuid)).all()
+    assert [(r.fmt, r.copy_no, r.is_copy) for r in records] == [("roll80", 1, False)]
+    dialog.format_box.setCurrentIndex(dialog.format_box.findData("a4"))   # the A4 preview was dropped: 副本 now
+    qtbot.waitUntil(lambda: dialog.page_count > 0 and dialog.fmt == "a4", timeout=15_000)
+    assert dialog.status.text().startswith("本份为副本（第2份）")
     dialog.reject()
 
 
-def test_reprint_is_a_copy_and_void_needs_a_reason(qtbot, open_page) -> None:  # type: ignore[no-untyped-def]
+def test_a_preview_outrun_by_another_print_is_not_printed(qtbot, open_page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = open_page()
+    row = _first_row(page, qtbot, status="accepted")
+    _open(page, qtbot, row.case_uuid)
+    dialog = _print_dialog(page, qtbot)
+    fmt = dialog.fmt
+    documents.print_receipt(page.ctx.session, row.case_uuid, fmt)   # someone else prints meanwhile (copy 1)
+    out = tmp_path / "never.pdf"
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    assert not dialog.print_document(printer)
+    assert "重新打开" in dialog.status.text() and not out.exists()
+    with page.ctx.session.db.read() as s:
+        assert len(s.scalars(select(PrintRecord).where(PrintRecord.case_uuid == row.case_uuid)).all()) == 1
+    dialog.reject()
+
+
+def _print_to_file(qtbot, dialog, path) -> None:  # type: ignore[no-untyped-def]
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    with qtbot.waitSignal(dialog.printed, timeout=20_000):
+        assert dialog.print_document(printer)
+
+
+def test_reprint_is_a_copy_and_void_needs_a_reason(qtbot, open_page, tmp_path) -> None:  # type: ignore[no-untyped-def]
     page = open_page()
     row = _first_row(page, qtbot, status="pending_documents")
     _open(page, qtbot, row.case_uuid)
-    _print_dialog(page, qtbot, "missing_documents").reject()
+    first = _print_dialog(page, qtbot, "missing_documents")
+    _print_to_file(qtbot, first, tmp_path / "1.pdf")
+    first.reject()
     history = page.detail.history
     qtbot.waitUntil(lambda: history.table.rowCount() == 1, timeout=10_000)
     history.select_row(0)
@@ -331,6 +368,7 @@ def test_reprint_is_a_copy_and_void_needs_a_reason(qtbot, open_page) -> None:  #
     again = page.detail.print_dialog
     qtbot.waitUntil(lambda: again.page_count > 0, timeout=15_000)
     assert "副本" in again.status.text()
+    _print_to_file(qtbot, again, tmp_path / "2.pdf")
     again.reject()
     qtbot.waitUntil(lambda: history.table.rowCount() == 2, timeout=10_000)
     assert history.table.item(0, 2).text() == "副本（第2份）"          # newest first

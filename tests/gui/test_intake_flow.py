@@ -8,6 +8,7 @@ row, its outbox row, its audit events and the printed PDF are checked.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
@@ -59,6 +60,17 @@ def _case(session, case_uuid):  # type: ignore[no-untyped-def]
         return case.status, case.case_number, case.reason, [o.operation for o in outbox], list(actions), docs, members
 
 
+def _print(qtbot, dialog, ctx, case_uuid, path):  # type: ignore[no-untyped-def]
+    """The preview records nothing; printing it records the print (audit document_printed)."""
+    assert "document_printed" not in _case(ctx.session, case_uuid)[4]
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    with qtbot.waitSignal(dialog.printed, timeout=20_000):
+        assert dialog.print_document(printer)
+    assert _case(ctx.session, case_uuid)[4].count("document_printed") == 1
+
+
 def _finished(qtbot, page):  # type: ignore[no-untyped-def]
     when(qtbot, lambda: page.print_dialog is not None and page.print_dialog.isVisible())
     dialog = page.print_dialog
@@ -69,7 +81,7 @@ def _finished(qtbot, page):  # type: ignore[no-untyped-def]
     return dialog
 
 
-def test_accept_by_keyboard_prints_the_receipt(qtbot, ui_context_for):
+def test_accept_by_keyboard_prints_the_receipt(qtbot, ui_context_for, tmp_path):
     ctx = ui_context_for("clerk")
     page = open_page(qtbot, ctx)
     before = counts(ctx.session)
@@ -85,7 +97,8 @@ def test_accept_by_keyboard_prints_the_receipt(qtbot, ui_context_for):
     status, number, _reason, outbox, actions, docs, head = _case(ctx.session, result.case_uuid)
     assert status == CaseStatus.ACCEPTED.value and number == result.case_number
     assert outbox == ["case_created"]
-    assert "case_created" in actions and "document_printed" in actions
+    assert "case_created" in actions
+    _print(qtbot, dialog, ctx, result.case_uuid, tmp_path / "receipt.pdf")
     assert docs and all(docs.values())
     assert head.name == "张三明" and head.monthly_income_cents == 30050
     assert counts(ctx.session) == (before[0] + 1, before[1] + 2, before[2] + 1)
@@ -95,7 +108,7 @@ def test_accept_by_keyboard_prints_the_receipt(qtbot, ui_context_for):
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)                          # close the preview
 
 
-def test_missing_documents_by_keyboard_prints_the_one_time_notice(qtbot, ui_context_for):
+def test_missing_documents_by_keyboard_prints_the_one_time_notice(qtbot, ui_context_for, tmp_path):
     ctx = ui_context_for("clerk")
     page = open_page(qtbot, ctx)
     _to_confirm(qtbot, page, missing=1)
@@ -107,7 +120,8 @@ def test_missing_documents_by_keyboard_prints_the_one_time_notice(qtbot, ui_cont
     result = page.last_result
     status, _number, _reason, outbox, actions, docs, _head = _case(ctx.session, result.case_uuid)
     assert CaseStatus(status) is CaseStatus.PENDING_DOCUMENTS and CaseStatus(status).label == "待补正"
-    assert outbox == ["case_created"] and {"case_created", "document_printed"} <= set(actions)
+    assert outbox == ["case_created"] and "case_created" in actions
+    _print(qtbot, dialog, ctx, result.case_uuid, tmp_path / "notice.pdf")
     assert list(docs.values()).count(False) == 1
     assert page.last_document.kind is DocumentKind.MISSING_DOCUMENTS
     text = pdf_text(dialog.pdf)
@@ -116,7 +130,7 @@ def test_missing_documents_by_keyboard_prints_the_one_time_notice(qtbot, ui_cont
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)                          # close the preview
 
 
-def test_refusal_by_keyboard_prints_the_reason(qtbot, ui_context_for):
+def test_refusal_by_keyboard_prints_the_reason(qtbot, ui_context_for, tmp_path):
     ctx = ui_context_for("clerk")
     page = open_page(qtbot, ctx)
     _to_confirm(qtbot, page)
@@ -132,7 +146,8 @@ def test_refusal_by_keyboard_prints_the_reason(qtbot, ui_context_for):
     result = page.last_result
     status, _number, _reason, outbox, actions, _docs, _head = _case(ctx.session, result.case_uuid)
     assert CaseStatus(status) is CaseStatus.NOT_ACCEPTED and CaseStatus(status).label == "不予受理"
-    assert outbox == ["case_created"] and {"case_created", "document_printed"} <= set(actions)
+    assert outbox == ["case_created"] and "case_created" in actions
+    _print(qtbot, dialog, ctx, result.case_uuid, tmp_path / "refusal.pdf")
     assert page.last_document.kind is DocumentKind.REFUSAL
     text = pdf_text(dialog.pdf)
     assert reason in text

@@ -278,6 +278,43 @@ def test_first_print_is_original_later_ones_are_copies_and_all_are_recorded(cler
         assert audit.verify_chain(s).ok
 
 
+def _records(session, case_uuid):
+    with session.db.read() as s:
+        return s.scalars(select(PrintRecord).where(PrintRecord.case_uuid == case_uuid)
+                         .order_by(PrintRecord.id)).all()
+
+
+def test_a_preview_records_nothing_until_it_is_printed(clerk):
+    case = submit(clerk, at(date(2026, 2, 12)))
+    a4 = documents.print_receipt(clerk, case.case_uuid, "a4", preview=True)
+    roll = documents.print_receipt(clerk, case.case_uuid, "roll80", preview=True)
+    assert not a4.recorded and (a4.copy_no, roll.copy_no) == (1, 1) and _records(clerk, case.case_uuid) == []
+    (done,) = documents.record_preview(clerk, case.case_uuid, roll)
+    assert done.recorded and done.sha256 == roll.sha256
+    assert [(r.kind, r.copy_no, r.sha256) for r in _records(clerk, case.case_uuid)] == [
+        ("receipt_roll80", 1, roll.sha256)]
+    # the A4 preview still says "original": recording it now would make two originals — refused
+    with pytest.raises(DocumentRefused) as err:
+        documents.record_preview(clerk, case.case_uuid, a4)
+    assert "重新打开" in err.value.message and len(_records(clerk, case.case_uuid)) == 1
+    again = documents.print_receipt(clerk, case.case_uuid, "a4", preview=True)
+    assert (again.copy_no, again.is_copy) == (2, True) and "副本" in text(again.pdf)
+
+
+def test_referral_slips_of_one_department_preview_and_record_together(clerk):
+    case = submit(clerk, at(date(2026, 2, 12)))
+    (medical,) = documents.print_referral_slips(clerk, case.case_uuid, preview=True, department="healthcare_security")
+    assert medical.department_name == "测试县医疗保障局" and not medical.recorded
+    both = documents.print_referral_slips(clerk, case.case_uuid, preview=True)
+    documents.record_preview(clerk, case.case_uuid, both)
+    assert sorted(r.series for r in _records(clerk, case.case_uuid)) == [
+        "referral_slip:civil_affairs", "referral_slip:healthcare_security"]
+    with pytest.raises(DocumentRefused):
+        documents.print_referral_slips(clerk, case.case_uuid, department="housing")
+    with pytest.raises(InvalidInput):
+        documents.record_preview(clerk, case.case_uuid, [])
+
+
 def test_void_needs_a_reason_and_never_frees_the_number(clerk):
     case = submit(clerk, at(date(2026, 2, 12)))
     first = documents.print_receipt(clerk, case.case_uuid, "a4")

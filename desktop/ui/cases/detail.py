@@ -12,6 +12,7 @@ bytes the document service made from the committed case; reprints are marked
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -53,27 +54,52 @@ BADGE_STYLE = "background: #2f6fab; color: white; padding: 2px 10px; border-radi
 OVERDUE_STYLE = "background: #b00020; color: white; padding: 2px 10px; border-radius: 3px;"
 
 
-def print_provider(ctx: UiContext, case_uuid: str, what: str) -> Callable[[str], documents.PrintedDocument | bytes]:
-    """fmt -> the printed document of a case (each call records a print in the service; the referral
-    slips of all departments come as one PDF)."""
+@dataclass(frozen=True)
+class SlipBundle:
+    """The referral slips of several departments shown as one PDF, recorded together."""
+
+    pdf: bytes
+    parts: tuple[documents.PrintedDocument, ...]
+
+    @property
+    def copy_no(self) -> int:
+        return max(p.copy_no for p in self.parts)
+
+
+def print_provider(ctx: UiContext, case_uuid: str, what: str,
+                   preview: bool = True) -> Callable[[str], documents.PrintedDocument | SlipBundle]:
+    """fmt -> a document of a case: an unrecorded preview (recorded by :func:`print_recorder` when
+    printed or saved), or with ``preview=False`` a recorded print. The referral slips of all
+    departments come as one PDF."""
     session = ctx.session
 
-    def provide(fmt: str) -> documents.PrintedDocument | bytes:
+    def provide(fmt: str) -> documents.PrintedDocument | SlipBundle:
         if what == PRINT_RECEIPT:
-            return documents.print_receipt(session, case_uuid, fmt)  # type: ignore[arg-type]
+            return documents.print_receipt(session, case_uuid, fmt, preview=preview)  # type: ignore[arg-type]
         if what == PRINT_MISSING:
-            return documents.print_missing_documents_notice(session, case_uuid)
+            return documents.print_missing_documents_notice(session, case_uuid, preview=preview)
         if what == PRINT_REFUSAL:
-            return documents.print_refusal(session, case_uuid)
+            return documents.print_refusal(session, case_uuid, preview=preview)
         if what == PRINT_DECISION_REFUSAL:
-            return documents.print_decision_refusal(session, case_uuid)
+            return documents.print_decision_refusal(session, case_uuid, preview=preview)
         if what == PRINT_AUTHORIZATION:
-            return documents.print_authorization(session, case_uuid)
+            return documents.print_authorization(session, case_uuid, preview=preview)
         if what == PRINT_REFERRAL:
-            return printing.merge_pdfs([d.pdf for d in documents.print_referral_slips(session, case_uuid)])
+            parts = tuple(documents.print_referral_slips(session, case_uuid, preview=preview))
+            return SlipBundle(printing.merge_pdfs([d.pdf for d in parts]), parts)
         raise ValueError(what)
 
     return provide
+
+
+def print_recorder(ctx: UiContext, case_uuid: str) -> Callable[[object], list[documents.PrintedDocument]]:
+    """Record a preview made by :func:`print_provider` when it is printed or saved."""
+
+    def record(result: object) -> list[documents.PrintedDocument]:
+        docs = list(result.parts) if isinstance(result, SlipBundle) else result
+        return documents.record_preview(ctx.session, case_uuid, docs)  # type: ignore[arg-type]
+
+    return record
 
 
 _KIND_TO_PRINT = {
@@ -424,7 +450,8 @@ class CaseDetailView(QWidget):
         # A reprint keeps the format of the paper it replaces; otherwise the PC's remembered format.
         dialog = PrintDialog(self.ctx, print_provider(self.ctx, d.case_uuid, what), titles[what], formats=formats,
                              file_name=f"{d.case_number_display}-{titles[what]}",
-                             initial_format=fmt if fmt in formats else None, parent=self)
+                             initial_format=fmt if fmt in formats else None,
+                             recorder=print_recorder(self.ctx, d.case_uuid), parent=self)
         dialog.finished.connect(lambda _result: (self._refocus(), self._after_change()))
         self.print_dialog = dialog
         dialog.open()

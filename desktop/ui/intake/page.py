@@ -17,7 +17,7 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.domain.case_state import CaseStatus
-from desktop.services import intake, intake_form
+from desktop.services import documents, intake, intake_form
 from desktop.services.auth import Role
 from desktop.services.documents import PrintedDocument
 from desktop.services.errors import InvalidInput
@@ -288,7 +288,8 @@ class IntakePage(QWidget):
         self.ctx.events.data_changed.emit()
         fmt = print_format(self.ctx.settings) if result.status is CaseStatus.ACCEPTED else PRINT_FORMAT_A4
         self.confirm.set_busy(self.tr("已保存（案件编号 {0}），正在生成文书…").format(result.case_number_display))
-        self.ctx.tasks.run(intake_form.print_intake_document, self.ctx.session, result.case_uuid, result.status, fmt,
+        self.ctx.tasks.run(lambda: intake_form.print_intake_document(self.ctx.session, result.case_uuid,
+                                                                     result.status, fmt, preview=True),
                            on_done=lambda doc: self._printed(result, fmt, doc),
                            on_error=lambda exc: self._print_failed(result, exc))
 
@@ -300,9 +301,9 @@ class IntakePage(QWidget):
             old.deleteLater()       # the previous applicant's preview, closed and idle
         formats = (PRINT_FORMAT_A4, PRINT_FORMAT_ROLL80) if status is CaseStatus.ACCEPTED else (PRINT_FORMAT_A4,)
         self.print_dialog = PrintDialog(
-            self.ctx, lambda f: intake_form.print_intake_document(session, case_uuid, status, f),
+            self.ctx, lambda f: intake_form.print_intake_document(session, case_uuid, status, f, preview=True),
             doc.kind.label, formats=formats, file_name=f"{doc.kind.label}-{result.case_number}",
-            initial=(fmt, doc.pdf), parent=self)
+            initial=(fmt, doc), recorder=lambda d: documents.record_preview(session, case_uuid, d), parent=self)
         self.print_dialog.open()
         self.reset(self.tr("上一件已办理：案件编号 {0}，{1}；{2}已生成，请在打印预览中打印交申请人。").format(
             result.case_number_display, result.status.label, doc.kind.label))
