@@ -256,6 +256,10 @@ def _populate(session: AppSession, rng: random.Random, n_households: int, today:
     n_cases, noticed = _populate_cases(session, rng, heads, today)
     say("正在生成公示批次……")
     _populate_notices(session, noticed, today)
+    say("正在排定动态复核……")
+    from . import rechecks  # noqa: PLC0415
+
+    rechecks.schedule_missing(session, today=today)
     return n_persons, n_cases
 
 
