@@ -80,6 +80,7 @@ from .notices_queries import (
     batch_detail,
     list_batches,
     list_candidates,
+    plan_period,
     summary,
 )
 
@@ -88,7 +89,7 @@ __all__ = [
     "MovedCase", "NoticeCandidate", "NoticeDocument", "NoticePreview", "NoticeRefused", "ObjectionInfo",
     "ObjectionInput", "PhotoInfo", "PostingInfo", "PostingInput", "PrintInfo", "add_photo", "batch_detail",
     "close_due_batches", "create_batch", "export_csv", "export_html", "handle_objection", "list_batches",
-    "list_candidates", "notice_title", "objections", "photo_data", "photos", "post_batch", "preview",
+    "list_candidates", "notice_title", "objections", "photo_data", "photos", "plan_period", "post_batch", "preview",
     "print_poster", "print_withdrawal_notice", "prints", "record_home_visit", "record_objection", "remove_case",
     "set_start_date", "withdraw_batch",
 ]

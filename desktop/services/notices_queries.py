@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from desktop.domain.case_number import format_case_number
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
-from desktop.domain.notice import BatchStatus, candidate_problems
+from desktop.domain.clock import NoticeNotRequired
+from desktop.domain.notice import BatchStatus, NoticePeriod, candidate_problems, compute_notice_period
 from desktop.domain.roles import Permission
 from desktop.store.models import Case, Person, Village
 from desktop.store.models_notice import NoticeBatch, NoticeObjection, NoticePosting, NoticePrint
@@ -152,6 +153,28 @@ def list_candidates(session: AppSession, division_code: str | None = None, categ
                 investigators=visit.investigators, proposed_monthly_cents=visit.proposed_monthly_cents,
                 problems=candidate_problems(f)))
         return out
+
+
+def plan_period(session: AppSession, division_code: str, category: Category | str, start_on: date, *,
+                planner: DeadlinePlanner | None = None) -> NoticePeriod:
+    """The period a notice of ``category`` in this village posted on ``start_on`` would have (length,
+    unit, last day), from the policy in force — shown before a batch is made."""
+    session.require(Permission.VIEW_CASES)
+    planner = planner or DeadlinePlanner.default()
+    if not isinstance(start_on, date) or isinstance(start_on, datetime):
+        raise InvalidInput("请填写张贴日期。", "start_on")
+    try:
+        cat = Category(category)
+    except ValueError:
+        raise InvalidInput("请选择救助类别。", "category") from None
+    with session.db.read() as s:
+        if s.get(Village, division_code or "") is None:
+            raise InvalidInput("该村（社区）不属于本乡镇。", "division_code")
+    policy = planner.policy_for(division_code, start_on)
+    try:
+        return compute_notice_period(start_on, policy, cat, planner.calendar)
+    except NoticeNotRequired as exc:
+        raise InvalidInput(exc.message + "。", "category") from None
 
 
 def summary(s: Session, batch: NoticeBatch) -> BatchSummary:

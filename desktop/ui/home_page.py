@@ -19,6 +19,7 @@ from desktop.services import appinfo
 from desktop.services.auth import AppSession, Permission
 
 from .context import UiContext
+from .notices.period_end import NoticeEndedLine
 from .pages import visible_sections
 from .typography import set_font_scale
 
@@ -80,6 +81,7 @@ class HomePage(QWidget):
         self.figures: dict[str, _Figure] = {}
         self.status_counts: dict[str, QLabel] = {}
         if ctx.session.can(Permission.VIEW_CASES):
+            layout.addWidget(NoticeEndedLine(ctx))     # notices whose period ended, and what moved on
             layout.addLayout(self._build_figures())
             layout.addWidget(self._build_status_box())
         layout.addWidget(self._build_keys_box())

@@ -31,6 +31,7 @@ from desktop.services.appinfo import Installation, ShellStatus
 
 from .context import SETTING_LARGE_TYPE, UiContext, setting_bool
 from .lock import LockController
+from .notices.period_end import watch_notice_periods
 from .pages import Section, build_page, visible_sections
 from .typography import apply_large_type, set_font_scale
 
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self._status_timer.start()
         self.show_section(self.sections[0].id)
         self.refresh_status()
+        self.notice_watch = watch_notice_periods(ctx, self)   # end due 公示 now and whenever the day changes
 
     # ----- building ----------------------------------------------------------------------
     def _build_body(self) -> None:

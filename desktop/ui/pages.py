@@ -153,7 +153,7 @@ PAGE_FACTORIES: dict[str, PageFactory] = {
     "intake": _lazy("intake", "desktop.ui.intake.page", "IntakePage"),
     "cases": _lazy("cases", "desktop.ui.cases.page", "CasesPage"),
     "referrals": _not_built("referrals"),
-    "notices": _not_built("notices"),
+    "notices": _lazy("notices", "desktop.ui.notices.page", "NoticesPage"),
     "sync": _not_built("sync"),
     "reports": _not_built("reports"),
     "settings": _settings,

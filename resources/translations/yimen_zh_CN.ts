@@ -72,6 +72,377 @@
     </message>
 </context>
 <context>
+    <name>BatchDetailView</name>
+    <message>
+        <source>公示名单</source>
+        <translation>公示名单</translation>
+    </message>
+    <message>
+        <source>张贴记录</source>
+        <translation>张贴记录</translation>
+    </message>
+    <message>
+        <source>张贴照片</source>
+        <translation>张贴照片</translation>
+    </message>
+    <message>
+        <source>异议</source>
+        <translation>异议</translation>
+    </message>
+    <message>
+        <source>打印与导出记录</source>
+        <translation>打印与导出记录</translation>
+    </message>
+    <message>
+        <source>Esc 返回列表&#x3000;F5 刷新&#x3000;Ctrl+Tab 切换标签页</source>
+        <translation>Esc 返回列表&#x3000;F5 刷新&#x3000;Ctrl+Tab 切换标签页</translation>
+    </message>
+    <message>
+        <source>打印海报(&amp;P)…</source>
+        <translation>打印海报(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>修改张贴日期(&amp;D)…</source>
+        <translation>修改张贴日期(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>登记张贴(&amp;T)…</source>
+        <translation>登记张贴(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>导出(&amp;E)</source>
+        <translation>导出(&amp;E)</translation>
+    </message>
+    <message>
+        <source>撤回公示(&amp;W)…</source>
+        <translation>撤回公示(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>打印撤回说明(&amp;P)…</source>
+        <translation>打印撤回说明(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>导出 CSV 表格（县网站）…</source>
+        <translation>导出 CSV 表格（县网站）…</translation>
+    </message>
+    <message>
+        <source>导出网页 HTML（县网站）…</source>
+        <translation>导出网页 HTML（县网站）…</translation>
+    </message>
+    <message>
+        <source>返回列表</source>
+        <translation>返回列表</translation>
+    </message>
+    <message>
+        <source>案件编号</source>
+        <translation type="unfinished">案件编号</translation>
+    </message>
+    <message>
+        <source>申请人</source>
+        <translation type="unfinished">申请人</translation>
+    </message>
+    <message>
+        <source>家庭人口</source>
+        <translation>家庭人口</translation>
+    </message>
+    <message>
+        <source>拟救助金额（元）</source>
+        <translation>拟救助金额（元）</translation>
+    </message>
+    <message>
+        <source>案件状态</source>
+        <translation type="unfinished">案件状态</translation>
+    </message>
+    <message>
+        <source>公示结果</source>
+        <translation>公示结果</translation>
+    </message>
+    <message>
+        <source>对所选案件登记异议(&amp;O)…</source>
+        <translation>对所选案件登记异议(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>将所选案件移出本批(&amp;M)</source>
+        <translation>将所选案件移出本批(&amp;M)</translation>
+    </message>
+    <message>
+        <source>张贴日期</source>
+        <translation>张贴日期</translation>
+    </message>
+    <message>
+        <source>张贴地点</source>
+        <translation>张贴地点</translation>
+    </message>
+    <message>
+        <source>张贴人</source>
+        <translation>张贴人</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation type="unfinished">备注</translation>
+    </message>
+    <message>
+        <source>登记人</source>
+        <translation>登记人</translation>
+    </message>
+    <message>
+        <source>上传张贴照片(&amp;U)…</source>
+        <translation>上传张贴照片(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>JPG、PNG 或 WebP 图片，每张不超过 8 MB；照片加密保存在本机数据库中。</source>
+        <translation>JPG、PNG 或 WebP 图片，每张不超过 8 MB；照片加密保存在本机数据库中。</translation>
+    </message>
+    <message>
+        <source>收到日期</source>
+        <translation>收到日期</translation>
+    </message>
+    <message>
+        <source>反映人</source>
+        <translation>反映人</translation>
+    </message>
+    <message>
+        <source>方式</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">状态</translation>
+    </message>
+    <message>
+        <source>处理结果</source>
+        <translation>处理结果</translation>
+    </message>
+    <message>
+        <source>登记处理结果(&amp;H)…</source>
+        <translation>登记处理结果(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation type="unfinished">时间</translation>
+    </message>
+    <message>
+        <source>文书</source>
+        <translation type="unfinished">文书</translation>
+    </message>
+    <message>
+        <source>格式</source>
+        <translation type="unfinished">格式</translation>
+    </message>
+    <message>
+        <source>第几份</source>
+        <translation>第几份</translation>
+    </message>
+    <message>
+        <source>行数</source>
+        <translation>行数</translation>
+    </message>
+    <message>
+        <source>操作人</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>{0} — {1}</source>
+        <translation>{0} — {1}</translation>
+    </message>
+    <message>
+        <source>待定</source>
+        <translation>待定</translation>
+    </message>
+    <message>
+        <source>公示编号 {0}&#x3000;类别：{1}&#x3000;公示期：{2}（{3} 至 {4}）&#x3000;共 {5} 件&#x3000;异议 {6} 条（待处理 {7}）&#x3000;创建：{8}</source>
+        <translation>公示编号 {0}&#x3000;类别：{1}&#x3000;公示期：{2}（{3} 至 {4}）&#x3000;共 {5} 件&#x3000;异议 {6} 条（待处理 {7}）&#x3000;创建：{8}</translation>
+    </message>
+    <message>
+        <source>草稿：请先打印海报，贴出后再“登记张贴”，公示期从张贴日起算。</source>
+        <translation>草稿：请先打印海报，贴出后再“登记张贴”，公示期从张贴日起算。</translation>
+    </message>
+    <message>
+        <source>草稿在上次打印后有修改：请重新打印海报再张贴。</source>
+        <translation>草稿在上次打印后有修改：请重新打印海报再张贴。</translation>
+    </message>
+    <message>
+        <source>海报已打印：贴出后请“登记张贴”（张贴日期须为 {0}）。</source>
+        <translation>海报已打印：贴出后请“登记张贴”（张贴日期须为 {0}）。</translation>
+    </message>
+    <message>
+        <source>有 {0} 条异议尚未登记处理结果。</source>
+        <translation>有 {0} 条异议尚未登记处理结果。</translation>
+    </message>
+    <message>
+        <source>已撤回，理由：{0}</source>
+        <translation>已撤回，理由：{0}</translation>
+    </message>
+    <message>
+        <source>匿名</source>
+        <translation>匿名</translation>
+    </message>
+    <message>
+        <source>公示海报</source>
+        <translation>公示海报</translation>
+    </message>
+    <message>
+        <source>撤回说明</source>
+        <translation>撤回说明</translation>
+    </message>
+    <message>
+        <source>CSV 导出</source>
+        <translation>CSV 导出</translation>
+    </message>
+    <message>
+        <source>网页导出</source>
+        <translation>网页导出</translation>
+    </message>
+    <message>
+        <source>张贴照片（{0}）</source>
+        <translation>张贴照片（{0}）</translation>
+    </message>
+    <message>
+        <source>异议（{0}）</source>
+        <translation>异议（{0}）</translation>
+    </message>
+    <message>
+        <source>A4 纵向</source>
+        <translation>A4 纵向</translation>
+    </message>
+    <message>
+        <source>A4 横向</source>
+        <translation>A4 横向</translation>
+    </message>
+    <message>
+        <source>A3 纵向</source>
+        <translation>A3 纵向</translation>
+    </message>
+    <message>
+        <source>A3 横向</source>
+        <translation>A3 横向</translation>
+    </message>
+    <message>
+        <source>补打海报(&amp;P)…</source>
+        <translation>补打海报(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>登记另一处张贴(&amp;T)…</source>
+        <translation>登记另一处张贴(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>放弃草稿(&amp;W)…</source>
+        <translation>放弃草稿(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>照片{0}</source>
+        <translation>照片{0}</translation>
+    </message>
+    <message>
+        <source>{0}，{1} KB，上传人 {2}</source>
+        <translation>{0}，{1} KB，上传人 {2}</translation>
+    </message>
+    <message>
+        <source>已登记张贴，公示期开始，名单中的案件已转为“公示中”。</source>
+        <translation>已登记张贴，公示期开始，名单中的案件已转为“公示中”。</translation>
+    </message>
+    <message>
+        <source>已登记张贴。</source>
+        <translation>已登记张贴。</translation>
+    </message>
+    <message>
+        <source>名单中已没有仍在公示的案件。</source>
+        <translation>名单中已没有仍在公示的案件。</translation>
+    </message>
+    <message>
+        <source>已登记对案件 {0} 的异议，该案件已退回“调查中”。</source>
+        <translation>已登记对案件 {0} 的异议，该案件已退回“调查中”。</translation>
+    </message>
+    <message>
+        <source>没有待处理的异议。</source>
+        <translation>没有待处理的异议。</translation>
+    </message>
+    <message>
+        <source>已登记异议处理结果。</source>
+        <translation>已登记异议处理结果。</translation>
+    </message>
+    <message>
+        <source>公示已撤回，仍在公示的案件已退回“调查中”。请打印撤回说明张贴。</source>
+        <translation>公示已撤回，仍在公示的案件已退回“调查中”。请打印撤回说明张贴。</translation>
+    </message>
+    <message>
+        <source>草稿已放弃。</source>
+        <translation>草稿已放弃。</translation>
+    </message>
+    <message>
+        <source>打印撤回说明</source>
+        <translation>打印撤回说明</translation>
+    </message>
+    <message>
+        <source>公示已撤回。现在打印“撤回公示的说明”，张贴在原公示处吗？</source>
+        <translation>公示已撤回。现在打印“撤回公示的说明”，张贴在原公示处吗？</translation>
+    </message>
+    <message>
+        <source>张贴日期已改为 {0}，公示期已重新计算；请重新打印海报。</source>
+        <translation>张贴日期已改为 {0}，公示期已重新计算；请重新打印海报。</translation>
+    </message>
+    <message>
+        <source>已将该案件移出本批；请重新打印海报。</source>
+        <translation>已将该案件移出本批；请重新打印海报。</translation>
+    </message>
+    <message>
+        <source>{0}-{1}</source>
+        <translation>{0}-{1}</translation>
+    </message>
+    <message>
+        <source>撤回公示的说明</source>
+        <translation>撤回公示的说明</translation>
+    </message>
+    <message>
+        <source>{0}-{1}公示</source>
+        <translation>{0}-{1}公示</translation>
+    </message>
+    <message>
+        <source>导出 CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+    <message>
+        <source>CSV 表格 (*.csv)</source>
+        <translation>CSV 表格 (*.csv)</translation>
+    </message>
+    <message>
+        <source>导出网页</source>
+        <translation>导出网页</translation>
+    </message>
+    <message>
+        <source>网页 (*.html)</source>
+        <translation>网页 (*.html)</translation>
+    </message>
+    <message>
+        <source>无法保存到该位置（{0}），请换一个文件夹。</source>
+        <translation type="unfinished">无法保存到该位置（{0}），请换一个文件夹。</translation>
+    </message>
+    <message>
+        <source>已导出 {0} 行到 {1}</source>
+        <translation>已导出 {0} 行到 {1}</translation>
+    </message>
+    <message>
+        <source>选择张贴照片</source>
+        <translation>选择张贴照片</translation>
+    </message>
+    <message>
+        <source>图片 ({0})</source>
+        <translation>图片 ({0})</translation>
+    </message>
+    <message>
+        <source>无法读取该文件（{0}）。</source>
+        <translation>无法读取该文件（{0}）。</translation>
+    </message>
+    <message>
+        <source>照片已上传。</source>
+        <translation>照片已上传。</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailView</name>
     <message>
         <source>← 返回列表(&amp;B)</source>
@@ -228,6 +599,10 @@
     <message>
         <source>转办单</source>
         <translation>转办单</translation>
+    </message>
+    <message>
+        <source>不予批准通知书</source>
+        <translation>不予批准通知书</translation>
     </message>
     <message>
         <source>正在办理……</source>
@@ -503,6 +878,37 @@
     <message>
         <source>✗ 缺少</source>
         <translation>✗ 缺少</translation>
+    </message>
+</context>
+<context>
+    <name>HandleObjectionDialog</name>
+    <message>
+        <source>登记异议处理结果</source>
+        <translation>登记异议处理结果</translation>
+    </message>
+    <message>
+        <source>匿名</source>
+        <translation>匿名</translation>
+    </message>
+    <message>
+        <source>案件 {0}，{1}（{2}）：{3}</source>
+        <translation>案件 {0}，{1}（{2}）：{3}</translation>
+    </message>
+    <message>
+        <source>如：重新入户调查、民主评议的情况</source>
+        <translation>如：重新入户调查、民主评议的情况</translation>
+    </message>
+    <message>
+        <source>（请选择）</source>
+        <translation type="unfinished">（请选择）</translation>
+    </message>
+    <message>
+        <source>处理情况(&amp;H)：</source>
+        <translation>处理情况(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>处理结果(&amp;R)：</source>
+        <translation>处理结果(&amp;R)：</translation>
     </message>
 </context>
 <context>
@@ -1247,10 +1653,332 @@
     </message>
 </context>
 <context>
+    <name>NewBatchView</name>
+    <message>
+        <source>新建公示批次</source>
+        <translation>新建公示批次</translation>
+    </message>
+    <message>
+        <source>村（社区）(&amp;V)：</source>
+        <translation type="unfinished">村（社区）(&amp;V)：</translation>
+    </message>
+    <message>
+        <source>救助类别(&amp;C)：</source>
+        <translation>救助类别(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>张贴日期(&amp;D)：</source>
+        <translation>张贴日期(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>列入</source>
+        <translation>列入</translation>
+    </message>
+    <message>
+        <source>案件编号</source>
+        <translation type="unfinished">案件编号</translation>
+    </message>
+    <message>
+        <source>申请人</source>
+        <translation type="unfinished">申请人</translation>
+    </message>
+    <message>
+        <source>案件状态</source>
+        <translation type="unfinished">案件状态</translation>
+    </message>
+    <message>
+        <source>入户调查</source>
+        <translation>入户调查</translation>
+    </message>
+    <message>
+        <source>拟救助金额（元）</source>
+        <translation>拟救助金额（元）</translation>
+    </message>
+    <message>
+        <source>能否公示</source>
+        <translation>能否公示</translation>
+    </message>
+    <message>
+        <source>该村（社区）没有调查中、可列入此类别公示的案件。</source>
+        <translation>该村（社区）没有调查中、可列入此类别公示的案件。</translation>
+    </message>
+    <message>
+        <source>空格键勾选&#x3000;Ctrl+Enter 创建草稿&#x3000;Esc 返回</source>
+        <translation>空格键勾选&#x3000;Ctrl+Enter 创建草稿&#x3000;Esc 返回</translation>
+    </message>
+    <message>
+        <source>全选可公示的(&amp;A)</source>
+        <translation>全选可公示的(&amp;A)</translation>
+    </message>
+    <message>
+        <source>创建草稿(&amp;R)</source>
+        <translation>创建草稿(&amp;R)</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>不能公示：{0}</source>
+        <translation>不能公示：{0}</translation>
+    </message>
+    <message>
+        <source>工作日</source>
+        <translation>工作日</translation>
+    </message>
+    <message>
+        <source>自然日</source>
+        <translation>自然日</translation>
+    </message>
+    <message>
+        <source>待定（节假日安排尚未下发）</source>
+        <translation>待定（节假日安排尚未下发）</translation>
+    </message>
+    <message>
+        <source>公示期：{0}个{1}，{2} 张贴（当日不计入），{3} 期满；期满次日起无异议的案件自动转入待审核确认。</source>
+        <translation>公示期：{0}个{1}，{2} 张贴（当日不计入），{3} 期满；期满次日起无异议的案件自动转入待审核确认。</translation>
+    </message>
+    <message>
+        <source>可以公示</source>
+        <translation>可以公示</translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation type="unfinished">；</translation>
+    </message>
+    <message>
+        <source>{0}人</source>
+        <translation type="unfinished">{0}人</translation>
+    </message>
+    <message>
+        <source>已选 {0} 件（可公示 {1} 件，共 {2} 件）</source>
+        <translation>已选 {0} 件（可公示 {1} 件，共 {2} 件）</translation>
+    </message>
+</context>
+<context>
     <name>NotBuiltPage</name>
     <message>
         <source>此功能尚未建成。</source>
         <translation>此功能尚未建成。</translation>
+    </message>
+</context>
+<context>
+    <name>NoticeEndedLine</name>
+    <message>
+        <source>公示期满：{0}。&lt;a href=&quot;notices&quot;&gt;查看&lt;/a&gt;（Alt+5）</source>
+        <translation>公示期满：{0}。&lt;a href=&quot;notices&quot;&gt;查看&lt;/a&gt;（Alt+5）</translation>
+    </message>
+</context>
+<context>
+    <name>NoticePeriodEnd</name>
+    <message>
+        <source>{0}批公示期满，{1}件案件已转入待审核确认</source>
+        <translation>{0}批公示期满，{1}件案件已转入待审核确认</translation>
+    </message>
+    <message>
+        <source>，{0}件未转入（有异议或状态已变更）</source>
+        <translation>，{0}件未转入（有异议或状态已变更）</translation>
+    </message>
+</context>
+<context>
+    <name>NoticesPage</name>
+    <message>
+        <source>公示</source>
+        <translation type="unfinished">公示</translation>
+    </message>
+    <message>
+        <source>状态(&amp;S)：</source>
+        <translation type="unfinished">状态(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>全部</source>
+        <translation type="unfinished">全部</translation>
+    </message>
+    <message>
+        <source>村（社区）(&amp;V)：</source>
+        <translation type="unfinished">村（社区）(&amp;V)：</translation>
+    </message>
+    <message>
+        <source>新建公示批次(&amp;N)…</source>
+        <translation>新建公示批次(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>公示编号</source>
+        <translation>公示编号</translation>
+    </message>
+    <message>
+        <source>村（社区）</source>
+        <translation type="unfinished">村（社区）</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">状态</translation>
+    </message>
+    <message>
+        <source>张贴日期</source>
+        <translation>张贴日期</translation>
+    </message>
+    <message>
+        <source>期满日期</source>
+        <translation>期满日期</translation>
+    </message>
+    <message>
+        <source>公示期</source>
+        <translation>公示期</translation>
+    </message>
+    <message>
+        <source>件数</source>
+        <translation>件数</translation>
+    </message>
+    <message>
+        <source>异议</source>
+        <translation>异议</translation>
+    </message>
+    <message>
+        <source>没有符合条件的公示批次。</source>
+        <translation>没有符合条件的公示批次。</translation>
+    </message>
+    <message>
+        <source>Enter 或双击打开批次&#x3000;Ctrl+N 新建批次&#x3000;F5 刷新&#x3000;公示期满次日起，无异议的案件自动转入待审核确认</source>
+        <translation>Enter 或双击打开批次&#x3000;Ctrl+N 新建批次&#x3000;F5 刷新&#x3000;公示期满次日起，无异议的案件自动转入待审核确认</translation>
+    </message>
+    <message>
+        <source>正在读取…</source>
+        <translation type="unfinished">正在读取…</translation>
+    </message>
+    <message>
+        <source>{0}（待处理{1}）</source>
+        <translation>{0}（待处理{1}）</translation>
+    </message>
+    <message>
+        <source>待定</source>
+        <translation>待定</translation>
+    </message>
+    <message>
+        <source>共 {0} 批</source>
+        <translation>共 {0} 批</translation>
+    </message>
+    <message>
+        <source>：</source>
+        <translation>：</translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation type="unfinished">、</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation type="unfinished">无</translation>
+    </message>
+    <message>
+        <source>{0} {1}（{2}，{3}期满）转入待审核确认：{4}</source>
+        <translation>{0} {1}（{2}，{3}期满）转入待审核确认：{4}</translation>
+    </message>
+    <message>
+        <source>；未转入：{0}</source>
+        <translation>；未转入：{0}</translation>
+    </message>
+    <message>
+        <source>{0}（{1}）</source>
+        <translation type="unfinished">{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>已创建草稿 {0}（{1}件）。请打印海报，贴出后登记张贴。</source>
+        <translation>已创建草稿 {0}（{1}件）。请打印海报，贴出后登记张贴。</translation>
+    </message>
+</context>
+<context>
+    <name>ObjectionDialog</name>
+    <message>
+        <source>登记异议</source>
+        <translation>登记异议</translation>
+    </message>
+    <message>
+        <source>登记后该案件退回“调查中”，重新调查后可再次公示。反映人信息仅供内部核实，不公开。</source>
+        <translation>登记后该案件退回“调查中”，重新调查后可再次公示。反映人信息仅供内部核实，不公开。</translation>
+    </message>
+    <message>
+        <source>{0}&#x3000;{1}</source>
+        <translation>{0}&#x3000;{1}</translation>
+    </message>
+    <message>
+        <source>匿名反映(&amp;A)</source>
+        <translation>匿名反映(&amp;A)</translation>
+    </message>
+    <message>
+        <source>反映的具体内容</source>
+        <translation>反映的具体内容</translation>
+    </message>
+    <message>
+        <source>案件(&amp;C)：</source>
+        <translation>案件(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>收到日期(&amp;D)：</source>
+        <translation>收到日期(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>反映方式(&amp;H)：</source>
+        <translation>反映方式(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>反映人(&amp;N)：</source>
+        <translation>反映人(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>联系方式：</source>
+        <translation>联系方式：</translation>
+    </message>
+    <message>
+        <source>异议内容(&amp;T)：</source>
+        <translation>异议内容(&amp;T)：</translation>
+    </message>
+</context>
+<context>
+    <name>PostingDialog</name>
+    <message>
+        <source>登记张贴</source>
+        <translation>登记张贴</translation>
+    </message>
+    <message>
+        <source>登记另一处张贴</source>
+        <translation>登记另一处张贴</translation>
+    </message>
+    <message>
+        <source>海报贴出后再登记。登记后公示期开始，名单中的案件转为“公示中”。</source>
+        <translation>海报贴出后再登记。登记后公示期开始，名单中的案件转为“公示中”。</translation>
+    </message>
+    <message>
+        <source>同一份公示在另一处张贴时登记（日期应在公示期内）。</source>
+        <translation>同一份公示在另一处张贴时登记（日期应在公示期内）。</translation>
+    </message>
+    <message>
+        <source>例如：东坪村村务公开栏</source>
+        <translation>例如：东坪村村务公开栏</translation>
+    </message>
+    <message>
+        <source>张贴人姓名</source>
+        <translation>张贴人姓名</translation>
+    </message>
+    <message>
+        <source>张贴日期(&amp;D)：</source>
+        <translation>张贴日期(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>张贴地点(&amp;L)：</source>
+        <translation>张贴地点(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>张贴人(&amp;W)：</source>
+        <translation>张贴人(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>备注：</source>
+        <translation type="unfinished">备注：</translation>
     </message>
 </context>
 <context>
@@ -1791,6 +2519,21 @@
     </message>
 </context>
 <context>
+    <name>ServiceDialog</name>
+    <message>
+        <source>Ctrl+Enter 确定&#x3000;Esc 取消</source>
+        <translation type="unfinished">Ctrl+Enter 确定&#x3000;Esc 取消</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation type="unfinished">确定</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+</context>
+<context>
     <name>SettingsPage</name>
     <message>
         <source>设置</source>
@@ -1946,6 +2689,21 @@
     </message>
 </context>
 <context>
+    <name>StartDateDialog</name>
+    <message>
+        <source>修改张贴日期</source>
+        <translation>修改张贴日期</translation>
+    </message>
+    <message>
+        <source>公示期按新的张贴日期重新计算；改后须重新打印海报。</source>
+        <translation>公示期按新的张贴日期重新计算；改后须重新打印海报。</translation>
+    </message>
+    <message>
+        <source>张贴日期(&amp;D)：</source>
+        <translation>张贴日期(&amp;D)：</translation>
+    </message>
+</context>
+<context>
     <name>StepIndicator</name>
     <message>
         <source>{0}. {1}</source>
@@ -1979,6 +2737,33 @@
     </message>
 </context>
 <context>
+    <name>WithdrawDialog</name>
+    <message>
+        <source>撤回公示</source>
+        <translation>撤回公示</translation>
+    </message>
+    <message>
+        <source>放弃草稿</source>
+        <translation>放弃草稿</translation>
+    </message>
+    <message>
+        <source>撤回后名单中仍在公示的案件退回“调查中”，可列入新的公示。理由将印在撤回说明上公开张贴，不要写电话、银行卡或身份证号码。</source>
+        <translation>撤回后名单中仍在公示的案件退回“调查中”，可列入新的公示。理由将印在撤回说明上公开张贴，不要写电话、银行卡或身份证号码。</translation>
+    </message>
+    <message>
+        <source>草稿尚未张贴，放弃后名单中的案件可列入新的公示。</source>
+        <translation>草稿尚未张贴，放弃后名单中的案件可列入新的公示。</translation>
+    </message>
+    <message>
+        <source>撤回的理由</source>
+        <translation>撤回的理由</translation>
+    </message>
+    <message>
+        <source>理由(&amp;R)：</source>
+        <translation>理由(&amp;R)：</translation>
+    </message>
+</context>
+<context>
     <name>_ConfirmDialog</name>
     <message>
         <source>Ctrl+Enter 确定&#x3000;Esc 取消</source>
@@ -1991,6 +2776,13 @@
     <message>
         <source>取消</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>watcher</name>
+    <message>
+        <source>（详见“公示”）</source>
+        <translation>（详见“公示”）</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,1 @@
+"""公示: notice batches in the window."""
