@@ -155,7 +155,7 @@ PAGE_FACTORIES: dict[str, PageFactory] = {
     "referrals": _not_built("referrals"),
     "notices": _lazy("notices", "desktop.ui.notices.page", "NoticesPage"),
     "sync": _not_built("sync"),
-    "reports": _not_built("reports"),
+    "reports": _lazy("reports", "desktop.ui.reports.page", "ReportsPage"),
     "settings": _settings,
     "audit": _not_built("audit"),
 }

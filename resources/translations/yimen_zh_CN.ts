@@ -2163,6 +2163,160 @@
     </message>
 </context>
 <context>
+    <name>RecheckOutcomeDialog</name>
+    <message>
+        <source>录入复核结果</source>
+        <translation>录入复核结果</translation>
+    </message>
+    <message>
+        <source>{0}（{1}）  {2}  现月救助金额 {3} 元  应复核日期 {4}</source>
+        <translation>{0}（{1}）  {2}  现月救助金额 {3} 元  应复核日期 {4}</translation>
+    </message>
+    <message>
+        <source>继续享受</source>
+        <translation>继续享受</translation>
+    </message>
+    <message>
+        <source>调整金额</source>
+        <translation>调整金额</translation>
+    </message>
+    <message>
+        <source>停止救助</source>
+        <translation>停止救助</translation>
+    </message>
+    <message>
+        <source>复核结果：</source>
+        <translation>复核结果：</translation>
+    </message>
+    <message>
+        <source>复核日期：</source>
+        <translation>复核日期：</translation>
+    </message>
+    <message>
+        <source>例如 780 或 780.00</source>
+        <translation>例如 780 或 780.00</translation>
+    </message>
+    <message>
+        <source>新月救助金额（元）：</source>
+        <translation>新月救助金额（元）：</translation>
+    </message>
+    <message>
+        <source>调整金额或停止救助须填写理由，如家庭收入、人口变化情况</source>
+        <translation>调整金额或停止救助须填写理由，如家庭收入、人口变化情况</translation>
+    </message>
+    <message>
+        <source>理由：</source>
+        <translation>理由：</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+    <message>
+        <source>元</source>
+        <translation type="unfinished">元</translation>
+    </message>
+    <message>
+        <source>新月救助金额应为数字，最多两位小数。</source>
+        <translation>新月救助金额应为数字，最多两位小数。</translation>
+    </message>
+</context>
+<context>
+    <name>RecheckPanel</name>
+    <message>
+        <source>到期：</source>
+        <translation>到期：</translation>
+    </message>
+    <message>
+        <source>全部（已逾期、本月、下月）</source>
+        <translation>全部（已逾期、本月、下月）</translation>
+    </message>
+    <message>
+        <source>已逾期</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>本月到期</source>
+        <translation>本月到期</translation>
+    </message>
+    <message>
+        <source>下月到期</source>
+        <translation>下月到期</translation>
+    </message>
+    <message>
+        <source>村（社区）：</source>
+        <translation>村（社区）：</translation>
+    </message>
+    <message>
+        <source>全部</source>
+        <translation type="unfinished">全部</translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation type="unfinished">刷新</translation>
+    </message>
+    <message>
+        <source>录入复核结果…</source>
+        <translation>录入复核结果…</translation>
+    </message>
+    <message>
+        <source>当前角色只能查看复核名单</source>
+        <translation>当前角色只能查看复核名单</translation>
+    </message>
+    <message>
+        <source>户主</source>
+        <translation>户主</translation>
+    </message>
+    <message>
+        <source>村（社区）</source>
+        <translation type="unfinished">村（社区）</translation>
+    </message>
+    <message>
+        <source>救助类别</source>
+        <translation type="unfinished">救助类别</translation>
+    </message>
+    <message>
+        <source>复核类别</source>
+        <translation>复核类别</translation>
+    </message>
+    <message>
+        <source>月救助金额（元）</source>
+        <translation>月救助金额（元）</translation>
+    </message>
+    <message>
+        <source>开始享受</source>
+        <translation>开始享受</translation>
+    </message>
+    <message>
+        <source>应复核日期</source>
+        <translation>应复核日期</translation>
+    </message>
+    <message>
+        <source>到期情况</source>
+        <translation>到期情况</translation>
+    </message>
+    <message>
+        <source>已逾期 {0} 户 · 本月到期 {1} 户 · 下月到期 {2} 户</source>
+        <translation>已逾期 {0} 户 · 本月到期 {1} 户 · 下月到期 {2} 户</translation>
+    </message>
+    <message>
+        <source>没有需要复核的家庭。</source>
+        <translation>没有需要复核的家庭。</translation>
+    </message>
+    <message>
+        <source>已录入：{0}，{1}，救助已停止。</source>
+        <translation>已录入：{0}，{1}，救助已停止。</translation>
+    </message>
+    <message>
+        <source>已录入：{0}，{1}，下次复核 {2}。</source>
+        <translation>已录入：{0}，{1}，下次复核 {2}。</translation>
+    </message>
+</context>
+<context>
     <name>RefusalDialog</name>
     <message>
         <source>不予受理</source>
@@ -2191,6 +2345,109 @@
     <message>
         <source>理由最多{0}字，现有{1}字。</source>
         <translation>理由最多{0}字，现有{1}字。</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message>
+        <source>统计报表</source>
+        <translation>统计报表</translation>
+    </message>
+    <message>
+        <source>年份：</source>
+        <translation>年份：</translation>
+    </message>
+    <message>
+        <source>年</source>
+        <translation>年</translation>
+    </message>
+    <message>
+        <source>月份：</source>
+        <translation>月份：</translation>
+    </message>
+    <message>
+        <source>{0}月</source>
+        <translation>{0}月</translation>
+    </message>
+    <message>
+        <source>统计</source>
+        <translation type="unfinished">统计</translation>
+    </message>
+    <message>
+        <source>导出Excel…</source>
+        <translation>导出Excel…</translation>
+    </message>
+    <message>
+        <source>导出PDF…</source>
+        <translation>导出PDF…</translation>
+    </message>
+    <message>
+        <source>救助类别</source>
+        <translation type="unfinished">救助类别</translation>
+    </message>
+    <message>
+        <source>村（社区）</source>
+        <translation type="unfinished">村（社区）</translation>
+    </message>
+    <message>
+        <source>案件状态</source>
+        <translation type="unfinished">案件状态</translation>
+    </message>
+    <message>
+        <source>案件数</source>
+        <translation>案件数</translation>
+    </message>
+    <message>
+        <source>按救助类别</source>
+        <translation>按救助类别</translation>
+    </message>
+    <message>
+        <source>按村（社区）</source>
+        <translation>按村（社区）</translation>
+    </message>
+    <message>
+        <source>按案件状态</source>
+        <translation>按案件状态</translation>
+    </message>
+    <message>
+        <source>每件申请按其主要救助类别计一次；“逾期”为统计截止日法定时限已过仍未办结的案件；案件状态为截止日的状态。</source>
+        <translation>每件申请按其主要救助类别计一次；“逾期”为统计截止日法定时限已过仍未办结的案件；案件状态为截止日的状态。</translation>
+    </message>
+    <message>
+        <source>正在统计……</source>
+        <translation>正在统计……</translation>
+    </message>
+    <message>
+        <source>{0} {1}：收到申请 {2} 件，受理 {3} 件，转办 {4} 件，批准 {5} 件，不予批准 {6} 件；截至 {7} 逾期 {8} 件，在册案件 {9} 件。</source>
+        <translation>{0} {1}：收到申请 {2} 件，受理 {3} 件，转办 {4} 件，批准 {5} 件，不予批准 {6} 件；截至 {7} 逾期 {8} 件，在册案件 {9} 件。</translation>
+    </message>
+    <message>
+        <source>合计</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation type="unfinished">PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>导出统计报表</source>
+        <translation>导出统计报表</translation>
+    </message>
+    <message>
+        <source>{0}社会救助统计月报-{1}年{2:02d}月.{3}</source>
+        <translation>{0}社会救助统计月报-{1}年{2:02d}月.{3}</translation>
+    </message>
+    <message>
+        <source>正在导出……</source>
+        <translation>正在导出……</translation>
+    </message>
+    <message>
+        <source>已导出：{0}</source>
+        <translation>已导出：{0}</translation>
     </message>
 </context>
 <context>
@@ -2761,6 +3018,37 @@
     <message>
         <source>理由(&amp;R)：</source>
         <translation>理由(&amp;R)：</translation>
+    </message>
+</context>
+<context>
+    <name>YearChart</name>
+    <message>
+        <source>{0}月</source>
+        <translation>{0}月</translation>
+    </message>
+    <message>
+        <source>{0}年各月办理情况</source>
+        <translation>{0}年各月办理情况</translation>
+    </message>
+    <message>
+        <source>受理</source>
+        <translation type="unfinished">受理</translation>
+    </message>
+    <message>
+        <source>办结</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>逾期（月末）</source>
+        <translation>逾期（月末）</translation>
+    </message>
+    <message>
+        <source>{0}月：尚未开始</source>
+        <translation>{0}月：尚未开始</translation>
+    </message>
+    <message>
+        <source>{0}月：受理 {1}，办结 {2}，月末逾期 {3}</source>
+        <translation>{0}月：受理 {1}，办结 {2}，月末逾期 {3}</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,1 @@
+"""统计: the monthly figures, the year's chart and the exports."""
