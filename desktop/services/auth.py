@@ -102,6 +102,9 @@ def sign_in(data_dir: Path, username: str, password: str, *, lockout: LockoutPol
                                    detail={"count": len(failures),
                                            "users": sorted({f["user"] for f in failures})})
             audit.append_event(s, actor=username, action="login", entity_type="user", entity_id=username)
+            from . import backfill  # noqa: PLC0415 (it imports services that import this module)
+
+            backfill.run_once(s)   # clocks and referrals of cases from before Step 5, once
             info = UserInfo(row.username, row.display_name, Role(row.role))
     except BaseException:
         db.close()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.case_number import format_case_number
@@ -38,6 +38,7 @@ from desktop.domain.case_state import TERMINAL_STATUSES, CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.roles import Permission
 from desktop.store.models import Case, CaseCategory, Person, User, Village
+from desktop.store.models_clock import CaseClock
 
 from .auth import AppSession
 from .case_detail import (
@@ -192,7 +193,10 @@ def _conditions(f: CaseFilter, today: date) -> list[ColumnElement[bool]]:
     if f.category:
         where.append(exists().where(CaseCategory.case_uuid == Case.uuid, CaseCategory.category == f.category))
     if f.overdue_only:
-        where.append(and_(Case.decision_due < today, Case.status.in_(OPEN_STATUSES)))
+        # the case's decision deadline passed, or any of its running clocks (investigation, a referral…)
+        running_late = exists().where(CaseClock.case_uuid == Case.uuid, CaseClock.state == "open",
+                                      CaseClock.due_on < today)
+        where.append(or_(and_(Case.decision_due < today, Case.status.in_(OPEN_STATUSES)), running_late))
     cond = _text_condition(f.text)
     if cond is not None:
         where.append(cond)
@@ -268,6 +272,8 @@ def _rows(s: Session, f: CaseFilter, sort_key: str, descending: bool, offset: in
         .where(Case.uuid.in_(uuids)))}
     labels = _category_labels(s, uuids)
     names = _display_names(s)
+    late = set(s.scalars(select(CaseClock.case_uuid).where(CaseClock.case_uuid.in_(uuids), CaseClock.state == "open",
+                                                           CaseClock.due_on < today)))
     out = []
     for uuid in uuids:
         _u, number, applicant, village, status, received_at, due, clerk = found[uuid]
@@ -277,7 +283,8 @@ def _rows(s: Session, f: CaseFilter, sort_key: str, descending: bool, offset: in
             case_uuid=uuid, case_number_display=format_case_number(number), applicant_name=applicant,
             village_name=village or "", categories_label="、".join(labels.get(uuid, ())), status_label=st.label,
             status=st.value, received_on=received.astimezone().date(), decision_due=due,
-            overdue=is_overdue(st.value, due, today), clerk=names.get(clerk, clerk), clerk_username=clerk,
+            overdue=is_overdue(st.value, due, today) or uuid in late, clerk=names.get(clerk, clerk),
+            clerk_username=clerk,
         ))
     return out
 

@@ -137,28 +137,35 @@ def mark_documents_received(session: AppSession, case_uuid: str, codes: list[str
 def transition(session: AppSession, case_uuid: str, name: str, form: TransitionInput | None = None,
                township_limit_cents: int | None = None) -> CaseStatus:
     session.require(Permission.TRANSITION_CASE)
-    form = form or TransitionInput()
     with session.db.write() as s:
-        case, missing = _load(s, case_uuid)
-        before = CaseStatus(case.status)
-        ctx = _context(s, session, case, missing, form, township_limit_cents)
-        after = apply_transition(before, name, ctx)   # TransitionRefused: nothing written
-        now = datetime.now(UTC)
-        case.status = after.value
-        case.updated_at = now
-        if after is CaseStatus.ACCEPTED and case.accepted_on is None:
-            _start_decision_clock(s, case, now, session.user.username)
-        s.add(StatusChange(case_uuid=case.uuid, transition=name, from_status=before.value, to_status=after.value,
-                           actor=session.user.username, reason=ctx.reason or ctx.objection, at=now))
-        audit.append_event(s, actor=session.user.username, action=f"case.{name}", entity_type="case",
-                           entity_id=case.uuid, detail={"from": before.value, "to": after.value,
-                                                        "case_number": case.case_number})
-        outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="status_changed",
-                       payload={"case_number": case.case_number, "transition": name, "from": before.value,
-                                "to": after.value, "reason": ctx.reason or ctx.objection,
-                                "amount_cents": form.amount_cents, "at": now.isoformat()})
-        deadlines.on_transition(s, case, name, after, actor=session.user.username)
-        if after is CaseStatus.APPROVED:   # 低保/特困 approved: the household is covered and re-checked from now
-            rechecks.on_case_approved(s, case, actor=session.user.username, amount_cents=form.amount_cents,
-                                      on_day=now.astimezone().date())
+        return transition_in(s, session, case_uuid, name, form, township_limit_cents)
+
+
+def transition_in(s, session: AppSession, case_uuid: str, name: str,  # type: ignore[no-untyped-def]
+                  form: TransitionInput | None = None, township_limit_cents: int | None = None) -> CaseStatus:
+    """:func:`transition` inside the caller's write transaction (a referral sent moves its case)."""
+    session.require(Permission.TRANSITION_CASE)
+    form = form or TransitionInput()
+    case, missing = _load(s, case_uuid)
+    before = CaseStatus(case.status)
+    ctx = _context(s, session, case, missing, form, township_limit_cents)
+    after = apply_transition(before, name, ctx)   # TransitionRefused: nothing written
+    now = datetime.now(UTC)
+    case.status = after.value
+    case.updated_at = now
+    if after is CaseStatus.ACCEPTED and case.accepted_on is None:
+        _start_decision_clock(s, case, now, session.user.username)
+    s.add(StatusChange(case_uuid=case.uuid, transition=name, from_status=before.value, to_status=after.value,
+                       actor=session.user.username, reason=ctx.reason or ctx.objection, at=now))
+    audit.append_event(s, actor=session.user.username, action=f"case.{name}", entity_type="case",
+                       entity_id=case.uuid, detail={"from": before.value, "to": after.value,
+                                                    "case_number": case.case_number})
+    outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="status_changed",
+                   payload={"case_number": case.case_number, "transition": name, "from": before.value,
+                            "to": after.value, "reason": ctx.reason or ctx.objection,
+                            "amount_cents": form.amount_cents, "at": now.isoformat()})
+    deadlines.on_transition(s, case, name, after, actor=session.user.username)
+    if after is CaseStatus.APPROVED:   # 低保/特困 approved: the household is covered and re-checked from now
+        rechecks.on_case_approved(s, case, actor=session.user.username, amount_cents=form.amount_cents,
+                                  on_day=now.astimezone().date())
     return after

@@ -184,8 +184,12 @@ def on_transition(s: Session, case: Case, name: str, after: CaseStatus | str, *,
         if name in DECIDING_TRANSITIONS:
             close_clocks(s, case.uuid, (K.DECISION_TOTAL, K.COUNTY_CONFIRM), actor=actor, note=name)
         keep = {K.REFUSAL_NOTICE} if K.REFUSAL_NOTICE in open_ else set()
-        others = [k for k in ClockKind if k not in keep]
+        # a referral's clock belongs to its referral: referrals.on_case_ended decides whether it stops
+        others = [k for k in ClockKind if k not in keep and k is not K.REFERRAL]
         close_clocks(s, case.uuid, others, actor=actor, state=ClockState.CANCELLED, note=name)
+        from . import referrals  # noqa: PLC0415 (referrals opens its clocks through this module)
+
+        referrals.on_case_ended(s, case, name, actor=actor, deciding=name in DECIDING_TRANSITIONS)
     for k in open_:
         if case.accepted_on is None:
             continue   # never accepted: no statutory clock runs
@@ -254,6 +258,7 @@ class DueItem:
     due_on: date | None
     calendar_note: str
     working_days_left: int | None
+    subject_uuid: str | None = None     # the referral of a referral clock
 
 
 @dataclass(frozen=True)
@@ -292,7 +297,7 @@ def dashboard(session: AppSession, today: date | None = None, planner: DeadlineP
                 continue
             groups[group].append(DueItem(clock.uuid, clock.case_uuid, format_case_number(number), applicant,
                                          village or "", ClockKind(clock.kind), clock.label, due,
-                                         clock.calendar_note, _left(planner, due, today)))
+                                         clock.calendar_note, _left(planner, due, today), clock.subject_uuid))
     return Dashboard(today, tuple(groups["overdue"]), tuple(groups["today"]), tuple(groups["week"]),
                      tuple(groups["open"]))
 

@@ -254,6 +254,8 @@ def _populate(session: AppSession, rng: random.Random, n_households: int, today:
     flush()
     say(f"已生成 {n_households} 户 {n_persons} 人，正在生成案件……")
     n_cases, noticed = _populate_cases(session, rng, heads, today)
+    say("正在生成办理时限与转办……")
+    _populate_clocks(session, rng, today)
     say("正在生成公示批次……")
     _populate_notices(session, noticed, today)
     say("正在排定动态复核……")
@@ -382,6 +384,16 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
         audit.append_event(s, actor="admin", action="demo_created", detail={"households": len(heads),
                                                                               "cases": len(case_rows)})
     return len(case_rows), noticed
+
+
+def _populate_clocks(session: AppSession, rng: random.Random, today: date) -> None:
+    """The statutory clocks and referrals of the open cases, as a database from before Step 5 gets
+    them (:mod:`desktop.services.backfill`); referred cases left a few days after acceptance."""
+    from . import backfill  # noqa: PLC0415
+
+    with session.db.write() as s:
+        backfill.run_once(s, actor="clerk", today=today, enqueue=False,
+                          sent_on=lambda _case, since: since + timedelta(days=rng.randint(0, 3)))
 
 
 # Real notice batches for a bounded number of the cases meant to be in notice (the rest stay 调查中):

@@ -24,6 +24,7 @@ from desktop.services.demo import create_demo
 from desktop.services.errors import InvalidInput
 from desktop.services.masking import masked_id
 from desktop.store.models import AuditEvent, Case, CaseCategory, Person, StatusChange
+from desktop.store.models_clock import CaseClock
 
 TODAY = date(2026, 9, 15)
 HOUSEHOLDS = 300
@@ -165,12 +166,18 @@ def test_first_page_brings_the_count_with_it(clerk: AppSession) -> None:
 # ------------------------------------------------------------------------------------ overdue
 
 def test_overdue_is_an_open_case_past_its_deadline(clerk: AppSession) -> None:
+    """Past its decision deadline, or past the due day of any clock still running (investigation,
+    a referral…)."""
     rows = all_rows(clerk)
     overdue = [r for r in rows if r.overdue]
     assert overdue, "the demo should have overdue cases on this day"
+    with clerk.db.read() as s:
+        late_clock = set(s.scalars(select(CaseClock.case_uuid).where(CaseClock.state == "open",
+                                                                     CaseClock.due_on < TODAY)))
+    assert late_clock, "the demo's running clocks should include late ones"
     for r in rows:
         expected = (r.decision_due is not None and r.decision_due < TODAY
-                    and CaseStatus(r.status) not in TERMINAL_STATUSES)
+                    and CaseStatus(r.status) not in TERMINAL_STATUSES) or r.case_uuid in late_clock
         assert r.overdue == expected
     only = all_rows(clerk, CaseFilter(overdue_only=True))
     assert {r.case_uuid for r in only} == {r.case_uuid for r in overdue}
