@@ -151,6 +151,7 @@ class PolicyTable:
     calendar_day_periods_end_on_workday: bool = True  # 民法典第二百零三条
     origin: str = ""                                  # file name, for messages
     notice_content: NoticeContent | NoticeContentRule | None = None   # None = the default content
+    economic_check: Mapping[Category, bool] | None = None   # investigation_requirements; None = none required
 
     @property
     def ref(self) -> str:
@@ -178,6 +179,10 @@ class PolicyTable:
 
     def democratic_deliberation_required(self, category: Category | str) -> bool:
         return self.deliberation[Category(category)]
+
+    def economic_check_required(self, category: Category | str) -> bool:
+        """Whether a household economic-check result (核对报告) must be recorded before notice/decision."""
+        return bool(self.economic_check and self.economic_check[Category(category)])
 
     def recheck_months(self, kind: RecheckClass | str) -> int:
         return self.recheck[RecheckClass(kind)]
@@ -286,8 +291,8 @@ _PHONE = re.compile(r"^[0-9][0-9-]{2,19}$")
 _TOP_KEYS = {"format", "region", "effective_from", "title", "source", "note", "deadlines", "notice",
              "calendar_day_periods_end_on_workday", "democratic_deliberation_required", "recheck_months",
              "emergency", "dibao_standard_cents", "complaint_phones", "departments", "referrals", "documents",
-             "notice_content"}
-_OPTIONAL_KEYS = {"note", "calendar_day_periods_end_on_workday", "notice_content"}
+             "notice_content", "investigation_requirements"}
+_OPTIONAL_KEYS = {"note", "calendar_day_periods_end_on_workday", "notice_content", "investigation_requirements"}
 
 
 class _Reader:
@@ -384,6 +389,7 @@ def parse_policy_table(data: Any, origin: str = "（未命名）") -> PolicyTabl
             top.get("calendar_day_periods_end_on_workday", True), "calendar_day_periods_end_on_workday"),
         origin=origin,
         notice_content=_notice_content(r, top.get("notice_content")),
+        economic_check=_investigation(r, top.get("investigation_requirements")),
     )
 
 
@@ -438,6 +444,16 @@ def _notices(r: _Reader, v: Any) -> dict[Category, NoticeRule]:
     overrides = r.per_category(s.get("by_category", {}), "notice.by_category")
     return {c: _notice_rule(r, overrides[c], f"notice.by_category.{c.value}", default) if c in overrides
             else default for c in Category}
+
+
+def _investigation(r: _Reader, v: Any) -> dict[Category, bool] | None:
+    """``{"economic_check": {"default": bool, "by_category": {category: bool}}}``; absent = none required."""
+    if v is None:
+        return None
+    s = r.obj(v, "investigation_requirements", {"economic_check"}, required=["economic_check"])
+    where = "investigation_requirements.economic_check"
+    default, overrides = _default_by_category(r, s["economic_check"], where, r.bool_)
+    return {c: overrides.get(c, default) for c in Category}
 
 
 def _deliberation(r: _Reader, v: Any) -> dict[Category, bool]:

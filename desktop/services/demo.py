@@ -396,6 +396,16 @@ def _populate_clocks(session: AppSession, rng: random.Random, today: date) -> No
                           sent_on=lambda _case, since: since + timedelta(days=rng.randint(0, 3)))
 
 
+def _record_check(clerk: AppSession, case_uuid: str, on: date, today: date) -> None:
+    """The economic-check request and its result (符合), which the policy requires before a 低保 notice."""
+    from . import investigations as inv  # noqa: PLC0415
+
+    check = inv.request_economic_check(clerk, case_uuid, inv.CheckRequestInput(on, "县居民家庭经济状况核对中心"),
+                                       today=today)
+    inv.record_check_result(clerk, check, inv.CheckResultInput(on, "eligible", "收入、财产状况符合低保条件"),
+                            today=today)
+
+
 # Real notice batches for a bounded number of the cases meant to be in notice (the rest stay 调查中):
 # (days before today the poster went up, or None for a draft not yet posted; most cases per batch).
 DEMO_BATCHES: tuple[tuple[int | None, int], ...] = ((12, 12), (3, 15), (0, 15), (None, 10))
@@ -420,6 +430,7 @@ def _populate_notices(session: AppSession, noticed: list[tuple[str, str, date]],
             for case_uuid, accepted in chosen:
                 notices.record_home_visit(clerk, case_uuid, notices.HomeVisitInput(
                     accepted, DEMO_INVESTIGATORS, 52000 + 4000 * (len(chosen) % 5)), today=today)
+                _record_check(clerk, case_uuid, accepted, today)
             batch = notices.create_batch(clerk, code, Category.DIBAO, [u for u, _a in chosen], start_on=start)
             if ago is None:
                 continue

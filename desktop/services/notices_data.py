@@ -279,10 +279,13 @@ def apply_case_transition(s: Session, session: AppSession, case: Case, name: str
     knows (investigators on the home visit, period over, open objections). Raises
     :class:`~desktop.domain.case_state.TransitionRefused`; writes the same status change, audit
     event (``case.<name>``) and outbox item (``status_changed``) as ``cases.transition``."""
+    from . import investigations  # noqa: PLC0415 (what the investigation still lacks guards post_notice too)
+
     now = now or now_utc()
     ctx = TransitionContext(actor_role=session.user.role.value, reason=reason.strip(), objection=objection.strip(),
                             home_visit_investigators=investigators, notice_period_ended=period_ended,
-                            open_objections=objections_open)
+                            open_objections=objections_open,
+                            investigation_missing=investigations.missing_before_decision(s, case))
     before = CaseStatus(case.status)
     after = apply_transition(before, name, ctx)
     case.status, case.updated_at = after.value, now

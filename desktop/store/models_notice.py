@@ -16,10 +16,10 @@
   it was handled and the result.
 - ``notice_prints``: every poster, withdrawal notice and website export
   (SHA-256 of the bytes, copy number, who, when).
-- ``notice_home_visits``: an interim fact source until the investigation
-  step (Step 5) exists — the home visit of a case (day, the staff who went,
-  the proposed monthly amount). Only its number of investigators feeds the
-  ``post_notice`` guard; Step 5 may migrate these rows into its own tables.
+- ``notice_home_visits``: the home visits of a case (day, the staff who went,
+  the proposed monthly amount; since 0006 also the findings and the signed
+  visit form). The one table of home visits: the notice guard and the
+  investigation step (``desktop.services.investigations``) both read it.
 """
 
 from __future__ import annotations
@@ -141,3 +141,7 @@ class NoticeHomeVisit(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Added by the investigation step (0006): what the visit found, and the signed visit form
+    # (an investigation_attachments row).
+    findings: Mapped[str] = mapped_column(Text, default="", server_default="")
+    form_attachment_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)

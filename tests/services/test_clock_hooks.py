@@ -17,7 +17,7 @@ from desktop.domain.case_state import TransitionRefused
 from desktop.domain.categories import Category
 from desktop.domain.household import Application
 from desktop.domain.roles import Role
-from desktop.services import auth, cases, clocks, deadlines, documents, notices
+from desktop.services import auth, cases, clocks, deadlines, documents, investigations, notices
 from desktop.services.auth import sign_in
 from desktop.services.cases import TransitionInput
 from desktop.services.deadlines import ClockKind, ClockState
@@ -99,6 +99,10 @@ def test_refusal_path_opens_the_refusal_notice_clock_and_printing_the_notice_mee
     assert _open(clerk, case_uuid) == {"investigation", "decision_total"}
 
     notices.record_home_visit(clerk, case_uuid, notices.HomeVisitInput(date.today(), ("王晓燕", "李建军")))
+    check = investigations.request_economic_check(clerk, case_uuid, investigations.CheckRequestInput(
+        date.today(), "县居民家庭经济状况核对中心"))
+    investigations.record_check_result(clerk, check, investigations.CheckResultInput(
+        date.today(), "ineligible", "家庭人均收入高于低保标准"))
     cases.transition(clerk, case_uuid, "submit_for_decision", TransitionInput(proposed_outcome="refuse"))
     assert _open(clerk, case_uuid) == {"decision_total"}
 

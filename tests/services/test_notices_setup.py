@@ -14,7 +14,7 @@ from PIL import Image
 from desktop.domain.categories import Category
 from desktop.domain.household import Application, Channel, Household, HukouType, Person, Relation
 from desktop.domain.roles import Role
-from desktop.services import auth, cases, intake, notices
+from desktop.services import auth, cases, intake, investigations, notices
 from desktop.services.auth import sign_in
 from desktop.services.clocks import DeadlinePlanner
 from forms.idnumber import check_char
@@ -58,7 +58,13 @@ def make_case(clerk, name: str, birth: str, seq: int, *, others: tuple[Person, .
 
 def visit(clerk, case_uuid: str, amount: int | None = 86000, names=("王喆", "李明"),
           on: date = date(2026, 9, 15)) -> str:
-    return notices.record_home_visit(clerk, case_uuid, notices.HomeVisitInput(on, tuple(names), amount))
+    """The home visit, and the economic-check result the policy requires for 低保 before a notice."""
+    uuid = notices.record_home_visit(clerk, case_uuid, notices.HomeVisitInput(on, tuple(names), amount))
+    check = investigations.request_economic_check(clerk, case_uuid, investigations.CheckRequestInput(
+        on, "县居民家庭经济状况核对中心"), today=on)
+    investigations.record_check_result(clerk, check, investigations.CheckResultInput(
+        on, "eligible", "收入、财产符合条件"), today=on)
+    return uuid
 
 
 def family(clerk) -> dict[str, str]:
