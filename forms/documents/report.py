@@ -53,7 +53,7 @@ def _table(st: Styles, t: ReportTable, width: float) -> list[Flowable]:
     data = [[P(str(c), st.cell_c) for c in t.columns]]
     data += [cells(r, st.cell) for r in t.rows]
     data.append(cells(t.totals, st.cell))
-    first = width * (0.28 if n > 2 else 0.6)
+    first = width * (0.32 if n > 2 else 0.6)
     rest = (width - first) / max(1, n - 1)
     table = Table(data, colWidths=[first] + [rest] * (n - 1), repeatRows=1,
                   style=grid_style(header_rows=1, extra=[("LINEABOVE", (0, -1), (-1, -1), 1.5, "black")]))

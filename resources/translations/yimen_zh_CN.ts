@@ -2317,6 +2317,135 @@
     </message>
 </context>
 <context>
+    <name>ReferralStepDialog</name>
+    <message>
+        <source>转出</source>
+        <translation>转出</translation>
+    </message>
+    <message>
+        <source>登记部门已接收</source>
+        <translation>登记部门已接收</translation>
+    </message>
+    <message>
+        <source>录入办理结果</source>
+        <translation>录入办理结果</translation>
+    </message>
+    <message>
+        <source>登记退回</source>
+        <translation>登记退回</translation>
+    </message>
+    <message>
+        <source>案件 {0}&#x3000;{1}
+转办部门：{2}（{3}）</source>
+        <translation>案件 {0}&#x3000;{1}
+转办部门：{2}（{3}）</translation>
+    </message>
+    <message>
+        <source>转出日期</source>
+        <translation>转出日期</translation>
+    </message>
+    <message>
+        <source>接收日期</source>
+        <translation>接收日期</translation>
+    </message>
+    <message>
+        <source>办结日期</source>
+        <translation>办结日期</translation>
+    </message>
+    <message>
+        <source>退回日期</source>
+        <translation>退回日期</translation>
+    </message>
+    <message>
+        <source>同时打印转办单(&amp;P)</source>
+        <translation>同时打印转办单(&amp;P)</translation>
+    </message>
+    <message>
+        <source>未选择</source>
+        <translation>未选择</translation>
+    </message>
+    <message>
+        <source>批准</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <source>不予批准</source>
+        <translation>不予批准</translation>
+    </message>
+    <message>
+        <source>办理结果</source>
+        <translation type="unfinished">办理结果</translation>
+    </message>
+    <message>
+        <source>如：医保局 王科长</source>
+        <translation>如：医保局 王科长</translation>
+    </message>
+    <message>
+        <source>部门经办人/科室</source>
+        <translation>部门经办人/科室</translation>
+    </message>
+    <message>
+        <source>批准时填写，单位：元（可不填）</source>
+        <translation>批准时填写，单位：元（可不填）</translation>
+    </message>
+    <message>
+        <source>救助金额（元）</source>
+        <translation>救助金额（元）</translation>
+    </message>
+    <message>
+        <source>理由或说明</source>
+        <translation>理由或说明</translation>
+    </message>
+    <message>
+        <source>选择回复函扫描件(&amp;F)…</source>
+        <translation>选择回复函扫描件(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>回复材料</source>
+        <translation>回复材料</translation>
+    </message>
+    <message>
+        <source>部门退回的原因（必填）</source>
+        <translation>部门退回的原因（必填）</translation>
+    </message>
+    <message>
+        <source>退回理由</source>
+        <translation>退回理由</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter 确定&#x3000;Esc 取消</source>
+        <translation type="unfinished">Ctrl+Enter 确定&#x3000;Esc 取消</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation type="unfinished">确定</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+    <message>
+        <source>选择回复函扫描件</source>
+        <translation>选择回复函扫描件</translation>
+    </message>
+    <message>
+        <source>PDF 或图片 (*.pdf *.jpg *.jpeg *.png)</source>
+        <translation>PDF 或图片 (*.pdf *.jpg *.jpeg *.png)</translation>
+    </message>
+    <message>
+        <source>无法读取该文件：{0}</source>
+        <translation>无法读取该文件：{0}</translation>
+    </message>
+    <message>
+        <source>{0}（{1} KB）</source>
+        <translation>{0}（{1} KB）</translation>
+    </message>
+    <message>
+        <source>救助金额应为数字，最多两位小数。</source>
+        <translation>救助金额应为数字，最多两位小数。</translation>
+    </message>
+</context>
+<context>
     <name>RefusalDialog</name>
     <message>
         <source>不予受理</source>
@@ -2418,8 +2547,8 @@
         <translation>正在统计……</translation>
     </message>
     <message>
-        <source>{0} {1}：收到申请 {2} 件，受理 {3} 件，转办 {4} 件，批准 {5} 件，不予批准 {6} 件；截至 {7} 逾期 {8} 件，在册案件 {9} 件。</source>
-        <translation>{0} {1}：收到申请 {2} 件，受理 {3} 件，转办 {4} 件，批准 {5} 件，不予批准 {6} 件；截至 {7} 逾期 {8} 件，在册案件 {9} 件。</translation>
+        <source>{0} {1}：收到申请 {2} 件，受理 {3} 件，转办 {4} 件，批准 {5} 件，不予批准 {6} 件；截至 {7} 逾期 {8} 件，累计案件 {9} 件。</source>
+        <translation>{0} {1}：收到申请 {2} 件，受理 {3} 件，转办 {4} 件，批准 {5} 件，不予批准 {6} 件；截至 {7} 逾期 {8} 件，累计案件 {9} 件。</translation>
     </message>
     <message>
         <source>合计</source>

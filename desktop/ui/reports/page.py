@@ -140,9 +140,9 @@ class ReportsPage(QWidget):
         t.verticalHeader().setVisible(False)
         t.setAlternatingRowColors(True)
         header = t.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for i in range(1, len(heads)):
-            header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(90)
         return t
 
     # ------------------------------------------------------------------ loading
@@ -178,7 +178,7 @@ class ReportsPage(QWidget):
         t = rep.totals
         self.summary.setText(self.tr(
             "{0} {1}：收到申请 {2} 件，受理 {3} 件，转办 {4} 件，批准 {5} 件，不予批准 {6} 件；"
-            "截至 {7} 逾期 {8} 件，在册案件 {9} 件。").format(
+            "截至 {7} 逾期 {8} 件，累计案件 {9} 件。").format(
             rep.township, rep.period, t[0], t[1], t[2], t[3], t[4], rep.cut.strftime("%Y-%m-%d"), t[5],
             rep.cases_at_cut))
         self.status.setText("")
