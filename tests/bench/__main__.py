@@ -2,7 +2,8 @@
 
 First the time to render a 2,000-row public notice (poster, CSV, HTML — see
 `notice_bench`), then the search box on the encrypted database against a
-plain copy.
+plain copy, then the monthly report for one month against the whole year
+(`report_bench`).
 
 Environment: YIMEN_BENCH_HOUSEHOLDS (default 50000) sets the size of the
 township; the built database is cached under `.bench-cache/` (per size and
@@ -23,7 +24,7 @@ from sqlalchemy import func, select
 from desktop.store.database import Database
 from desktop.store.models import Case, Household, Person
 
-from . import dataset, notice_bench, search_bench
+from . import dataset, notice_bench, report_bench, search_bench
 from .plaindb import PlainDatabase, export_plaintext
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,6 +76,9 @@ def main() -> int:
                 results = search_bench.run(enc_db, plain_db, queries, say=_say)
                 print()
                 print(search_bench.table(results))
+                print()
+                rows, summary = report_bench.run(enc_db, say=_say)
+                print(report_bench.table(rows, summary))
             finally:
                 plain_db.close()
         finally:
