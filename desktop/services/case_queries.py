@@ -94,6 +94,7 @@ class CaseRow:
     overdue: bool
     clerk: str                     # display name ("王晓燕"); the user name is ``clerk_username``
     clerk_username: str = ""
+    late_clock: bool = False       # overdue only by a running clock (investigation, a referral…), not the decision
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,7 @@ def _rows(s: Session, f: CaseFilter, sort_key: str, descending: bool, offset: in
             village_name=village or "", categories_label="、".join(labels.get(uuid, ())), status_label=st.label,
             status=st.value, received_on=received.astimezone().date(), decision_due=due,
             overdue=is_overdue(st.value, due, today) or uuid in late, clerk=names.get(clerk, clerk),
-            clerk_username=clerk,
+            clerk_username=clerk, late_clock=uuid in late and not is_overdue(st.value, due, today),
         ))
     return out
 

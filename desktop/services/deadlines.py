@@ -268,10 +268,12 @@ class Dashboard:
     due_today: tuple[DueItem, ...]
     due_this_week: tuple[DueItem, ...]       # after today, up to the end of this calendar week (Sunday)
     open_beyond_calendar: tuple[DueItem, ...]
+    # how many in each group (overdue, today, this week, beyond), even past ``limit``
+    totals: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     @property
     def attention(self) -> int:
-        return len(self.overdue) + len(self.due_today)
+        return self.totals[0] + self.totals[1] if any(self.totals) else len(self.overdue) + len(self.due_today)
 
 
 def dashboard(session: AppSession, today: date | None = None, planner: DeadlinePlanner | None = None,
@@ -282,6 +284,7 @@ def dashboard(session: AppSession, today: date | None = None, planner: DeadlineP
     planner = planner or DeadlinePlanner.default()
     week_end = today + timedelta(days=6 - today.weekday())
     groups: dict[str, list[DueItem]] = {"overdue": [], "today": [], "week": [], "open": []}
+    totals = dict.fromkeys(groups, 0)
     with session.db.read() as s:
         q = (select(CaseClock, Case.case_number, Person.name, Village.name)
              .join(Case, Case.uuid == CaseClock.case_uuid)
@@ -293,13 +296,14 @@ def dashboard(session: AppSession, today: date | None = None, planner: DeadlineP
         for clock, number, applicant, village in s.execute(q):
             due = clock.due_on
             group = "open" if due is None else "overdue" if due < today else "today" if due == today else "week"
+            totals[group] += 1
             if len(groups[group]) >= limit:
                 continue
             groups[group].append(DueItem(clock.uuid, clock.case_uuid, format_case_number(number), applicant,
                                          village or "", ClockKind(clock.kind), clock.label, due,
                                          clock.calendar_note, _left(planner, due, today), clock.subject_uuid))
     return Dashboard(today, tuple(groups["overdue"]), tuple(groups["today"]), tuple(groups["week"]),
-                     tuple(groups["open"]))
+                     tuple(groups["open"]), (totals["overdue"], totals["today"], totals["week"], totals["open"]))
 
 
 def overdue_case_uuids(s: Session, today: date) -> set[str]:

@@ -21,6 +21,7 @@ from desktop.services.auth import AppSession, Permission
 from .context import UiContext
 from .notices.period_end import NoticeEndedLine
 from .pages import visible_sections
+from .referrals.due_summary import DueSummary
 from .typography import set_font_scale
 
 WARNING_STYLE = "background: #fff4e5; border: 1px solid #e0a040; padding: 8px; color: #7a4a00;"
@@ -80,8 +81,11 @@ class HomePage(QWidget):
         layout.addWidget(self.calendar)
         self.figures: dict[str, _Figure] = {}
         self.status_counts: dict[str, QLabel] = {}
+        self.due: DueSummary | None = None
         if ctx.session.can(Permission.VIEW_CASES):
             layout.addWidget(NoticeEndedLine(ctx))     # notices whose period ended, and what moved on
+            self.due = DueSummary(ctx)                 # statutory time limits: overdue, today, this week
+            layout.addWidget(self.due)
             layout.addLayout(self._build_figures())
             layout.addWidget(self._build_status_box())
         layout.addWidget(self._build_keys_box())
@@ -118,6 +122,8 @@ class HomePage(QWidget):
 
     # ----- data ----------------------------------------------------------------------
     def on_shown(self) -> None:
+        if self.due is not None:
+            self.due.refresh()
         self.ctx.tasks.run(load_home, self.ctx.session, on_done=self.show_data, on_error=self._failed,
                            latest_only="home")
 

@@ -72,6 +72,72 @@
     </message>
 </context>
 <context>
+    <name>AttachmentPicker</name>
+    <message>
+        <source>未选择（可不附）</source>
+        <translation>未选择（可不附）</translation>
+    </message>
+    <message>
+        <source>选择文件…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>清除</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>选择扫描件或照片</source>
+        <translation>选择扫描件或照片</translation>
+    </message>
+    <message>
+        <source>PDF 或图片 ({0})</source>
+        <translation>PDF 或图片 ({0})</translation>
+    </message>
+    <message>
+        <source>文件太大（{0:.1f} MB），不能超过{1} MB。</source>
+        <translation>文件太大（{0:.1f} MB），不能超过{1} MB。</translation>
+    </message>
+    <message>
+        <source>无法读取该文件。</source>
+        <translation>无法读取该文件。</translation>
+    </message>
+    <message>
+        <source>{0}（{1} KB）</source>
+        <translation type="unfinished">{0}（{1} KB）</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentViewer</name>
+    <message>
+        <source>{0}：{1}</source>
+        <translation type="unfinished">{0}：{1}</translation>
+    </message>
+    <message>
+        <source>无法显示该文件，请另存后用其他程序打开。</source>
+        <translation>无法显示该文件，请另存后用其他程序打开。</translation>
+    </message>
+    <message>
+        <source>{0} KB · SHA-256 {1}…</source>
+        <translation>{0} KB · SHA-256 {1}…</translation>
+    </message>
+    <message>
+        <source>另存为…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation type="unfinished">关闭</translation>
+    </message>
+    <message>
+        <source>另存附件</source>
+        <translation>另存附件</translation>
+    </message>
+    <message>
+        <source>原文件类型 (*{0})</source>
+        <translation>原文件类型 (*{0})</translation>
+    </message>
+</context>
+<context>
     <name>BatchDetailView</name>
     <message>
         <source>公示名单</source>
@@ -517,6 +583,10 @@
         <translation>打印：</translation>
     </message>
     <message>
+        <source>调查核实</source>
+        <translation>调查核实</translation>
+    </message>
+    <message>
         <source>正在读取…</source>
         <translation type="unfinished">正在读取…</translation>
     </message>
@@ -603,6 +673,14 @@
     <message>
         <source>不予批准通知书</source>
         <translation>不予批准通知书</translation>
+    </message>
+    <message>
+        <source>先行救助…</source>
+        <translation>先行救助…</translation>
+    </message>
+    <message>
+        <source>先行救助已登记（{0}），案件状态：{1}</source>
+        <translation>先行救助已登记（{0}），案件状态：{1}</translation>
     </message>
     <message>
         <source>正在办理……</source>
@@ -692,8 +770,79 @@
         <translation>此列不能排序</translation>
     </message>
     <message>
+        <source>有办理时限已超期（调查、转办等），详见案件的“时限与转办”</source>
+        <translation>有办理时限已超期（调查、转办等），详见案件的“时限与转办”</translation>
+    </message>
+    <message>
         <source>已超过办理期限（{0}）</source>
         <translation>已超过办理期限（{0}）</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTimeLimitsTab</name>
+    <message>
+        <source>法定办理时限（按工作日计算，节假日和调休已计入）</source>
+        <translation>法定办理时限（按工作日计算，节假日和调休已计入）</translation>
+    </message>
+    <message>
+        <source>事项</source>
+        <translation type="unfinished">事项</translation>
+    </message>
+    <message>
+        <source>起算日</source>
+        <translation>起算日</translation>
+    </message>
+    <message>
+        <source>工作日</source>
+        <translation type="unfinished">工作日</translation>
+    </message>
+    <message>
+        <source>期限</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">状态</translation>
+    </message>
+    <message>
+        <source>转办部门</source>
+        <translation>转办部门</translation>
+    </message>
+    <message>
+        <source>部门</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>救助类别</source>
+        <translation type="unfinished">救助类别</translation>
+    </message>
+    <message>
+        <source>转出日期</source>
+        <translation type="unfinished">转出日期</translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>已完成</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>已取消</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>退回：{0}</source>
+        <translation>退回：{0}</translation>
+    </message>
+    <message>
+        <source>时限与转办（超期{0}项）</source>
+        <translation>时限与转办（超期{0}项）</translation>
+    </message>
+    <message>
+        <source>时限与转办</source>
+        <translation>时限与转办</translation>
     </message>
 </context>
 <context>
@@ -768,6 +917,68 @@
     </message>
 </context>
 <context>
+    <name>CheckRequestDialog</name>
+    <message>
+        <source>登记经济状况核对申请</source>
+        <translation>登记经济状况核对申请</translation>
+    </message>
+    <message>
+        <source>县居民家庭经济状况核对中心</source>
+        <translation>县居民家庭经济状况核对中心</translation>
+    </message>
+    <message>
+        <source>可不填，如：已附授权书，核对范围含车辆、不动产、存款</source>
+        <translation>可不填，如：已附授权书，核对范围含车辆、不动产、存款</translation>
+    </message>
+    <message>
+        <source>申请日期：</source>
+        <translation>申请日期：</translation>
+    </message>
+    <message>
+        <source>向谁申请：</source>
+        <translation>向谁申请：</translation>
+    </message>
+    <message>
+        <source>备注：</source>
+        <translation type="unfinished">备注：</translation>
+    </message>
+    <message>
+        <source>请填写核对机构（向谁申请）。</source>
+        <translation>请填写核对机构（向谁申请）。</translation>
+    </message>
+</context>
+<context>
+    <name>CheckResultDialog</name>
+    <message>
+        <source>登记核对报告</source>
+        <translation>登记核对报告</translation>
+    </message>
+    <message>
+        <source>核对情况摘要（必填），如：无车辆、无商品房，存款低于规定</source>
+        <translation>核对情况摘要（必填），如：无车辆、无商品房，存款低于规定</translation>
+    </message>
+    <message>
+        <source>报告日期：</source>
+        <translation>报告日期：</translation>
+    </message>
+    <message>
+        <source>核对结论：</source>
+        <translation>核对结论：</translation>
+    </message>
+    <message>
+        <source>摘要：</source>
+        <translation>摘要：</translation>
+    </message>
+    <message>
+        <source>核对报告：</source>
+        <translation>核对报告：</translation>
+    </message>
+    <message>
+        <source>请填写核对情况摘要。</source>
+        <translation>请填写核对情况摘要。</translation>
+    </message>
+</context>
+<context>
     <name>ConfirmStep</name>
     <message>
         <source>办理结果</source>
@@ -800,6 +1011,41 @@
     <message>
         <source>有材料缺少，不能直接受理：请出具一次性告知书。</source>
         <translation>有材料缺少，不能直接受理：请出具一次性告知书。</translation>
+    </message>
+</context>
+<context>
+    <name>DeliberationDialog</name>
+    <message>
+        <source>登记民主评议</source>
+        <translation>登记民主评议</translation>
+    </message>
+    <message>
+        <source> 人</source>
+        <translation> 人</translation>
+    </message>
+    <message>
+        <source>评议情况，可不填</source>
+        <translation>评议情况，可不填</translation>
+    </message>
+    <message>
+        <source>评议日期：</source>
+        <translation>评议日期：</translation>
+    </message>
+    <message>
+        <source>参加人数：</source>
+        <translation>参加人数：</translation>
+    </message>
+    <message>
+        <source>评议结果：</source>
+        <translation>评议结果：</translation>
+    </message>
+    <message>
+        <source>评议情况：</source>
+        <translation>评议情况：</translation>
+    </message>
+    <message>
+        <source>评议记录：</source>
+        <translation>评议记录：</translation>
     </message>
 </context>
 <context>
@@ -878,6 +1124,237 @@
     <message>
         <source>✗ 缺少</source>
         <translation>✗ 缺少</translation>
+    </message>
+</context>
+<context>
+    <name>DuePanel</name>
+    <message>
+        <source>全部</source>
+        <translation type="unfinished">全部</translation>
+    </message>
+    <message>
+        <source>已超期</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
+        <source>今天到期</source>
+        <translation>今天到期</translation>
+    </message>
+    <message>
+        <source>本周内到期</source>
+        <translation>本周内到期</translation>
+    </message>
+    <message>
+        <source>超出日历</source>
+        <translation>超出日历</translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation type="unfinished">刷新</translation>
+    </message>
+    <message>
+        <source>F5</source>
+        <translation type="unfinished">F5</translation>
+    </message>
+    <message>
+        <source>正在读取…</source>
+        <translation type="unfinished">正在读取…</translation>
+    </message>
+    <message>
+        <source>期限</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>剩余</source>
+        <translation>剩余</translation>
+    </message>
+    <message>
+        <source>事项</source>
+        <translation type="unfinished">事项</translation>
+    </message>
+    <message>
+        <source>案件编号</source>
+        <translation type="unfinished">案件编号</translation>
+    </message>
+    <message>
+        <source>申请人</source>
+        <translation type="unfinished">申请人</translation>
+    </message>
+    <message>
+        <source>村（社区）</source>
+        <translation type="unfinished">村（社区）</translation>
+    </message>
+    <message>
+        <source>双击或按回车打开案件。红色为已超期。</source>
+        <translation>双击或按回车打开案件。红色为已超期。</translation>
+    </message>
+    <message>
+        <source>{0}（{1}）</source>
+        <translation type="unfinished">{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>今天 {0}：已超期 {1} 项，今天到期 {2} 项，本周内到期 {3} 项。</source>
+        <translation>今天 {0}：已超期 {1} 项，今天到期 {2} 项，本周内到期 {3} 项。</translation>
+    </message>
+    <message>
+        <source>今天 {0}：没有超期或今天到期的事项。本周内到期 {1} 项。</source>
+        <translation>今天 {0}：没有超期或今天到期的事项。本周内到期 {1} 项。</translation>
+    </message>
+    <message>
+        <source>只列出前 {0} 项（共 {1} 项）。</source>
+        <translation>只列出前 {0} 项（共 {1} 项）。</translation>
+    </message>
+</context>
+<context>
+    <name>DueSummary</name>
+    <message>
+        <source>办理时限提醒</source>
+        <translation>办理时限提醒</translation>
+    </message>
+    <message>
+        <source>已超期</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
+        <source>今天到期</source>
+        <translation>今天到期</translation>
+    </message>
+    <message>
+        <source>本周内到期</source>
+        <translation>本周内到期</translation>
+    </message>
+    <message>
+        <source>查看全部到期事项…</source>
+        <translation>查看全部到期事项…</translation>
+    </message>
+    <message>
+        <source>{0}&#x3000;{1}&#x3000;{2}</source>
+        <translation>{0}&#x3000;{1}&#x3000;{2}</translation>
+    </message>
+    <message>
+        <source>没有超期事项。</source>
+        <translation>没有超期事项。</translation>
+    </message>
+    <message>
+        <source>另有 {0} 项超期，请在“转办与时限”中查看。</source>
+        <translation>另有 {0} 项超期，请在“转办与时限”中查看。</translation>
+    </message>
+</context>
+<context>
+    <name>EmergencyAidDialog</name>
+    <message>
+        <source>先行救助（急难型临时救助）</source>
+        <translation>先行救助（急难型临时救助）</translation>
+    </message>
+    <message>
+        <source>正在读取…</source>
+        <translation type="unfinished">正在读取…</translation>
+    </message>
+    <message>
+        <source>例如 2000 或 2000.00</source>
+        <translation>例如 2000 或 2000.00</translation>
+    </message>
+    <message>
+        <source>情况说明，如：突发脑出血住院；事由为“其他”时必填</source>
+        <translation>情况说明，如：突发脑出血住院；事由为“其他”时必填</translation>
+    </message>
+    <message>
+        <source>救助金额（元）：</source>
+        <translation>救助金额（元）：</translation>
+    </message>
+    <message>
+        <source>救助事由：</source>
+        <translation>救助事由：</translation>
+    </message>
+    <message>
+        <source>情况说明：</source>
+        <translation>情况说明：</translation>
+    </message>
+    <message>
+        <source>已知悉上述救助记录，确需再次救助（记入审计日志）</source>
+        <translation>已知悉上述救助记录，确需再次救助（记入审计日志）</translation>
+    </message>
+    <message>
+        <source>审核人当场确认</source>
+        <translation>审核人当场确认</translation>
+    </message>
+    <message>
+        <source>经办人不能批准先行救助：请审核人在本机输入本人的用户名和密码确认批准。</source>
+        <translation>经办人不能批准先行救助：请审核人在本机输入本人的用户名和密码确认批准。</translation>
+    </message>
+    <message>
+        <source>审核人用户名：</source>
+        <translation>审核人用户名：</translation>
+    </message>
+    <message>
+        <source>审核人密码：</source>
+        <translation>审核人密码：</translation>
+    </message>
+    <message>
+        <source>案件 {0}&#x3000;申请人 {1}</source>
+        <translation>案件 {0}&#x3000;申请人 {1}</translation>
+    </message>
+    <message>
+        <source>乡镇审批限额：{0} 元。限额内由审核人当场批准，{1}小时内发放；超过限额报县级审批。</source>
+        <translation>乡镇审批限额：{0} 元。限额内由审核人当场批准，{1}小时内发放；超过限额报县级审批。</translation>
+    </message>
+    <message>
+        <source>元</source>
+        <translation type="unfinished">元</translation>
+    </message>
+    <message>
+        <source>在乡镇审批限额内：由审核人当场批准，案件转为“已先行救助”，须在规定时限内补齐手续。</source>
+        <translation>在乡镇审批限额内：由审核人当场批准，案件转为“已先行救助”，须在规定时限内补齐手续。</translation>
+    </message>
+    <message>
+        <source>超过乡镇审批限额 {0} 元：将报县级审批，案件转为“待审核确认”。</source>
+        <translation>超过乡镇审批限额 {0} 元：将报县级审批，案件转为“待审核确认”。</translation>
+    </message>
+    <message>
+        <source>{0} 因“{1}”获先行救助 {2} 元（案件 {3}，{4}）</source>
+        <translation>{0} 因“{1}”获先行救助 {2} 元（案件 {3}，{4}）</translation>
+    </message>
+    <message>
+        <source>提示：该申请人{0}天内已因同一事由获得救助，原则上同一事由救助一次：
+{1}</source>
+        <translation>提示：该申请人{0}天内已因同一事由获得救助，原则上同一事由救助一次：
+{1}</translation>
+    </message>
+    <message>
+        <source>批准先行救助</source>
+        <translation>批准先行救助</translation>
+    </message>
+    <message>
+        <source>审核人确认批准</source>
+        <translation>审核人确认批准</translation>
+    </message>
+    <message>
+        <source>报县级审批</source>
+        <translation>报县级审批</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation type="unfinished">确定</translation>
+    </message>
+    <message>
+        <source>正在读取案件，请稍候。</source>
+        <translation>正在读取案件，请稍候。</translation>
+    </message>
+    <message>
+        <source>请填写救助金额（元，大于0，最多两位小数）。</source>
+        <translation>请填写救助金额（元，大于0，最多两位小数）。</translation>
+    </message>
+    <message>
+        <source>事由为“其他”时请写明情况。</source>
+        <translation>事由为“其他”时请写明情况。</translation>
+    </message>
+    <message>
+        <source>请先阅读重复救助提示并勾选“已知悉”。</source>
+        <translation>请先阅读重复救助提示并勾选“已知悉”。</translation>
+    </message>
+    <message>
+        <source>请审核人输入用户名和密码确认。</source>
+        <translation>请审核人输入用户名和密码确认。</translation>
     </message>
 </context>
 <context>
@@ -960,6 +1437,61 @@
     <message>
         <source>{0} 件</source>
         <translation>{0} 件</translation>
+    </message>
+</context>
+<context>
+    <name>HomeVisitDialog</name>
+    <message>
+        <source>登记入户调查</source>
+        <translation>登记入户调查</translation>
+    </message>
+    <message>
+        <source>两名以上，用顿号分隔，如：王晓燕、李建军</source>
+        <translation>两名以上，用顿号分隔，如：王晓燕、李建军</translation>
+    </message>
+    <message>
+        <source>家庭成员、收入、住房、财产、劳动能力等调查情况（必填）</source>
+        <translation>家庭成员、收入、住房、财产、劳动能力等调查情况（必填）</translation>
+    </message>
+    <message>
+        <source>公示上的月救助金额，可不填，如 520</source>
+        <translation>公示上的月救助金额，可不填，如 520</translation>
+    </message>
+    <message>
+        <source>调查日期：</source>
+        <translation>调查日期：</translation>
+    </message>
+    <message>
+        <source>调查人员：</source>
+        <translation>调查人员：</translation>
+    </message>
+    <message>
+        <source>调查情况：</source>
+        <translation>调查情况：</translation>
+    </message>
+    <message>
+        <source>拟月救助金额（元）：</source>
+        <translation>拟月救助金额（元）：</translation>
+    </message>
+    <message>
+        <source>签字的调查表：</source>
+        <translation>签字的调查表：</translation>
+    </message>
+    <message>
+        <source>入户调查须由2名以上工作人员进行：请填写每位调查人员的姓名。</source>
+        <translation>入户调查须由2名以上工作人员进行：请填写每位调查人员的姓名。</translation>
+    </message>
+    <message>
+        <source>请填写调查情况。</source>
+        <translation>请填写调查情况。</translation>
+    </message>
+    <message>
+        <source>元</source>
+        <translation type="unfinished">元</translation>
+    </message>
+    <message>
+        <source>拟救助金额请填写金额（元，最多两位小数）。</source>
+        <translation>拟救助金额请填写金额（元，最多两位小数）。</translation>
     </message>
 </context>
 <context>
@@ -1283,6 +1815,171 @@
     <message>
         <source>不适用：{0}</source>
         <translation>不适用：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>InvestigationTab</name>
+    <message>
+        <source>登记入户调查…</source>
+        <translation>登记入户调查…</translation>
+    </message>
+    <message>
+        <source>登记核对申请…</source>
+        <translation>登记核对申请…</translation>
+    </message>
+    <message>
+        <source>登记核对报告…</source>
+        <translation>登记核对报告…</translation>
+    </message>
+    <message>
+        <source>登记邻里访问…</source>
+        <translation>登记邻里访问…</translation>
+    </message>
+    <message>
+        <source>登记民主评议…</source>
+        <translation>登记民主评议…</translation>
+    </message>
+    <message>
+        <source>事项</source>
+        <translation type="unfinished">事项</translation>
+    </message>
+    <message>
+        <source>日期</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>人员／对象</source>
+        <translation>人员／对象</translation>
+    </message>
+    <message>
+        <source>情况／结论</source>
+        <translation>情况／结论</translation>
+    </message>
+    <message>
+        <source>附件</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>家庭经济状况核对</source>
+        <translation>家庭经济状况核对</translation>
+    </message>
+    <message>
+        <source>民主评议</source>
+        <translation>民主评议</translation>
+    </message>
+    <message>
+        <source>按政策本案须：入户调查（2名以上工作人员）{0}。</source>
+        <translation>按政策本案须：入户调查（2名以上工作人员）{0}。</translation>
+    </message>
+    <message>
+        <source>、{0}</source>
+        <translation>、{0}</translation>
+    </message>
+    <message>
+        <source>尚缺：{0}。{1}</source>
+        <translation>尚缺：{0}。{1}</translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation type="unfinished">；</translation>
+    </message>
+    <message>
+        <source>调查材料已齐全，可以公示或提交审核。{0}</source>
+        <translation>调查材料已齐全，可以公示或提交审核。{0}</translation>
+    </message>
+    <message>
+        <source>登记民主评议…（本案须评议）</source>
+        <translation>登记民主评议…（本案须评议）</translation>
+    </message>
+    <message>
+        <source>调查核实（缺{0}项）</source>
+        <translation>调查核实（缺{0}项）</translation>
+    </message>
+    <message>
+        <source>调查核实</source>
+        <translation>调查核实</translation>
+    </message>
+    <message>
+        <source>；拟月救助 {0} 元</source>
+        <translation>；拟月救助 {0} 元</translation>
+    </message>
+    <message>
+        <source>（异议或退回前的调查，不再计入）</source>
+        <translation>（异议或退回前的调查，不再计入）</translation>
+    </message>
+    <message>
+        <source>入户调查</source>
+        <translation type="unfinished">入户调查</translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation type="unfinished">、</translation>
+    </message>
+    <message>
+        <source>核对申请</source>
+        <translation>核对申请</translation>
+    </message>
+    <message>
+        <source>已申请</source>
+        <translation>已申请</translation>
+    </message>
+    <message>
+        <source>核对报告</source>
+        <translation>核对报告</translation>
+    </message>
+    <message>
+        <source>{0}：{1}</source>
+        <translation type="unfinished">{0}：{1}</translation>
+    </message>
+    <message>
+        <source>邻里访问</source>
+        <translation>邻里访问</translation>
+    </message>
+    <message>
+        <source>{0}人参加</source>
+        <translation>{0}人参加</translation>
+    </message>
+    <message>
+        <source>{0}</source>
+        <translation>{0}</translation>
+    </message>
+    <message>
+        <source>：{0}</source>
+        <translation>：{0}</translation>
+    </message>
+    <message>
+        <source>查看 {0}</source>
+        <translation>查看 {0}</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>尚无调查记录</source>
+        <translation>尚无调查记录</translation>
+    </message>
+    <message>
+        <source>手续已补齐</source>
+        <translation>手续已补齐</translation>
+    </message>
+    <message>
+        <source>待补办手续</source>
+        <translation>待补办手续</translation>
+    </message>
+    <message>
+        <source>；重复救助提示已由{0}确认</source>
+        <translation>；重复救助提示已由{0}确认</translation>
+    </message>
+    <message>
+        <source>{0} 先行救助 {1} 元（{2}）— {3}，批准：{4}，经办：{5}；{6}{7}</source>
+        <translation>{0} 先行救助 {1} 元（{2}）— {3}，批准：{4}，经办：{5}；{6}{7}</translation>
+    </message>
+    <message>
+        <source>先行救助记录：
+{0}</source>
+        <translation>先行救助记录：
+{0}</translation>
     </message>
 </context>
 <context>
@@ -1653,6 +2350,41 @@
     </message>
 </context>
 <context>
+    <name>NeighbourVisitDialog</name>
+    <message>
+        <source>登记邻里访问</source>
+        <translation>登记邻里访问</translation>
+    </message>
+    <message>
+        <source>如：邻居张某、村民小组长李某</source>
+        <translation>如：邻居张某、村民小组长李某</translation>
+    </message>
+    <message>
+        <source>走访情况（必填）</source>
+        <translation>走访情况（必填）</translation>
+    </message>
+    <message>
+        <source>走访日期：</source>
+        <translation>走访日期：</translation>
+    </message>
+    <message>
+        <source>走访对象：</source>
+        <translation>走访对象：</translation>
+    </message>
+    <message>
+        <source>走访情况：</source>
+        <translation>走访情况：</translation>
+    </message>
+    <message>
+        <source>请填写走访对象。</source>
+        <translation>请填写走访对象。</translation>
+    </message>
+    <message>
+        <source>请填写走访情况。</source>
+        <translation>请填写走访情况。</translation>
+    </message>
+</context>
+<context>
     <name>NewBatchView</name>
     <message>
         <source>新建公示批次</source>
@@ -1839,6 +2571,10 @@
         <translation>异议</translation>
     </message>
     <message>
+        <source>说明</source>
+        <translation type="unfinished">说明</translation>
+    </message>
+    <message>
         <source>没有符合条件的公示批次。</source>
         <translation>没有符合条件的公示批次。</translation>
     </message>
@@ -1861,6 +2597,34 @@
     <message>
         <source>共 {0} 批</source>
         <translation>共 {0} 批</translation>
+    </message>
+    <message>
+        <source>待打印海报</source>
+        <translation>待打印海报</translation>
+    </message>
+    <message>
+        <source>海报已打印，贴出后登记张贴</source>
+        <translation>海报已打印，贴出后登记张贴</translation>
+    </message>
+    <message>
+        <source>有异议待处理</source>
+        <translation>有异议待处理</translation>
+    </message>
+    <message>
+        <source>已期满，等待自动转入审核</source>
+        <translation>已期满，等待自动转入审核</translation>
+    </message>
+    <message>
+        <source>公示中，期满次日自动转入审核</source>
+        <translation>公示中，期满次日自动转入审核</translation>
+    </message>
+    <message>
+        <source>撤回理由：{0}</source>
+        <translation>撤回理由：{0}</translation>
+    </message>
+    <message>
+        <source>已期满</source>
+        <translation>已期满</translation>
     </message>
     <message>
         <source>：</source>
@@ -2317,6 +3081,185 @@
     </message>
 </context>
 <context>
+    <name>ReferralPanel</name>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">状态</translation>
+    </message>
+    <message>
+        <source>全部</source>
+        <translation type="unfinished">全部</translation>
+    </message>
+    <message>
+        <source>部门</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>全部部门</source>
+        <translation>全部部门</translation>
+    </message>
+    <message>
+        <source>仅显示超期(&amp;O)</source>
+        <translation type="unfinished">仅显示超期(&amp;O)</translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation type="unfinished">刷新</translation>
+    </message>
+    <message>
+        <source>F5</source>
+        <translation type="unfinished">F5</translation>
+    </message>
+    <message>
+        <source>案件编号</source>
+        <translation type="unfinished">案件编号</translation>
+    </message>
+    <message>
+        <source>申请人</source>
+        <translation type="unfinished">申请人</translation>
+    </message>
+    <message>
+        <source>村（社区）</source>
+        <translation type="unfinished">村（社区）</translation>
+    </message>
+    <message>
+        <source>转办部门</source>
+        <translation>转办部门</translation>
+    </message>
+    <message>
+        <source>救助类别</source>
+        <translation type="unfinished">救助类别</translation>
+    </message>
+    <message>
+        <source>转出日期</source>
+        <translation type="unfinished">转出日期</translation>
+    </message>
+    <message>
+        <source>期限</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>剩余</source>
+        <translation>剩余</translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>转出(&amp;S)…</source>
+        <translation>转出(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>打印转办单(&amp;P)…</source>
+        <translation>打印转办单(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>已接收(&amp;R)…</source>
+        <translation>已接收(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>录入办理结果(&amp;J)…</source>
+        <translation>录入办理结果(&amp;J)…</translation>
+    </message>
+    <message>
+        <source>退回(&amp;T)…</source>
+        <translation>退回(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>另存回复材料…</source>
+        <translation>另存回复材料…</translation>
+    </message>
+    <message>
+        <source>打开案件(&amp;C)</source>
+        <translation>打开案件(&amp;C)</translation>
+    </message>
+    <message>
+        <source>共 {0} 条</source>
+        <translation>共 {0} 条</translation>
+    </message>
+    <message>
+        <source>退回：{0}</source>
+        <translation>退回：{0}</translation>
+    </message>
+    <message>
+        <source>没有符合条件的转办。</source>
+        <translation>没有符合条件的转办。</translation>
+    </message>
+    <message>
+        <source>{0} → {1}（{2}个工作日内办结）</source>
+        <translation>{0} → {1}（{2}个工作日内办结）</translation>
+    </message>
+    <message>
+        <source>状态：{0}；案件：{1}</source>
+        <translation>状态：{0}；案件：{1}</translation>
+    </message>
+    <message>
+        <source>接收：{0}</source>
+        <translation>接收：{0}</translation>
+    </message>
+    <message>
+        <source>，金额 {0} 元</source>
+        <translation>，金额 {0} 元</translation>
+    </message>
+    <message>
+        <source>办结：{0} {1}{2}（{3}）{4}</source>
+        <translation>办结：{0} {1}{2}（{3}）{4}</translation>
+    </message>
+    <message>
+        <source>；理由：{0}</source>
+        <translation>；理由：{0}</translation>
+    </message>
+    <message>
+        <source>退回：{0}，理由：{1}</source>
+        <translation>退回：{0}，理由：{1}</translation>
+    </message>
+    <message>
+        <source>回复材料：{0}</source>
+        <translation>回复材料：{0}</translation>
+    </message>
+    <message>
+        <source>&#x3000;</source>
+        <translation>&#x3000;</translation>
+    </message>
+    <message>
+        <source>已转出：{0}，办理时限开始计算。</source>
+        <translation>已转出：{0}，办理时限开始计算。</translation>
+    </message>
+    <message>
+        <source>已登记{0}接收。</source>
+        <translation>已登记{0}接收。</translation>
+    </message>
+    <message>
+        <source>已录入{0}的办理结果。</source>
+        <translation>已录入{0}的办理结果。</translation>
+    </message>
+    <message>
+        <source>已登记{0}退回。</source>
+        <translation>已登记{0}退回。</translation>
+    </message>
+    <message>
+        <source>转办单</source>
+        <translation type="unfinished">转办单</translation>
+    </message>
+    <message>
+        <source>{0}-{1}-转办单</source>
+        <translation>{0}-{1}-转办单</translation>
+    </message>
+    <message>
+        <source>{0}-{1}-回复</source>
+        <translation>{0}-{1}-回复</translation>
+    </message>
+    <message>
+        <source>另存回复材料</source>
+        <translation>另存回复材料</translation>
+    </message>
+    <message>
+        <source>已保存到 {0}</source>
+        <translation>已保存到 {0}</translation>
+    </message>
+</context>
+<context>
     <name>ReferralStepDialog</name>
     <message>
         <source>转出</source>
@@ -2441,8 +3384,27 @@
         <translation>{0}（{1} KB）</translation>
     </message>
     <message>
+        <source>元</source>
+        <translation type="unfinished">元</translation>
+    </message>
+    <message>
         <source>救助金额应为数字，最多两位小数。</source>
         <translation>救助金额应为数字，最多两位小数。</translation>
+    </message>
+</context>
+<context>
+    <name>ReferralsPage</name>
+    <message>
+        <source>到期提醒(&amp;1)</source>
+        <translation>到期提醒(&amp;1)</translation>
+    </message>
+    <message>
+        <source>转办(&amp;2)</source>
+        <translation>转办(&amp;2)</translation>
+    </message>
+    <message>
+        <source>动态复核(&amp;3)</source>
+        <translation>动态复核(&amp;3)</translation>
     </message>
 </context>
 <context>
@@ -2860,8 +3822,8 @@
         <translation>此功能尚未建成（第3步）：案件列表与筛选、案件详情、办理时间线、补打回执。</translation>
     </message>
     <message>
-        <source>转办</source>
-        <translation>转办</translation>
+        <source>转办与时限</source>
+        <translation>转办与时限</translation>
     </message>
     <message>
         <source>此功能尚未建成（第5步）：按部门转办转介、办理时限提醒、录入部门办理结果。</source>

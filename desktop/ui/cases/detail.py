@@ -44,6 +44,7 @@ from desktop.services.documents import DocumentKind, PrintHistoryRow
 
 from ..context import PRINT_FORMAT_A4, PRINT_FORMAT_ROLL80, UiContext
 from ..printing import PrintDialog
+from ..referrals.case_tab import CaseTimeLimitsTab
 from ..typography import set_font_scale
 from .dialogs import ActionDialog, ReasonDialog
 from .tabs import DocumentsTab, MembersTab, PrintHistoryTab, TimelineTab, local_time
@@ -225,6 +226,10 @@ class CaseDetailView(QWidget):
         self.history.void_requested.connect(self.void)
         for tab in (self.members, self.documents_tab, self.timeline, self.history):
             self.tabs.addTab(tab, "")
+        self.time_limits = CaseTimeLimitsTab(self.ctx)    # clocks and referrals (转办与时限)
+        self.tabs.addTab(self.time_limits, self.time_limits.title())
+        self.time_limits.loaded.connect(
+            lambda: self.tabs.setTabText(self.tabs.indexOf(self.time_limits), self.time_limits.title()))
         layout.addWidget(self.tabs, 1)
         self.setFocusProxy(self.tabs)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, activated=self.reload,
@@ -304,6 +309,7 @@ class CaseDetailView(QWidget):
                   self.tr("办理时间线"), self.tr("打印记录（{0}）").format(len(d.print_history)))
         for i, title in enumerate(titles):
             self.tabs.setTabText(i, title)
+        self.time_limits.load(d.case_uuid, self.today())
         self.loaded.emit()
 
     def _can_print(self) -> bool:

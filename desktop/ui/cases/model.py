@@ -221,6 +221,9 @@ class CaseTableModel(QAbstractTableModel):
                 font.setBold(True)
                 return font
             if role == Qt.ItemDataRole.ToolTipRole:
+                if row.late_clock:
+                    return QCoreApplication.translate("CaseTableModel", "有办理时限已超期（调查、转办等），"
+                                                                        "详见案件的“时限与转办”")
                 return QCoreApplication.translate("CaseTableModel", "已超过办理期限（{0}）").format(
                     _fmt_date(row.decision_due))
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "overdue":

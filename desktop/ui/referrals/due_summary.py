@@ -1,0 +1,99 @@
+"""The 首页 box of statutory time limits: how many are overdue, due today and due this week, and the
+first overdue items — each a link that opens its case; the box title goes to 转办与时限."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop.services import deadlines
+from desktop.services.deadlines import Dashboard
+
+from ..context import UiContext
+from ..typography import set_font_scale
+from .common import left_text, open_case
+
+FIRST_ITEMS = 5
+LINK_STYLE = "QPushButton { text-align: left; border: none; color: #b00020; padding: 1px 2px; }" \
+             "QPushButton:hover, QPushButton:focus { text-decoration: underline; }"
+
+
+class DueSummary(QGroupBox):
+    loaded = Signal()
+
+    def __init__(self, ctx: UiContext, today: Callable[[], date] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("办理时限提醒"), parent)
+        self.ctx = ctx
+        self.today = today or date.today
+        self.setObjectName("due_summary_box")
+        self.board: Dashboard | None = None
+        layout = QVBoxLayout(self)
+        counts = QHBoxLayout()
+        self.counts: dict[str, QLabel] = {}
+        for key, caption, color in (("overdue", self.tr("已超期"), "#b00020"), ("today", self.tr("今天到期"), "#8a5a00"),
+                                    ("week", self.tr("本周内到期"), "#2f4f6f")):
+            value = QLabel("—")
+            value.setObjectName(f"due_count_{key}")
+            value.setStyleSheet(f"color: {color};")
+            set_font_scale(value, 1.6, bold=True)
+            counts.addWidget(value)
+            counts.addWidget(QLabel(caption))
+            counts.addSpacing(18)
+            self.counts[key] = value
+        counts.addStretch(1)
+        self.all_button = QPushButton(self.tr("查看全部到期事项…"))
+        self.all_button.setObjectName("due_show_all")
+        self.all_button.clicked.connect(lambda: self.ctx.navigate("referrals"))
+        counts.addWidget(self.all_button)
+        layout.addLayout(counts)
+        self.items = QGridLayout()
+        self.items.setHorizontalSpacing(12)
+        self.items.setVerticalSpacing(0)
+        layout.addLayout(self.items)
+        self.links: list[QPushButton] = []
+        self.empty = QLabel("")
+        self.empty.setObjectName("due_empty")
+        layout.addWidget(self.empty)
+
+    def refresh(self) -> None:
+        self.ctx.tasks.run(deadlines.dashboard, self.ctx.session, self.today(), limit=FIRST_ITEMS * 40,
+                           on_done=self.show_board, on_error=self._failed, latest_only="home_due")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.empty.setText(self.ctx.error_text(exc))
+        self.loaded.emit()
+
+    def show_board(self, board: Dashboard) -> None:
+        self.board = board
+        for key, n in zip(("overdue", "today", "week"), board.totals[:3], strict=True):
+            self.counts[key].setText(str(n))
+        while self.items.count():
+            item = self.items.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()
+        self.links = []
+        # the most overdue first: those are the ones a supervisor asks about
+        first = sorted(board.overdue, key=lambda i: i.due_on or date.max)[:FIRST_ITEMS]
+        for r, item in enumerate(first):
+            link = QPushButton(self.tr("{0}　{1}　{2}").format(item.case_number, item.applicant, item.label))
+            link.setObjectName("due_item_link")
+            link.setStyleSheet(LINK_STYLE)
+            link.setCursor(Qt.CursorShape.PointingHandCursor)
+            link.clicked.connect(lambda _c=False, u=item.case_uuid: open_case(self, self.ctx, u))
+            late = QLabel(left_text(item.working_days_left, item.due_on, item.calendar_note))
+            late.setStyleSheet("color: #b00020;")
+            self.items.addWidget(link, r, 0)
+            self.items.addWidget(late, r, 1)
+            self.links.append(link)
+        self.items.setColumnStretch(0, 1)
+        more = board.totals[0] - len(first)
+        if not board.overdue:
+            self.empty.setText(self.tr("没有超期事项。"))
+        else:
+            self.empty.setText(self.tr("另有 {0} 项超期，请在“转办与时限”中查看。").format(more) if more > 0 else "")
+        self.empty.setVisible(bool(self.empty.text()))
+        self.loaded.emit()
