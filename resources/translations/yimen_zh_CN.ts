@@ -1693,6 +1693,22 @@
         <source>上一件已保存：案件编号 {0}，{1}；但文书未能生成：{2}请到“案件”中补打。</source>
         <translation>上一件已保存：案件编号 {0}，{1}；但文书未能生成：{2}请到“案件”中补打。</translation>
     </message>
+    <message>
+        <source>
+急难型：关闭打印预览后即可办理“先行救助”。</source>
+        <translation>
+急难型：关闭打印预览后即可办理“先行救助”。</translation>
+    </message>
+    <message>
+        <source>
+急难型：请立即告知乡镇经办人或审核人办理“先行救助”。</source>
+        <translation>
+急难型：请立即告知乡镇经办人或审核人办理“先行救助”。</translation>
+    </message>
+    <message>
+        <source>先行救助已登记（{0}），案件状态：{1}。</source>
+        <translation>先行救助已登记（{0}），案件状态：{1}。</translation>
+    </message>
 </context>
 <context>
     <name>IntakeSummary</name>

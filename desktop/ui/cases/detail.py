@@ -47,6 +47,8 @@ from ..printing import PrintDialog
 from ..referrals.case_tab import CaseTimeLimitsTab
 from ..typography import set_font_scale
 from .dialogs import ActionDialog, ReasonDialog
+from .emergency_dialog import EmergencyAidDialog
+from .investigation_tab import InvestigationTab
 from .tabs import DocumentsTab, MembersTab, PrintHistoryTab, TimelineTab, local_time
 
 ERROR_STYLE = "background: #fdecea; border: 1px solid #e57373; color: #8b0000; padding: 6px;"
@@ -226,6 +228,11 @@ class CaseDetailView(QWidget):
         self.history.void_requested.connect(self.void)
         for tab in (self.members, self.documents_tab, self.timeline, self.history):
             self.tabs.addTab(tab, "")
+        self.investigation = InvestigationTab(self.ctx, self.today)
+        self.investigation.changed.connect(self._after_change)
+        self.tabs.addTab(self.investigation, self.tr("调查核实"))
+        self.investigation.title.connect(lambda text: self.tabs.setTabText(self.tabs.indexOf(self.investigation), text))
+        self.emergency_dialog: EmergencyAidDialog | None = None
         self.time_limits = CaseTimeLimitsTab(self.ctx)    # clocks and referrals (转办与时限)
         self.tabs.addTab(self.time_limits, self.time_limits.title())
         self.time_limits.loaded.connect(
@@ -298,11 +305,13 @@ class CaseDetailView(QWidget):
         for key, text in values.items():
             self.fact_values[key].setText(text)
         self._show_actions(d.actions)
+        self._add_emergency_button(d)
         self._show_print_buttons(d.printable)
         self.members.show_members(d.members, d.can_reveal)
         self.documents_tab.show_documents(d.documents, self._can_receive(d))
         self.timeline.show_timeline(d)
         self.history.show_history(d.print_history, bool(d.printable) or self._can_print())
+        self.investigation.show_case(d.case_uuid, d.emergency)
         missing = len(d.missing_documents)
         titles = (self.tr("家庭成员（{0}人）").format(len(d.members)),
                   self.tr("材料（缺{0}项）").format(missing) if missing else self.tr("材料（齐全）"),
@@ -391,10 +400,43 @@ class CaseDetailView(QWidget):
         self.say(self.ctx.error_text(exc), error=True)
 
     # ----- actions -------------------------------------------------------------------------
-    def request_action(self, option: ActionOption) -> ActionDialog | None:
+    def _add_emergency_button(self, d: CaseDetail) -> None:
+        """先行救助 for an accepted emergency case — also for a clerk, whom the dialog asks for the
+        supervisor's on-the-spot confirmation (the generic action is a supervisor's only)."""
+        if not (d.emergency and d.status == "accepted" and self.ctx.session.can(Permission.TRANSITION_CASE)):
+            return
+        if "grant_emergency_aid" in self.action_buttons:
+            self.action_buttons["grant_emergency_aid"].setText(self.tr("先行救助…"))
+            return
+        button = QPushButton(self.tr("先行救助…"))
+        button.setObjectName("action_grant_emergency_aid")
+        button.clicked.connect(self.open_emergency)
+        self.actions_holder.insertWidget(0, button)
+        self.action_buttons["grant_emergency_aid"] = button
+
+    def open_emergency(self) -> EmergencyAidDialog | None:
+        if self.detail is None:
+            return None
+        dialog = EmergencyAidDialog(self.ctx, self.detail.case_uuid, self.today, self)
+        dialog.accepted.connect(lambda: self._emergency_done(dialog))
+        dialog.finished.connect(self._refocus)
+        self.emergency_dialog = dialog
+        dialog.open()
+        dialog.load()
+        return dialog
+
+    def _emergency_done(self, dialog: EmergencyAidDialog) -> None:
+        r = dialog.result
+        if r is not None:
+            self.say(self.tr("先行救助已登记（{0}），案件状态：{1}").format(r.route.label, r.status.label))
+        self._after_change()
+
+    def request_action(self, option: ActionOption) -> ActionDialog | EmergencyAidDialog | None:
         d = self.detail
         if d is None:
             return None
+        if option.name == "grant_emergency_aid":    # amount, reason, limit and repeat warning: its own dialog
+            return self.open_emergency()
         dialog = ActionDialog(option, d.status_label, d.township_limit_cents, self)
         dialog.accepted.connect(lambda: self.perform_action(option.name, dialog.form_input()))
         dialog.finished.connect(self._refocus)

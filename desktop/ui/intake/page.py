@@ -12,18 +12,21 @@ starts again at step 1 for the next person.
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.domain.case_state import CaseStatus
 from desktop.services import documents, intake, intake_form
-from desktop.services.auth import Role
+from desktop.services.auth import Permission, Role
 from desktop.services.documents import PrintedDocument
 from desktop.services.errors import InvalidInput
 from desktop.services.intake import IntakeResult
 from desktop.services.intake_form import HouseholdDraft, Option, Violation
 
+from ..cases.emergency_dialog import EmergencyAidDialog
 from ..context import PRINT_FORMAT_A4, PRINT_FORMAT_ROLL80, UiContext, print_format
 from ..printing import PrintDialog
 from ..typography import set_font_scale
@@ -52,7 +55,9 @@ class IntakePage(QWidget):
         self.last_result: IntakeResult | None = None
         self.last_document: PrintedDocument | None = None
         self.print_dialog: PrintDialog | None = None
+        self.emergency_dialog: EmergencyAidDialog | None = None
         self.submitting = False
+        self.submitted_emergency = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 10, 16, 8)
         layout.setSpacing(8)
@@ -250,6 +255,7 @@ class IntakePage(QWidget):
             self.show_service_error(exc)
             return
         self.submitting = True
+        self.submitted_emergency = app.emergency
         self.back_button.setEnabled(False)
         self.confirm.set_busy(self.tr("正在保存，请稍候…"))
         self.ctx.tasks.run(intake.submit_application, self.ctx.session, app, outcome,
@@ -306,8 +312,38 @@ class IntakePage(QWidget):
             initial=(fmt, doc), recorder=lambda d: documents.record_preview(session, case_uuid, d), parent=self)
         self.print_dialog.open()
         self.reset(self.tr("上一件已办理：案件编号 {0}，{1}；{2}已生成，请在打印预览中打印交申请人。").format(
-            result.case_number_display, result.status.label, doc.kind.label))
+            result.case_number_display, result.status.label, doc.kind.label) + self._emergency_note(result))
+        if self._emergency_next(result):
+            self.print_dialog.finished.connect(lambda _r, uuid=case_uuid: self.open_emergency(uuid))
 
     def _print_failed(self, result: IntakeResult, exc: BaseException) -> None:
         self.reset(self.tr("上一件已保存：案件编号 {0}，{1}；但文书未能生成：{2}请到“案件”中补打。").format(
-            result.case_number_display, result.status.label, self.ctx.error_text(exc)))
+            result.case_number_display, result.status.label, self.ctx.error_text(exc)) + self._emergency_note(result))
+        if self._emergency_next(result):
+            self.open_emergency(result.case_uuid)
+
+    # ----- 先行救助 right after an emergency application was accepted ------------------------------
+    def _emergency_next(self, result: IntakeResult) -> bool:
+        return (self.submitted_emergency and result.status is CaseStatus.ACCEPTED
+                and self.ctx.session.can(Permission.TRANSITION_CASE))
+
+    def _emergency_note(self, result: IntakeResult) -> str:
+        if not (self.submitted_emergency and result.status is CaseStatus.ACCEPTED):
+            return ""
+        if self.ctx.session.can(Permission.TRANSITION_CASE):
+            return self.tr("\n急难型：关闭打印预览后即可办理“先行救助”。")
+        return self.tr("\n急难型：请立即告知乡镇经办人或审核人办理“先行救助”。")
+
+    def open_emergency(self, case_uuid: str) -> EmergencyAidDialog:
+        dialog = EmergencyAidDialog(self.ctx, case_uuid, date.today, self)
+        dialog.accepted.connect(lambda: self._emergency_done(dialog))
+        self.emergency_dialog = dialog
+        dialog.open()
+        dialog.load()
+        return dialog
+
+    def _emergency_done(self, dialog: EmergencyAidDialog) -> None:
+        r = dialog.result
+        self.ctx.events.data_changed.emit()
+        if r is not None:
+            self.search.show_banner(self.tr("先行救助已登记（{0}），案件状态：{1}。").format(r.route.label, r.status.label))
