@@ -138,16 +138,31 @@ def _primary_category_rank():  # type: ignore[no-untyped-def]
             .group_by(CaseCategory.case_uuid).subquery("prim"))
 
 
+def _final_at():  # type: ignore[no-untyped-def]
+    """When each case reached a final status (one scan of the status changes, not one per case)."""
+    return (select(StatusChange.case_uuid.label("case_uuid"), func.min(StatusChange.at).label("final_at"))
+            .where(StatusChange.to_status.in_(_FINAL)).group_by(StatusChange.case_uuid).subquery("fin"))
+
+
+def _clock_late(cut: date, t_cut: datetime):  # type: ignore[no-untyped-def]
+    """A clock open on ``cut`` whose due day had passed by then."""
+    return and_(CaseClock.due_on < cut, CaseClock.opened_at < t_cut,
+                or_(CaseClock.state == "open", CaseClock.closed_at >= t_cut))
+
+
+def _decision_late(fin, cut: date, t_cut: datetime):  # type: ignore[no-untyped-def]
+    """A decision day passed by ``cut`` with no final status by then."""
+    return and_(Case.decision_due < cut, Case.received_at < t_cut,
+                or_(fin.c.final_at.is_(None), fin.c.final_at >= t_cut))
+
+
 def _overdue_cases(cut: date, t_cut: datetime):  # type: ignore[no-untyped-def]
     """Case uuids with a limit past due on ``cut``: a clock open then and due before it, or a
     decision day before it with no final status by then."""
-    clocks = (select(CaseClock.case_uuid).where(
-        CaseClock.due_on < cut, CaseClock.opened_at < t_cut,
-        or_(CaseClock.state == "open", CaseClock.closed_at >= t_cut)))
-    final_by_cut = (select(StatusChange.id).where(StatusChange.case_uuid == Case.uuid,
-                                                  StatusChange.to_status.in_(_FINAL), StatusChange.at < t_cut)
-                    .exists())
-    decision = select(Case.uuid).where(Case.decision_due < cut, Case.received_at < t_cut, ~final_by_cut)
+    fin = _final_at()
+    clocks = select(CaseClock.case_uuid).where(_clock_late(cut, t_cut))
+    decision = (select(Case.uuid).join(fin, fin.c.case_uuid == Case.uuid, isouter=True)
+                .where(_decision_late(fin, cut, t_cut)))
     return clocks.union(decision).subquery("od")
 
 
@@ -169,27 +184,33 @@ def _month_events(t0: datetime, t1: datetime):  # type: ignore[no-untyped-def]
             .where(StatusChange.at >= t0, StatusChange.at < t1).group_by(StatusChange.case_uuid).subquery("ev"))
 
 
-def _grouped(s: Session, first: date, last: date, cut: date) -> list:  # type: ignore[type-arg]
+def _grouped(s: Session, first: date, last: date, cut: date, today: date) -> list:  # type: ignore[type-arg]
     t0, t1, t_cut = _instant(first), _instant(last + timedelta(days=1)), _instant(cut + timedelta(days=1))
-    prim, od, st, ev = _primary_category_rank(), _overdue_cases(cut, t_cut), _status_at(t_cut), _month_events(t0, t1)
+    prim, fin, ev = _primary_category_rank(), _final_at(), _month_events(t0, t1)
+    # status at the cut: today's is the case's own status (no change is dated in the future)
+    st = None if cut >= today else _status_at(t_cut)
+    status = Case.status if st is None else func.coalesce(st.c.status, Case.status)
     one = literal(1)
+    late_clock = select(CaseClock.id).where(CaseClock.case_uuid == Case.uuid, _clock_late(cut, t_cut)).exists()
+    overdue = or_(_decision_late(fin, cut, t_cut), late_clock)
     q = (select(
         func.coalesce(prim.c.rank, len(_ORDER)).label("rank"), Case.division_code,
-        func.coalesce(st.c.status, Case.status).label("status"),
+        status.label("status"),
         func.count().label("cases"),
         func.sum(case((and_(Case.received_at >= t0, Case.received_at < t1), one), else_=0)).label("received"),
         func.sum(case((Case.accepted_on.between(first, last), one), else_=0)).label("accepted"),
         func.sum(func.coalesce(ev.c.referred, 0)).label("referred"),
         func.sum(func.coalesce(ev.c.approved, 0)).label("approved"),
         func.sum(func.coalesce(ev.c.refused, 0)).label("refused"),
-        func.sum(case((od.c.case_uuid.is_not(None), one), else_=0)).label("overdue"))
+        func.sum(case((overdue, one), else_=0)).label("overdue"))
          .select_from(Case)
          .join(prim, prim.c.case_uuid == Case.uuid, isouter=True)
-         .join(st, st.c.case_uuid == Case.uuid, isouter=True)
          .join(ev, ev.c.case_uuid == Case.uuid, isouter=True)
-         .join(od, od.c.case_uuid == Case.uuid, isouter=True)
+         .join(fin, fin.c.case_uuid == Case.uuid, isouter=True)
          .where(Case.received_at < t_cut)
          .group_by(text("1"), Case.division_code, text("3")))
+    if st is not None:
+        q = q.join(st, st.c.case_uuid == Case.uuid, isouter=True)
     return list(s.execute(q))
 
 
@@ -223,7 +244,7 @@ def monthly_report(session: AppSession, year: int, month: int, today: date | Non
     with session.db.read() as s:
         township = device_info(s).township_name
         villages = {c: n for c, n in s.execute(select(Village.division_code, Village.name))}
-        rows = _grouped(s, first, last, cut)
+        rows = _grouped(s, first, last, cut, today)
     cat_rows, vil_rows, status_rows = _fold(rows, villages)
     totals = tuple(sum(r.values[i] for r in cat_rows) for i in range(len(MEASURES)))
     return MonthlyReport(township, year, month, cut, datetime.now(UTC), cat_rows, vil_rows, status_rows, totals,
@@ -236,22 +257,39 @@ def year_series(session: AppSession, year: int, today: date | None = None) -> Ye
     today = today or _local_today()
     if not 2000 <= year <= 2100:
         raise InvalidInput("请选择正确的统计年份。", "period")
-    out = []
-    with session.db.read() as s:
-        for month in range(1, 13):
-            first, last = _month_bounds(year, month)
-            if first > today:
-                out.append(MonthFigures(month, 0, 0, None))
-                continue
+    months = []   # (month, first, last, t0, t1, cut, t_cut) of the months begun
+    for month in range(1, 13):
+        first, last = _month_bounds(year, month)
+        if first <= today:
             cut = min(last, today)
-            t0, t1, t_cut = _instant(first), _instant(last + timedelta(days=1)), _instant(cut + timedelta(days=1))
-            accepted = s.scalar(select(func.count()).select_from(Case).where(Case.accepted_on.between(first, last)))
-            decided = s.scalar(select(func.count(func.distinct(StatusChange.case_uuid)))
-                               .where(StatusChange.to_status.in_(_DECIDED), StatusChange.at >= t0,
-                                      StatusChange.at < t1))
-            od = _overdue_cases(cut, t_cut)
-            overdue = s.scalar(select(func.count(func.distinct(od.c.case_uuid))))
-            out.append(MonthFigures(month, int(accepted or 0), int(decided or 0), int(overdue or 0)))
+            months.append((month, first, last, _instant(first), _instant(last + timedelta(days=1)), cut,
+                           _instant(cut + timedelta(days=1))))
+    if not months:
+        return YearSeries(year, tuple(MonthFigures(m, 0, 0, None) for m in range(1, 13)))
+    one = literal(1)
+    accepted_q = select(*[func.sum(case((Case.accepted_on.between(f, last), one), else_=0))
+                          for _m, f, last, *_ in months])
+    decided_by_case = (select(*[func.max(case((and_(StatusChange.at >= t0, StatusChange.at < t1), one), else_=0))
+                                .label(f"m{m}") for m, _f, _l, t0, t1, *_ in months])
+                       .where(StatusChange.to_status.in_(_DECIDED)).group_by(StatusChange.case_uuid)
+                       .subquery("dec"))
+    decided_q = select(*[func.sum(decided_by_case.c[f"m{m}"]) for m, *_ in months])
+    fin = _final_at()
+    late_decisions = (select(Case.uuid.label("case_uuid"),
+                             *[case((_decision_late(fin, cut, tc), one), else_=0).label(f"m{m}")
+                               for m, *_x, cut, tc in months])
+                      .join(fin, fin.c.case_uuid == Case.uuid, isouter=True).where(Case.decision_due.is_not(None)))
+    late_clocks = select(CaseClock.case_uuid, *[case((_clock_late(cut, tc), one), else_=0).label(f"m{m}")
+                                                for m, *_x, cut, tc in months])
+    both = late_decisions.union_all(late_clocks).subquery("late")
+    by_case = (select(*[func.max(both.c[f"m{m}"]).label(f"m{m}") for m, *_ in months])
+               .group_by(both.c.case_uuid).subquery("late_by_case"))
+    overdue_q = select(*[func.sum(by_case.c[f"m{m}"]) for m, *_ in months])
+    with session.db.read() as s:
+        accepted, decided, overdue = (s.execute(q).one() for q in (accepted_q, decided_q, overdue_q))
+    figures = {m: MonthFigures(m, int(a or 0), int(d or 0), int(o or 0))
+               for (m, *_), a, d, o in zip(months, accepted, decided, overdue, strict=True)}
+    out = [figures.get(m, MonthFigures(m, 0, 0, None)) for m in range(1, 13)]
     return YearSeries(year, tuple(out))
 
 

@@ -8,16 +8,20 @@ from datetime import UTC, date, datetime, time, timedelta
 import pdfplumber
 import pytest
 from conftest import FAST_KDF
+from factories import sample_application
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from desktop.domain.case_state import CaseStatus
+from desktop.domain.categories import Category
 from desktop.domain.clock import add_months
+from desktop.domain.household import Application
 from desktop.domain.roles import PermissionDenied, Role
-from desktop.services import auth, deadlines, rechecks, reports
+from desktop.services import auth, cases, clocks, deadlines, rechecks, reports
 from desktop.services.auth import sign_in
 from desktop.services.demo import create_demo
 from desktop.services.errors import InvalidInput
+from desktop.services.intake import submit_application
 from desktop.store.models import AuditEvent, Case, StatusChange
 from desktop.store.models_clock import CaseClock
 from desktop.store.models_recheck import Recheck
@@ -113,6 +117,14 @@ def test_overdue_counts_decision_days_passed_without_a_final_status(demo):
     assert rep.total("overdue") == len(late_decision | late_clock) > 0
 
 
+def _accepted_case(clerk) -> str:
+    plan = clocks.DeadlinePlanner.default().plan("620102101201", REAL_TODAY, [Category.DIBAO])
+    app = sample_application()
+    app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
+                      documents_received=tuple(c for c, _n in plan.documents))
+    return submit_application(clerk, app, "accept").case_uuid
+
+
 @pytest.fixture
 def clerk(admin_session, data_dir):
     auth.add_user(admin_session, "clerk", "王晓燕", Role.CLERK, "clerk-pass-1")
@@ -123,18 +135,7 @@ def clerk(admin_session, data_dir):
 
 
 def test_open_clock_past_due_is_overdue_until_it_is_closed(clerk, data_dir):
-    from factories import sample_application
-
-    from desktop.domain.categories import Category
-    from desktop.domain.household import Application
-    from desktop.services import clocks
-    from desktop.services.intake import submit_application
-
-    plan = clocks.DeadlinePlanner.default().plan("620102101201", REAL_TODAY, [Category.DIBAO])
-    app = sample_application()
-    app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
-                      documents_received=tuple(c for c, _n in plan.documents))
-    case_uuid = submit_application(clerk, app, "accept").case_uuid
+    case_uuid = _accepted_case(clerk)
     y, m = REAL_TODAY.year, REAL_TODAY.month
     assert reports.monthly_report(clerk, y, m).total("overdue") == 0
     with clerk.db.write() as s:
@@ -220,3 +221,19 @@ def test_demo_coverages_have_their_rechecks(demo):
     with demo.db.read() as s:
         assert s.scalar(select(func.count()).select_from(Recheck)) > 0
     assert rechecks.schedule_missing(demo) == 0
+
+
+def test_status_table_of_a_past_month_is_the_status_at_its_end(clerk):
+    case_uuid = _accepted_case(clerk)
+    last_month = add_months(REAL_TODAY.replace(day=1), -1)
+    then = datetime.combine(last_month + timedelta(days=3), time(10)).astimezone()
+    with clerk.db.write() as s:      # received and accepted last month
+        s.execute(update(Case).where(Case.uuid == case_uuid).values(received_at=then,
+                                                                     accepted_on=then.date()))
+        s.execute(update(StatusChange).where(StatusChange.case_uuid == case_uuid).values(at=then))
+    cases.transition(clerk, case_uuid, "start_investigation")
+    past = reports.monthly_report(clerk, last_month.year, last_month.month)
+    now = reports.monthly_report(clerk, REAL_TODAY.year, REAL_TODAY.month)
+    assert {r.key: r.values[0] for r in past.by_status if r.values[0]} == {"accepted": 1}
+    assert {r.key: r.values[0] for r in now.by_status if r.values[0]} == {"investigating": 1}
+    assert (past.total("received"), past.total("accepted"), now.total("received")) == (1, 1, 0)
