@@ -4,7 +4,9 @@ What is counted, for a month (local dates; instants compared in UTC):
 
 - 收到申请 ``received``: cases received in the month (any outcome, 待补正 too);
 - 受理 ``accepted``: cases whose acceptance day falls in the month;
-- 转办 ``referred``: cases that moved to 已转办 in the month (status changes);
+- 转办 ``referred``: cases sent to a department in the month — a referral
+  clock (``case_clocks`` kind ``referral``) started in the month, or the case
+  moved to 已转办 (status changes); a case sent to two departments counts once;
 - 批准 / 不予批准 ``approved`` / ``refused``: cases decided in the month;
 - 逾期 ``overdue``: cases with a statutory limit past due at the month's cut
   day (its last day, or today for the running month) — an open clock
@@ -193,13 +195,15 @@ def _grouped(s: Session, first: date, last: date, cut: date, today: date) -> lis
     one = literal(1)
     late_clock = select(CaseClock.id).where(CaseClock.case_uuid == Case.uuid, _clock_late(cut, t_cut)).exists()
     overdue = or_(_decision_late(fin, cut, t_cut), late_clock)
+    sent = select(CaseClock.id).where(CaseClock.case_uuid == Case.uuid, CaseClock.kind == "referral",
+                                      CaseClock.started_on.between(first, last)).exists()
     q = (select(
         func.coalesce(prim.c.rank, len(_ORDER)).label("rank"), Case.division_code,
         status.label("status"),
         func.count().label("cases"),
         func.sum(case((and_(Case.received_at >= t0, Case.received_at < t1), one), else_=0)).label("received"),
         func.sum(case((Case.accepted_on.between(first, last), one), else_=0)).label("accepted"),
-        func.sum(func.coalesce(ev.c.referred, 0)).label("referred"),
+        func.sum(case((or_(ev.c.referred == 1, sent), one), else_=0)).label("referred"),
         func.sum(func.coalesce(ev.c.approved, 0)).label("approved"),
         func.sum(func.coalesce(ev.c.refused, 0)).label("refused"),
         func.sum(case((overdue, one), else_=0)).label("overdue"))

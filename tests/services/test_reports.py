@@ -68,7 +68,11 @@ def _direct(s, year, month):
                                                                          Case.accepted_on <= last)),
         **{st: s.scalar(select(func.count(func.distinct(StatusChange.case_uuid))).where(
             StatusChange.to_status == st, StatusChange.at >= t0, StatusChange.at < t1))
-           for st in ("referred", "approved", "refused")},
+           for st in ("approved", "refused")},
+        "referred": len(set(s.scalars(select(StatusChange.case_uuid).where(
+            StatusChange.to_status == "referred", StatusChange.at >= t0, StatusChange.at < t1)))
+            | set(s.scalars(select(CaseClock.case_uuid).where(
+                CaseClock.kind == "referral", CaseClock.started_on >= first, CaseClock.started_on <= last)))),
     }
 
 
@@ -237,3 +241,17 @@ def test_status_table_of_a_past_month_is_the_status_at_its_end(clerk):
     assert {r.key: r.values[0] for r in past.by_status if r.values[0]} == {"accepted": 1}
     assert {r.key: r.values[0] for r in now.by_status if r.values[0]} == {"investigating": 1}
     assert (past.total("received"), past.total("accepted"), now.total("received")) == (1, 1, 0)
+
+
+def test_a_case_sent_to_two_departments_counts_once_as_referred(clerk):
+    case_uuid = _accepted_case(clerk)
+    y, m = REAL_TODAY.year, REAL_TODAY.month
+    assert reports.monthly_report(clerk, y, m).total("referred") == 0
+    with clerk.db.write() as s:
+        case = s.get(Case, case_uuid)
+        for dept in ("dept-a", "dept-b"):
+            deadlines.open_clock(s, case, "referral", actor="clerk", started_on=REAL_TODAY, working_days=10,
+                                 subject_uuid=dept, label="转办部门办结")
+    rep = reports.monthly_report(clerk, y, m)
+    assert rep.total("referred") == 1
+    assert [r.values[2] for r in rep.by_category if r.key == "dibao"] == [1]
