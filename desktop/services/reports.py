@@ -229,8 +229,10 @@ def _fold(rows: list, villages: dict[str, str]) -> tuple[tuple[ReportRow, ...], 
             for i, v in enumerate(vals):
                 target[i] += v
         by_status[r.status] += int(r.cases)
-    cat_rows = tuple(ReportRow(_ORDER[k].value if k < len(_ORDER) else "", _ORDER[k].label if k < len(_ORDER)
-                               else "未填类别", tuple(v)) for k, v in sorted(by_cat.items()))
+    cat_rows = tuple(ReportRow(c.value, c.label, tuple(by_cat.get(k, [0] * len(names))))   # every category
+                     for k, c in enumerate(_ORDER))
+    if len(_ORDER) in by_cat:      # a case without any category (should not exist): still counted
+        cat_rows += (ReportRow("", "未填类别", tuple(by_cat[len(_ORDER)])),)
     vil_rows = tuple(ReportRow(code, villages.get(code, code), tuple(by_village[code]))
                      for code in sorted(set(villages) | set(by_village)))
     status_rows = tuple(ReportRow(st.value, st.label, (by_status.get(st.value, 0),)) for st in CaseStatus)

@@ -1275,49 +1275,45 @@
         <translation>已知悉上述救助记录，确需再次救助（记入审计日志）</translation>
     </message>
     <message>
-        <source>审核人当场确认</source>
-        <translation>审核人当场确认</translation>
-    </message>
-    <message>
-        <source>经办人不能批准先行救助：请审核人在本机输入本人的用户名和密码确认批准。</source>
-        <translation>经办人不能批准先行救助：请审核人在本机输入本人的用户名和密码确认批准。</translation>
-    </message>
-    <message>
-        <source>审核人用户名：</source>
-        <translation>审核人用户名：</translation>
-    </message>
-    <message>
-        <source>审核人密码：</source>
-        <translation>审核人密码：</translation>
-    </message>
-    <message>
         <source>案件 {0}&#x3000;申请人 {1}</source>
         <translation>案件 {0}&#x3000;申请人 {1}</translation>
-    </message>
-    <message>
-        <source>乡镇审批限额：{0} 元。限额内由审核人当场批准，{1}小时内发放；超过限额报县级审批。</source>
-        <translation>乡镇审批限额：{0} 元。限额内由审核人当场批准，{1}小时内发放；超过限额报县级审批。</translation>
     </message>
     <message>
         <source>元</source>
         <translation type="unfinished">元</translation>
     </message>
     <message>
-        <source>在乡镇审批限额内：由审核人当场批准，案件转为“已先行救助”，须在规定时限内补齐手续。</source>
-        <translation>在乡镇审批限额内：由审核人当场批准，案件转为“已先行救助”，须在规定时限内补齐手续。</translation>
-    </message>
-    <message>
-        <source>超过乡镇审批限额 {0} 元：将报县级审批，案件转为“待审核确认”。</source>
-        <translation>超过乡镇审批限额 {0} 元：将报县级审批，案件转为“待审核确认”。</translation>
-    </message>
-    <message>
         <source>{0} 因“{1}”获先行救助 {2} 元（案件 {3}，{4}）</source>
         <translation>{0} 因“{1}”获先行救助 {2} 元（案件 {3}，{4}）</translation>
     </message>
     <message>
-        <source>提示：该申请人{0}天内已因同一事由获得救助，原则上同一事由救助一次：
+        <source>审核人当场确认（经办人不能批准先行救助，请审核人输入本人用户名和密码）</source>
+        <translation>审核人当场确认（经办人不能批准先行救助，请审核人输入本人用户名和密码）</translation>
+    </message>
+    <message>
+        <source>用户名：</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <source>密码：</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>乡镇审批限额 {0} 元：限额内审核人当场批准、{1}小时内发放；超过报县级审批。</source>
+        <translation>乡镇审批限额 {0} 元：限额内审核人当场批准、{1}小时内发放；超过报县级审批。</translation>
+    </message>
+    <message>
+        <source>限额内：审核人当场批准，案件转为“已先行救助”，事后在规定时限内补齐手续。</source>
+        <translation>限额内：审核人当场批准，案件转为“已先行救助”，事后在规定时限内补齐手续。</translation>
+    </message>
+    <message>
+        <source>超过乡镇审批限额 {0} 元：报县级审批，案件转为“待审核确认”。</source>
+        <translation>超过乡镇审批限额 {0} 元：报县级审批，案件转为“待审核确认”。</translation>
+    </message>
+    <message>
+        <source>提示：该申请人{0}天内已因同一事由获得救助（同一事由原则上救助一次）：
 {1}</source>
-        <translation>提示：该申请人{0}天内已因同一事由获得救助，原则上同一事由救助一次：
+        <translation>提示：该申请人{0}天内已因同一事由获得救助（同一事由原则上救助一次）：
 {1}</translation>
     </message>
     <message>
@@ -1964,8 +1960,8 @@
         <translation>：{0}</translation>
     </message>
     <message>
-        <source>查看 {0}</source>
-        <translation>查看 {0}</translation>
+        <source>查看附件</source>
+        <translation>查看附件</translation>
     </message>
     <message>
         <source>—</source>
@@ -3086,6 +3082,10 @@
     <message>
         <source>没有需要复核的家庭。</source>
         <translation>没有需要复核的家庭。</translation>
+    </message>
+    <message>
+        <source>只显示最早到期的 {0} 户，请按村（社区）或到期情况筛选。</source>
+        <translation>只显示最早到期的 {0} 户，请按村（社区）或到期情况筛选。</translation>
     </message>
     <message>
         <source>已录入：{0}，{1}，救助已停止。</source>

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -43,6 +44,7 @@ from ..typography import set_font_scale
 
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
 OVERDUE_COLOR = "#b00020"
+LIST_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class RecheckList:
 
 def load_rechecks(session: AppSession, group: str | None, village: str | None) -> RecheckList:
     scheduled = rechecks.schedule_missing(session)
-    return RecheckList(tuple(rechecks.list_due(session, group=group, village=village)),
+    return RecheckList(tuple(rechecks.list_due(session, group=group, village=village, limit=LIST_LIMIT)),
                        rechecks.due_counts(session), tuple(rechecks.village_choices(session)), scheduled)
 
 
@@ -246,12 +248,17 @@ class RecheckPanel(QWidget):
                 if c == 4:
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if it.group is DueGroup.OVERDUE and c in (6, 7):
-                    cell.setForeground(Qt.GlobalColor.darkRed)
+                    cell.setForeground(QColor(OVERDUE_COLOR))
                 self.table.setItem(r, c, cell)
         n = data.counts
         self.counts.setText(self.tr("已逾期 {0} 户 · 本月到期 {1} 户 · 下月到期 {2} 户").format(
             n[DueGroup.OVERDUE], n[DueGroup.THIS_MONTH], n[DueGroup.NEXT_MONTH]))
-        self.status.setText(self._pending_message or (self.tr("没有需要复核的家庭。") if not self.items else ""))
+        hint = ""
+        if not self.items:
+            hint = self.tr("没有需要复核的家庭。")
+        elif len(self.items) >= LIST_LIMIT:
+            hint = self.tr("只显示最早到期的 {0} 户，请按村（社区）或到期情况筛选。").format(LIST_LIMIT)
+        self.status.setText(self._pending_message or hint)
         self._pending_message = ""
         self._selection_changed()
         self.loaded = True
