@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -224,6 +224,12 @@ class RecheckPanel(QWidget):
 
     def on_shown(self) -> None:
         self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        """Refresh whenever the tab holding the panel comes into view (the host need not call on_shown)."""
+        super().showEvent(event)
+        if not event.spontaneous():
+            self.reload()
 
     def reload(self) -> None:
         self.loaded = False
