@@ -258,6 +258,7 @@ def _populate(session: AppSession, rng: random.Random, n_households: int, today:
     _populate_clocks(session, rng, today)
     say("正在生成公示批次……")
     _populate_notices(session, noticed, today)
+    _populate_grants(session, rng)
     say("正在排定动态复核……")
     from . import rechecks  # noqa: PLC0415
 
@@ -394,6 +395,29 @@ def _populate_clocks(session: AppSession, rng: random.Random, today: date) -> No
     with session.db.write() as s:
         backfill.run_once(s, actor="clerk", today=today, enqueue=False,
                           sent_on=lambda _case, since: since + timedelta(days=rng.randint(0, 3)))
+
+
+def _populate_grants(session: AppSession, rng: random.Random) -> None:
+    """A 先行救助 grant row for every demo case already 已先行救助 (within the township limit, approved by
+    the demo supervisor on the day of acceptance), so the case detail shows what was granted."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from desktop.domain.investigation import EmergencyReason  # noqa: PLC0415
+    from desktop.store.models_investigation import EmergencyGrant  # noqa: PLC0415
+
+    with session.db.write() as s:
+        rows = s.execute(select(Case.uuid, Case.applicant_uuid, Case.accepted_on, Case.received_at, Case.clerk,
+                                Person.id_hash).join(Person, Person.uuid == Case.applicant_uuid)
+                         .where(Case.status == CaseStatus.EMERGENCY_AIDED.value)).all()
+        if not rows:
+            return
+        reasons = list(EmergencyReason)
+        s.execute(insert(EmergencyGrant), [
+            {"uuid": new_uuid(), "case_uuid": r.uuid, "person_uuid": r.applicant_uuid, "id_hash": r.id_hash,
+             "amount_cents": rng.choice((50000, 100000, 150000, 200000, 300000)),
+             "reason_code": rng.choices(reasons, (50, 20, 25, 5))[0].value,
+             "reason_note": "演示数据", "route": "township", "granted_on": r.accepted_on or r.received_at.date(),
+             "approved_by": "supervisor", "recorded_by": r.clerk, "recorded_at": r.received_at} for r in rows])
 
 
 def _record_check(clerk: AppSession, case_uuid: str, on: date, today: date) -> None:

@@ -12,11 +12,13 @@ read by the notice guard too. A visit counts only if recorded after the
 case's latest objection or return for re-investigation (as for the notice).
 
 :func:`missing_before_decision` says what the policy in force on the
-acceptance day requires that is not yet recorded: a home visit by two or
-more staff; a final economic-check result for the categories the policy's
-``investigation_requirements`` names; a 民主评议 where
-``democratic_deliberation_required`` says so. The case guards
-(``post_notice``, ``submit_for_decision``) refuse until it is empty.
+acceptance day requires that is not yet recorded: a final economic-check
+result for the categories the policy's ``investigation_requirements``
+names; a 民主评议 where ``democratic_deliberation_required`` says so. The
+case guards (``post_notice``, ``submit_for_decision``) refuse until it is
+empty — and until a home visit by two or more staff counts
+(:func:`home_visit_investigators`, the guards' own fact). The screen's
+"尚缺" line (:func:`investigation`) lists all three.
 """
 
 from __future__ import annotations
@@ -237,13 +239,19 @@ def _latest_result(s: Session, case_uuid: str) -> EconomicCheck | None:
                      .order_by(EconomicCheck.result_on.desc(), EconomicCheck.id.desc())).first()
 
 
+def _home_visit_missing(s: Session, case_uuid: str) -> str | None:
+    n = home_visit_investigators(s, case_uuid)
+    return None if n >= MIN_INVESTIGATORS else f"入户调查记录（须{MIN_INVESTIGATORS}名以上工作人员，已登记{n}人）"
+
+
 def missing_before_decision(s: Session, case: Case) -> tuple[str, ...]:
-    """What the policy requires recorded before the case may go to notice or to decision
-    (Chinese, one item each; empty when complete)."""
+    """What the policy requires recorded before the case may go to notice or to decision, beyond the
+    home visit (Chinese, one item each; empty when complete).
+
+    The home visit by two or more staff is required too, but the guards already check it through
+    their own fact (``home_visit_investigators``) with its own message; repeating it here would say
+    it twice. :func:`investigation` lists it with the rest for the screen."""
     missing = []
-    n = home_visit_investigators(s, case.uuid)
-    if n < MIN_INVESTIGATORS:
-        missing.append(f"入户调查记录（须{MIN_INVESTIGATORS}名以上工作人员，已登记{n}人）")
     check_required, deliberation_required = _requirements(s, case)
     if check_required:
         latest = _latest_result(s, case.uuid)
@@ -547,7 +555,13 @@ def investigation(session: AppSession, case_uuid: str) -> InvestigationView:
             can_record=session.can(Permission.TRANSITION_CASE) and status in _CHECK_STATUSES,
             economic_check_required=check_required, deliberation_required=deliberation_required,
             home_visits=visits, checks=checks, neighbour_visits=neighbours, deliberations=deliberations,
-            missing=missing_before_decision(s, case) if status in _CHECK_STATUSES else ())
+            missing=_all_missing(s, case) if status in _CHECK_STATUSES else ())
+
+
+def _all_missing(s: Session, case: Case) -> tuple[str, ...]:
+    """The home visit and everything else the policy requires, for the "尚缺" line."""
+    visit = _home_visit_missing(s, case.uuid)
+    return ((visit,) if visit else ()) + missing_before_decision(s, case)
 
 
 def attachment_data(session: AppSession, attachment_uuid: str) -> tuple[AttachmentInfo, bytes]:

@@ -1279,6 +1279,10 @@
         <translation>案件 {0}&#x3000;申请人 {1}</translation>
     </message>
     <message>
+        <source>乡镇审批限额 {0} 元；批准后{1}小时内发放。</source>
+        <translation>乡镇审批限额 {0} 元；批准后{1}小时内发放。</translation>
+    </message>
+    <message>
         <source>元</source>
         <translation type="unfinished">元</translation>
     </message>
@@ -1297,10 +1301,6 @@
     <message>
         <source>密码：</source>
         <translation>密码：</translation>
-    </message>
-    <message>
-        <source>乡镇审批限额 {0} 元：限额内审核人当场批准、{1}小时内发放；超过报县级审批。</source>
-        <translation>乡镇审批限额 {0} 元：限额内审核人当场批准、{1}小时内发放；超过报县级审批。</translation>
     </message>
     <message>
         <source>限额内：审核人当场批准，案件转为“已先行救助”，事后在规定时限内补齐手续。</source>
@@ -2945,8 +2945,10 @@
         <translation>录入复核结果</translation>
     </message>
     <message>
-        <source>{0}（{1}）  {2}  现月救助金额 {3} 元  应复核日期 {4}</source>
-        <translation>{0}（{1}）  {2}  现月救助金额 {3} 元  应复核日期 {4}</translation>
+        <source>{0}（{1}）  {2}
+现月救助金额 {3} 元，应复核日期 {4}</source>
+        <translation>{0}（{1}）  {2}
+现月救助金额 {3} 元，应复核日期 {4}</translation>
     </message>
     <message>
         <source>继续享受</source>

@@ -23,11 +23,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QWidget,
@@ -50,7 +51,7 @@ class EmergencyAidDialog(_ConfirmDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(self.tr("先行救助（急难型临时救助）"), parent)
         self.setObjectName("emergency_dialog")
-        self.setMinimumWidth(600)
+        self.setMinimumWidth(700)
         self.ctx, self.case_uuid, self.today = ctx, case_uuid, today
         self.facts: EmergencyFacts | None = None
         self.result: GrantResult | None = None
@@ -68,7 +69,7 @@ class EmergencyAidDialog(_ConfirmDialog):
         for r in EmergencyReason:
             self.reason.addItem(r.label, r.value)
         self.reason.currentIndexChanged.connect(self.refresh)
-        self.note = text_box("emergency_note", self.tr("情况说明，如：突发脑出血住院；事由为“其他”时必填"), 60)
+        self.note = text_box("emergency_note", self.tr("情况说明，如：突发脑出血住院；事由为“其他”时必填"), 48)
         self.form.addRow(self.tr("救助金额（元）："), self.amount)
         self.form.addRow(self.tr("救助事由："), self.reason)
         self.form.addRow(self.tr("情况说明："), self.note)
@@ -89,19 +90,18 @@ class EmergencyAidDialog(_ConfirmDialog):
         self.acknowledge = QCheckBox(self.tr("已知悉上述救助记录，确需再次救助（记入审计日志）"))
         self.acknowledge.setObjectName("acknowledge_repeat")
         self.acknowledge.hide()
-        self.supervisor_box = QGroupBox(self.tr("审核人当场确认"))
+        self.supervisor_box = QGroupBox(self.tr("审核人当场确认（经办人不能批准先行救助，请审核人输入本人用户名和密码）"))
         self.supervisor_box.setObjectName("supervisor_box")
-        box = QFormLayout(self.supervisor_box)
-        note = QLabel(self.tr("经办人不能批准先行救助：请审核人在本机输入本人的用户名和密码确认批准。"))
-        note.setWordWrap(True)
-        box.addRow(note)
+        box = QHBoxLayout(self.supervisor_box)
         self.supervisor_user = QLineEdit()
         self.supervisor_user.setObjectName("supervisor_user")
         self.supervisor_password = QLineEdit()
         self.supervisor_password.setObjectName("supervisor_password")
         self.supervisor_password.setEchoMode(QLineEdit.EchoMode.Password)
-        box.addRow(self.tr("审核人用户名："), self.supervisor_user)
-        box.addRow(self.tr("审核人密码："), self.supervisor_password)
+        box.addWidget(QLabel(self.tr("用户名：")))
+        box.addWidget(self.supervisor_user, 1)
+        box.addWidget(QLabel(self.tr("密码：")))
+        box.addWidget(self.supervisor_password, 1)
         self.supervisor_box.hide()
         for widget in (self.route_line, self.warning, self.acknowledge, self.supervisor_box):
             self.form.addRow(widget)
@@ -117,9 +117,8 @@ class EmergencyAidDialog(_ConfirmDialog):
     def show_facts(self, facts: EmergencyFacts) -> None:
         self.facts = facts
         self.case_line.setText(self.tr("案件 {0}　申请人 {1}").format(facts.case_number_display, facts.person_name))
-        self.limit_line.setText(self.tr("乡镇审批限额：{0} 元。限额内由审核人当场批准，{1}小时内发放；"
-                                        "超过限额报县级审批。").format(yuan_text(facts.limit_cents),
-                                                                        facts.relief_within_hours))
+        self.limit_line.setText(self.tr("乡镇审批限额 {0} 元；批准后{1}小时内发放。")
+                                .format(yuan_text(facts.limit_cents), facts.relief_within_hours))
         if not facts.can_grant_now:
             self.show_error(facts.problem)
         self.ok_button.setEnabled(facts.can_grant_now)
@@ -147,9 +146,9 @@ class EmergencyAidDialog(_ConfirmDialog):
             self.route_line.hide()
         else:
             self.route_line.setText(
-                self.tr("在乡镇审批限额内：由审核人当场批准，案件转为“已先行救助”，须在规定时限内补齐手续。")
+                self.tr("限额内：审核人当场批准，案件转为“已先行救助”，事后在规定时限内补齐手续。")
                 if within else
-                self.tr("超过乡镇审批限额 {0} 元：将报县级审批，案件转为“待审核确认”。").format(
+                self.tr("超过乡镇审批限额 {0} 元：报县级审批，案件转为“待审核确认”。").format(
                     yuan_text(facts.limit_cents)))
             self.route_line.show()
         repeats = facts.repeats(self.reason.currentData())
@@ -157,16 +156,25 @@ class EmergencyAidDialog(_ConfirmDialog):
             lines = [self.tr("{0} 因“{1}”获先行救助 {2} 元（案件 {3}，{4}）").format(
                 p.granted_on.isoformat(), p.reason.label, yuan_text(p.amount_cents), p.case_number_display,
                 p.route_label) for p in repeats]
-            self.warning.setText(self.tr("提示：该申请人{0}天内已因同一事由获得救助，原则上同一事由救助一次：\n{1}")
+            self.warning.setText(self.tr("提示：该申请人{0}天内已因同一事由获得救助（同一事由原则上救助一次）：\n{1}")
                                  .format(facts.window_days, "\n".join(lines)))
         self.warning.setVisible(bool(repeats))
         self.acknowledge.setVisible(bool(repeats))
         if not repeats:
             self.acknowledge.setChecked(False)
         self.supervisor_box.setVisible(self.needs_supervisor())
+        QTimer.singleShot(0, self._fit)
         self.ok_button.setText(self.tr("批准先行救助") if within and facts.user_can_approve
                                else self.tr("审核人确认批准") if within
                                else self.tr("报县级审批") if within is False else self.tr("确定"))
+
+    def _fit(self) -> None:
+        """Grow to show what appeared, and stay on the screen."""
+        self.layout_.activate()
+        self.resize(max(self.width(), self.sizeHint().width()), max(self.height(), self.sizeHint().height()))
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is not None and self.frameGeometry().bottom() > screen.bottom():
+            self.move(self.x(), max(screen.top(), screen.bottom() - self.frameGeometry().height()))
 
     # ----- saving --------------------------------------------------------------------------
     def problem(self) -> str:

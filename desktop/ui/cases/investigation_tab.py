@@ -176,9 +176,9 @@ class InvestigationTab(QWidget):
             for col, text in enumerate((kind, day.isoformat(), who, what)):
                 self.table.setItem(i, col, _item(text, color, tip=text if col == 3 else ""))
             if attachment is not None:
-                button = QPushButton(self.tr("查看 {0}").format(attachment.purpose_label))
+                button = QPushButton(self.tr("查看附件"))
                 button.setObjectName(f"attachment_{i}")
-                button.setToolTip(attachment.file_name)
+                button.setToolTip(self.tr("{0}：{1}").format(attachment.purpose_label, attachment.file_name))
                 button.clicked.connect(lambda _=False, a=attachment.uuid: self.open_attachment(a))
                 self.table.setCellWidget(i, 4, button)
                 self.attachment_buttons[attachment.uuid] = button
