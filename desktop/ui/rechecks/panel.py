@@ -77,7 +77,7 @@ class RecheckOutcomeDialog(QDialog):
         self.setWindowTitle(self.tr("录入复核结果"))
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        head = QLabel(self.tr("{0}（{1}）  {2}  现月救助金额 {3} 元  应复核日期 {4}").format(
+        head = QLabel(self.tr("{0}（{1}）  {2}\n现月救助金额 {3} 元，应复核日期 {4}").format(
             item.holder, item.village, item.category_label, yuan_text(item.monthly_amount_cents),
             item.due_on.isoformat()))
         head.setWordWrap(True)
