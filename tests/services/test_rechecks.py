@@ -250,3 +250,27 @@ def test_recheck_class_rule():
     assert rechecks.recheck_class_for("dibao", [("none", "none"), ("full", "flexible")]) is \
         RecheckClass.IRREGULAR_INCOME
     assert rechecks.recheck_class_for("dibao", [("not_applicable", "retired")]) is RecheckClass.STABLE
+
+
+def test_the_months_come_from_the_table_in_force_for_the_village(people):
+    """A county table with its own frequencies (demo numbers) is used from its effective date on."""
+    import dataclasses
+
+    from desktop.resources import default_calendar, default_policy_book
+
+    book = default_policy_book()
+    national = book.policy_for(VILLAGE, TODAY)
+    local = dataclasses.replace(national, region="620102", effective_from=date(2026, 1, 1), origin="test",
+                                recheck={**national.recheck, RecheckClass.STABLE: 24,
+                                         RecheckClass.CLASS_C_URBAN: 2})
+    planner = clocks.DeadlinePlanner(book.merge([local]), default_calendar())
+    clerk = people["clerk"]
+    stable = _coverage(clerk, TODAY, RecheckClass.STABLE)
+    urban = _coverage(clerk, TODAY, RecheckClass.CLASS_C_URBAN)
+    assert rechecks.schedule_missing(clerk, today=TODAY, planner=planner) == 2
+    assert _open_recheck(clerk, stable).due_on == date(2028, 3, 10)
+    row = _open_recheck(clerk, urban)
+    assert (row.due_on, row.policy_ref) == (date(2026, 5, 10), "620102@2026-01-01")
+    done = rechecks.record_outcome(clerk, row.uuid, OutcomeInput("continue", date(2026, 5, 11)),
+                                   today=date(2026, 5, 12), planner=planner)
+    assert done.next_due_on == date(2026, 7, 11)
