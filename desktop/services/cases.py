@@ -118,7 +118,8 @@ def mark_documents_received(session: AppSession, case_uuid: str, codes: list[str
         raise InvalidInput("请选择已收到的材料。", "documents")
     with session.db.write() as s:
         case, _missing = _load(s, case_uuid)
-        if case.status != CaseStatus.PENDING_DOCUMENTS.value:
+        # 已先行救助: the documents of an emergency case may follow with its paperwork
+        if case.status not in (CaseStatus.PENDING_DOCUMENTS.value, CaseStatus.EMERGENCY_AIDED.value):
             raise InvalidInput(f"案件当前状态为“{CaseStatus(case.status).label}”，无需补正材料。", "status")
         rows = {d.code: d for d in s.scalars(select(CaseDocument).where(CaseDocument.case_uuid == case_uuid)).all()}
         unknown = [c for c in codes if c not in rows]

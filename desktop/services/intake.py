@@ -108,7 +108,7 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
                 if c not in received and c not in missing and c not in plan.conditional]
     if unmarked:
         raise InvalidInput(f"请标明材料“{unmarked[0]}”是已收到还是缺少。", "documents")
-    if outcome == "accept" and missing:
+    if outcome == "accept" and missing and not app.emergency:   # 急难型: help first, documents with the paperwork
         raise InvalidInput("材料不齐，不能直接受理：请出具一次性告知书。", "documents")
     if outcome == "missing_documents" and not missing:
         raise InvalidInput("材料已齐全，无需出具一次性告知书。", "documents")

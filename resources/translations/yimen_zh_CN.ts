@@ -699,6 +699,10 @@
         <translation>已登记。仍缺少：{0}</translation>
     </message>
     <message>
+        <source>材料已齐全，可以办理“补办先行救助手续”。</source>
+        <translation>材料已齐全，可以办理“补办先行救助手续”。</translation>
+    </message>
+    <message>
         <source>材料已齐全，可以办理“受理补正完成”。</source>
         <translation>材料已齐全，可以办理“受理补正完成”。</translation>
     </message>
@@ -1007,6 +1011,10 @@
     <message>
         <source>明显不符合申请条件时，写明理由，出具不予受理告知书。</source>
         <translation>明显不符合申请条件时，写明理由，出具不予受理告知书。</translation>
+    </message>
+    <message>
+        <source>急难型：可先受理并办理先行救助，缺少的材料在补办手续时补齐。</source>
+        <translation>急难型：可先受理并办理先行救助，缺少的材料在补办手续时补齐。</translation>
     </message>
     <message>
         <source>有材料缺少，不能直接受理：请出具一次性告知书。</source>

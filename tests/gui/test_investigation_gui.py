@@ -268,9 +268,10 @@ def test_emergency_aid_follows_an_accepted_emergency_application(qtbot, ui_conte
     key(qtbot, Qt.Key.Key_Space)
     key(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
     wait_step(qtbot, page, 3)
-    mark_documents(qtbot, page)
+    mark_documents(qtbot, page, missing=1)           # the incident proof follows with the paperwork
     key(qtbot, Qt.Key.Key_Return)
     wait_step(qtbot, page, 4)
+    assert page.confirm.accept_button.isEnabled() and "先行救助" in page.confirm.accept_hint.text()
     key(qtbot, Qt.Key.Key_Return)                    # 受理并打印受理通知书
     when(qtbot, lambda: page.print_dialog is not None and page.print_dialog.isVisible()
          and page.print_dialog.pdf is not None and not page.print_dialog.busy)
@@ -284,3 +285,34 @@ def test_emergency_aid_follows_an_accepted_emergency_application(qtbot, ui_conte
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     when(qtbot, lambda: not dialog.isVisible())
     assert "已先行救助" in page.search.banner.text()
+    assert page.last_result.documents_missing      # still to come, with the paperwork
+
+
+def test_documents_follow_the_aid_and_the_paperwork_is_completed_from_the_detail(qtbot, ui_context_for,
+                                                                                   open_detail) -> None:  # type: ignore[no-untyped-def]
+    from desktop.services import emergency
+
+    ctx = ui_context_for("clerk")
+    plan = DeadlinePlanner.default().plan(VILLAGE, TODAY, [Category.TEMP_EMERGENCY])
+    codes = [c for c, _n in plan.documents]
+    app = sample_application(categories=(Category.TEMP_EMERGENCY,), emergency=True)
+    app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
+                      emergency=True, documents_received=tuple(codes[:-1]), documents_missing=(codes[-1],))
+    case_uuid = intake.submit_application(ctx.session, app, "accept").case_uuid
+    emergency.grant(ui_context_for("supervisor").session, case_uuid, emergency.GrantInput(80000, "illness"))
+    view = open_detail(ctx, case_uuid)
+    assert view.detail.status == "emergency_aided"
+    assert not view.action_buttons["complete_emergency_paperwork"].isEnabled()
+    docs = view.documents_tab
+    view.tabs.setCurrentWidget(docs)
+    assert docs.receive_button.isVisible()
+    last = docs.table.item(len(docs.documents) - 1, 0)
+    last.setCheckState(Qt.CheckState.Checked)
+    qtbot.mouseClick(docs.receive_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "补办先行救助手续" in view.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: not view.loading and view.action_buttons["complete_emergency_paperwork"].isEnabled(),
+                    timeout=10_000)
+    qtbot.mouseClick(view.action_buttons["complete_emergency_paperwork"], Qt.MouseButton.LeftButton)
+    view.action_dialog.try_accept()
+    qtbot.waitUntil(lambda: view.detail is not None and view.detail.status == "approved", timeout=10_000)
+    assert emergency.grants(ctx.session, case_uuid)[0].paperwork_completed_at is not None

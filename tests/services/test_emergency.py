@@ -16,7 +16,7 @@ from desktop.domain.categories import Category
 from desktop.domain.household import Application
 from desktop.domain.investigation import EmergencyRoute
 from desktop.domain.roles import PermissionDenied, Role
-from desktop.services import auth, deadlines, emergency, intake
+from desktop.services import auth, cases, deadlines, emergency, intake
 from desktop.services.auth import sign_in
 from desktop.services.clocks import DeadlinePlanner
 from desktop.services.emergency import GrantInput, RepeatNotAcknowledged, SupervisorConfirmation
@@ -160,3 +160,27 @@ def test_a_different_reason_or_outside_the_window_does_not_warn(people):
     assert emergency.grant(supervisor, second, GrantInput(50000, "illness")).repeat_of is None
     third = emergency_case(clerk)
     assert emergency.grant(supervisor, third, GrantInput(50000, "accident")).repeat_of is None
+
+
+def test_documents_may_follow_the_aid_and_the_paperwork_waits_for_them(people):
+    clerk, supervisor = people["clerk"], people["supervisor"]
+    plan = DeadlinePlanner.default().plan(VILLAGE, TODAY, [Category.TEMP_EMERGENCY])
+    app = sample_application(categories=(Category.TEMP_EMERGENCY,), emergency=True)
+    codes = [c for c, _n in plan.documents]
+    app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
+                      emergency=True, documents_received=tuple(codes[:-1]), documents_missing=(codes[-1],))
+    result = intake.submit_application(clerk, app, "accept")       # 急难型: accepted with a document to follow
+    assert result.status is CaseStatus.ACCEPTED and result.documents_missing
+    ordinary = sample_application()
+    ordinary_plan = DeadlinePlanner.default().plan(VILLAGE, TODAY, [Category.DIBAO])
+    dcodes = [c for c, _n in ordinary_plan.documents]
+    ordinary = Application(ordinary.categories, ordinary.reason, ordinary.channel, ordinary.household,
+                           ordinary.applicant_id_number, documents_received=tuple(dcodes[:-1]),
+                           documents_missing=(dcodes[-1],))
+    refused(clerk, lambda: intake.submit_application(clerk, ordinary, "accept"), "一次性告知书", InvalidInput)
+    case = result.case_uuid
+    emergency.grant(supervisor, case, GrantInput(100000, "accident"))
+    refused(clerk, lambda: emergency.complete_paperwork(clerk, case), "仍缺少材料", InvalidInput)
+    assert cases.mark_documents_received(clerk, case, [codes[-1]]) == ()
+    assert emergency.complete_paperwork(clerk, case) is CaseStatus.APPROVED
+    assert ("emergency_paperwork", "met") in {(c.kind, c.state) for c in deadlines.case_clocks(clerk, case)}

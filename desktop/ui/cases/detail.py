@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import case_queries, cases, documents, printing
+from desktop.services import case_queries, cases, documents, emergency, printing
 from desktop.services.auth import Permission
 from desktop.services.case_detail import (
     PRINT_AUTHORIZATION,
@@ -325,7 +325,8 @@ class CaseDetailView(QWidget):
         return self.ctx.session.can(Permission.PRINT_RECEIPT)
 
     def _can_receive(self, d: CaseDetail) -> bool:
-        return d.status == "pending_documents" and self.ctx.session.can(Permission.INTAKE)
+        """补正 — and, after 先行救助, the documents that follow with the paperwork."""
+        return d.status in ("pending_documents", "emergency_aided") and self.ctx.session.can(Permission.INTAKE)
 
     def _clear(self, holder: QHBoxLayout) -> None:
         while holder.count():
@@ -450,6 +451,10 @@ class CaseDetailView(QWidget):
             return
         self.say(self.tr("正在办理……"))
         self._set_actions_enabled(False)
+        if name == "complete_emergency_paperwork":   # also stamps the 先行救助 grant as completed
+            self.ctx.tasks.run(emergency.complete_paperwork, self.ctx.session, self.case_uuid,
+                               on_done=self._action_done, on_error=self._action_failed)
+            return
         self.ctx.tasks.run(case_queries.apply_action, self.ctx.session, self.case_uuid, name, form,
                            today=self.today(), on_done=self._action_done, on_error=self._action_failed)
 
@@ -482,6 +487,8 @@ class CaseDetailView(QWidget):
     def _documents_received(self, still_missing: tuple[str, ...]) -> None:
         if still_missing:
             self.say(self.tr("已登记。仍缺少：{0}").format(self.tr("、").join(still_missing)))
+        elif self.detail is not None and self.detail.status == "emergency_aided":
+            self.say(self.tr("材料已齐全，可以办理“补办先行救助手续”。"))
         else:
             self.say(self.tr("材料已齐全，可以办理“受理补正完成”。"))
         self._after_change()

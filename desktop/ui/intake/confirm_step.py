@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services import intake_form
+
 from .common import (
     ERROR_BOX_STYLE,
     ERROR_STYLE,
@@ -116,6 +118,7 @@ class ConfirmStep(QWidget):
         col.addStretch(1)
         layout.addWidget(side)
         self.missing = False
+        self.emergency = False      # 急难型 with documents missing may still be accepted: aid first
 
     def _hint(self, text: str) -> QLabel:
         label = QLabel(text)
@@ -125,7 +128,10 @@ class ConfirmStep(QWidget):
 
     # ----- the step contract ----------------------------------------------------------------------
     def first_focus(self) -> QWidget:
-        return self.notice_button if self.missing else self.accept_button
+        return self.notice_button if self.missing and not self.emergency else self.accept_button
+
+    def _can_accept(self) -> bool:
+        return not self.missing or self.emergency
 
     def reset(self) -> None:
         self.text.clear()
@@ -134,11 +140,14 @@ class ConfirmStep(QWidget):
 
     def show_summary(self, data: SummaryInput) -> None:
         self.missing = bool(data.missing)
+        self.emergency = intake_form.is_emergency(data.request.categories)
         self.text.setHtml(summary_html(data))
-        self.accept_button.setEnabled(not self.missing)
+        self.accept_button.setEnabled(self._can_accept())
         self.notice_button.setEnabled(self.missing)
-        self.accept_hint.setText(self.tr("有材料缺少，不能直接受理：请出具一次性告知书。") if self.missing
-                                 else self.tr("材料齐全时受理，当场出具受理通知书。"))
+        self.accept_hint.setText(
+            self.tr("急难型：可先受理并办理先行救助，缺少的材料在补办手续时补齐。") if self.missing and self.emergency
+            else self.tr("有材料缺少，不能直接受理：请出具一次性告知书。") if self.missing
+            else self.tr("材料齐全时受理，当场出具受理通知书。"))
         show_message(self.error, "")
 
     def show_error(self, text: str) -> None:
@@ -147,7 +156,7 @@ class ConfirmStep(QWidget):
     def set_busy(self, text: str) -> None:
         show_message(self.busy, text)
         working = bool(text)
-        self.accept_button.setEnabled(not working and not self.missing)
+        self.accept_button.setEnabled(not working and self._can_accept())
         self.notice_button.setEnabled(not working and self.missing)
         self.refuse_button.setEnabled(not working)
 
