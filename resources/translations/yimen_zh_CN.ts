@@ -4183,11 +4183,4 @@
         <translation>取消</translation>
     </message>
 </context>
-<context>
-    <name>watcher</name>
-    <message>
-        <source>（详见“公示”）</source>
-        <translation>（详见“公示”）</translation>
-    </message>
-</context>
 </TS>

@@ -393,7 +393,6 @@ def test_main_window_ends_due_notices_at_start_and_says_so(qtbot, ctx_for) -> No
     line = win.page("home").findChild(NoticeEndedLine, "notice_ended_line")
     assert line is not None and line.isVisible()
     assert f"{len(due)}批公示期满" in line.text() and "转入待审核确认" in line.text()
-    assert "公示期满" in win.statusBar().currentMessage()
     win.show_section("notices")
     page = win.page("notices")
     assert isinstance(page, NoticesPage)

@@ -62,6 +62,7 @@ BADGE_STYLE = "background: #2f6fab; color: white; padding: 2px 10px; border-radi
 POSTER_FORMATS = ("A4-portrait", "A4-landscape", "A3-portrait", "A3-landscape")
 SETTING_POSTER_FORMAT = "print/notice_format"
 THUMB = 160
+TABLE_STYLE = "QTableView::item { padding: 0 6px; }"
 PHOTO_FILTER = "*.jpg *.jpeg *.png *.webp"
 
 
@@ -90,18 +91,22 @@ def _table(name: str, headers: list[str], stretch: int) -> QTableWidget:
     table.setTabKeyNavigation(False)
     table.setAlternatingRowColors(True)
     table.verticalHeader().setVisible(False)
+    table.setStyleSheet(TABLE_STYLE)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return table
 
 
-def _fill(table: QTableWidget, rows: list[list[str]], keys: list[str] | None = None) -> None:
+def _fill(table: QTableWidget, rows: list[list[str]], keys: list[str] | None = None,
+          right: tuple[int, ...] = ()) -> None:
     table.setRowCount(len(rows))
     for i, cells in enumerate(rows):
         for j, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setToolTip(text)
+            if j in right:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if keys is not None and j == 0:
                 item.setData(Qt.ItemDataRole.UserRole, keys[i])
             table.setItem(i, j, item)
@@ -325,7 +330,7 @@ class BatchDetailView(QWidget):
         _fill(self.cases_table, [
             [c.case_number_display, c.holder_name, str(c.household_size),
              amount_text(c.proposed_monthly_cents), c.case_status_label, c.outcome_label] for c in d.cases],
-            [c.case_uuid for c in d.cases])
+            [c.case_uuid for c in d.cases], right=(2, 3))
         _fill(self.postings_table, [[p.posted_on.isoformat(), p.place, p.posted_by, p.note, p.recorded_by]
                                     for p in d.postings])
         _fill(self.objections_table, [

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -103,6 +103,7 @@ class NewBatchView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
+        self.table.setStyleSheet("QTableView::item { padding: 0 6px; }")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COLUMNS.index("ready"), QHeaderView.ResizeMode.Stretch)
@@ -245,8 +246,10 @@ class NewBatchView(QWidget):
             for col, item in enumerate(cells):
                 if col:
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if COLUMNS[col] == "amount":
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if not c.ready:
-                    item.setForeground(Qt.GlobalColor.darkYellow if col == len(cells) - 1 else Qt.GlobalColor.gray)
+                    item.setForeground(QColor(NOT_READY_COLOR) if col == len(cells) - 1 else QColor("#777777"))
                 self.table.setItem(i, col, item)
             cells[-1].setToolTip("\n".join(c.problems) or ready)
         self.table.resizeRowsToContents()

@@ -40,7 +40,8 @@ from .new_batch import NewBatchView
 from .period_end import NOTICE_STYLE, NoticePeriodWatcher, ended_sentence
 
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
-COLUMNS = ("number", "village", "category", "status", "start", "end", "period", "cases", "objections")
+COLUMNS = ("number", "village", "category", "status", "start", "end", "period", "cases", "objections", "note")
+TABLE_STYLE = "QTableView::item { padding: 0 6px; }"
 
 
 class NoticesPage(QWidget):
@@ -114,7 +115,8 @@ class NoticesPage(QWidget):
         self.table.setObjectName("batches_table")
         self.table.setHorizontalHeaderLabels([
             self.tr("公示编号"), self.tr("村（社区）"), self.tr("类别"), self.tr("状态"), self.tr("张贴日期"),
-            self.tr("期满日期"), self.tr("公示期"), self.tr("件数"), self.tr("异议")])
+            self.tr("期满日期"), self.tr("公示期"), self.tr("件数"), self.tr("异议"), self.tr("说明")])
+        self.table.setStyleSheet(TABLE_STYLE)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -124,7 +126,7 @@ class NoticesPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COLUMNS.index("category"), QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COLUMNS.index("note"), QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(lambda index: self.open_row(index.row()))
         layout.addWidget(self.table, 1)
         self.empty = QLabel(self.tr("没有符合条件的公示批次。"))
@@ -217,11 +219,15 @@ class NoticesPage(QWidget):
             objections = (self.tr("{0}（待处理{1}）").format(b.objections, b.open_objections) if b.open_objections
                           else str(b.objections))
             cells = [b.batch_number, b.village_name, b.category_label, b.status_label, b.start_on.isoformat(),
-                     b.end_on.isoformat() if b.end_on else self.tr("待定"), b.period_label, str(b.cases), objections]
+                     b.end_on.isoformat() if b.end_on else self.tr("待定"), b.period_label, str(b.cases), objections,
+                     self._note(b)]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 if j == 0:
                     item.setData(Qt.ItemDataRole.UserRole, b.uuid)
+                if COLUMNS[j] in ("cases", "objections"):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if j == COLUMNS.index("status") and b.status is BatchStatus.POSTED:
                     item.setForeground(Qt.GlobalColor.darkBlue)
                 self.table.setItem(i, j, item)
@@ -230,6 +236,20 @@ class NoticesPage(QWidget):
         if batches:
             uuids = [b.uuid for b in batches]
             self.table.setCurrentCell(uuids.index(chosen) if chosen in uuids else 0, 0)
+
+    def _note(self, b: BatchSummary) -> str:
+        """What the clerk does next with this batch."""
+        if b.status is BatchStatus.DRAFT:
+            return self.tr("待打印海报") if b.needs_reprint else self.tr("海报已打印，贴出后登记张贴")
+        if b.status is BatchStatus.POSTED:
+            if b.open_objections:
+                return self.tr("有异议待处理")
+            if b.end_on is not None and b.end_on < self.today():
+                return self.tr("已期满，等待自动转入审核")
+            return self.tr("公示中，期满次日自动转入审核")
+        if b.status is BatchStatus.WITHDRAWN:
+            return self.tr("撤回理由：{0}").format(b.withdraw_reason)
+        return self.tr("已期满")
 
     def _failed(self, exc: BaseException) -> None:
         self.loading = False

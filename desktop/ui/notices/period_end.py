@@ -8,8 +8,8 @@
 whenever the local date has changed (checked every few minutes while the
 window is open), so a window left running overnight ends yesterday's
 notices in the morning. What moved is kept for the session and announced by
-``closed``; the 公示 page lists it, the home page shows one line
-(:class:`NoticeEndedLine`), the status bar says it once.
+``closed``; the 公示 page lists it and the home page shows one line
+(:class:`NoticeEndedLine`).
 """
 
 from __future__ import annotations
@@ -105,15 +105,10 @@ def ended_sentence(batches: list[ClosedBatch]) -> str:
 
 
 def watch_notice_periods(ctx: UiContext, window: QMainWindow) -> NoticePeriodWatcher:
-    """Start the watcher for this window's session; say in the status bar when notices ended."""
+    """Start the watcher for this window's session (the home page and the 公示 page show the result;
+    a status-bar message would cover the calendar warning and the signed-in user)."""
     watcher = NoticePeriodWatcher.of(ctx)
-
-    def announce(batches: list[ClosedBatch]) -> None:
-        if window.isVisible():
-            window.statusBar().showMessage(ended_sentence(batches) + watcher.tr("（详见“公示”）"), 60_000)
-
     watcher.active = window.isVisible
-    watcher.closed.connect(announce)
     window.destroyed.connect(watcher.stop)
     watcher.start()
     return watcher
