@@ -69,6 +69,7 @@ from .notices_output import (
     preview,
     print_poster,
     print_withdrawal_notice,
+    record_print,
 )
 from .notices_queries import (
     BatchCaseRow,
@@ -90,7 +91,7 @@ __all__ = [
     "ObjectionInput", "PhotoInfo", "PostingInfo", "PostingInput", "PrintInfo", "add_photo", "batch_detail",
     "close_due_batches", "create_batch", "export_csv", "export_html", "handle_objection", "list_batches",
     "list_candidates", "notice_title", "objections", "photo_data", "photos", "plan_period", "post_batch", "preview",
-    "print_poster", "print_withdrawal_notice", "prints", "record_home_visit", "record_objection", "remove_case",
+    "print_poster", "print_withdrawal_notice", "prints", "record_home_visit", "record_print", "record_objection", "remove_case",
     "set_start_date", "withdraw_batch",
 ]
 

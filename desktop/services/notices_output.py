@@ -13,7 +13,10 @@ never silently dropped from a paper that says "these are all".
 Like the case documents (Step 2), each print/export is rendered inside one
 write transaction together with a ``notice_prints`` row (SHA-256, copy
 number, format) and a ``document_printed`` audit event; the bytes are handed
-out only after the commit.
+out only after the commit. A preview is not a print: ``print_poster(…,
+preview=True)`` (and the withdrawal notice) renders without recording, and
+:func:`record_print` records exactly those bytes when the clerk really
+prints or saves them — refused if the batch changed after the preview.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -80,6 +84,7 @@ class NoticeDocument:
     record_uuid: str
     filename: str        # suggested file name
     rows: int
+    batch_version: datetime | None = None   # a preview: the batch's updated_at when it was rendered
 
     @property
     def sha256(self) -> str:
@@ -162,8 +167,20 @@ def _render(fn: Callable[[], bytes]) -> bytes:
 
 
 def _record(session: AppSession, s: Session, batch: NoticeBatch, kind: str, fmt: str, rows: int,
-            render: Callable[[], bytes], ext: str) -> NoticeDocument:
+            render: Callable[[], bytes], ext: str, preview: bool = False) -> NoticeDocument:
     data = _render(render)
+    if preview:
+        return NoticeDocument(data, kind, fmt, 0, "", _file_name(s, batch, kind, ext), rows, batch.updated_at)
+    return _store(session, s, batch, kind, fmt, rows, data, ext)
+
+
+def _file_name(s: Session, batch: NoticeBatch, kind: str, ext: str) -> str:
+    name = {"poster": "公示", "withdrawal": "撤回公示的说明", "csv": "公示", "html": "公示"}[kind]
+    return f"{batch.batch_number}-{nd.village_name(s, batch.division_code)}{name}.{ext}"
+
+
+def _store(session: AppSession, s: Session, batch: NoticeBatch, kind: str, fmt: str, rows: int, data: bytes,
+           ext: str) -> NoticeDocument:
     last = s.scalar(select(func.max(NoticePrint.copy_no)).where(NoticePrint.batch_uuid == batch.uuid,
                                                                 NoticePrint.kind == kind))
     copy_no = (last or 0) + 1
@@ -175,9 +192,23 @@ def _record(session: AppSession, s: Session, batch: NoticeBatch, kind: str, fmt:
                        entity_id=batch.uuid,
                        detail={"kind": f"notice_{kind}", "copy_no": copy_no, "record": record.uuid, "fmt": fmt,
                                "sha256": digest, "batch_number": batch.batch_number, "rows": rows})
-    name = {"poster": "公示", "withdrawal": "撤回公示的说明", "csv": "公示", "html": "公示"}[kind]
-    village = nd.village_name(s, batch.division_code)
-    return NoticeDocument(data, kind, fmt, copy_no, record.uuid, f"{batch.batch_number}-{village}{name}.{ext}", rows)
+    return NoticeDocument(data, kind, fmt, copy_no, record.uuid, _file_name(s, batch, kind, ext), rows)
+
+
+def record_print(session: AppSession, batch_uuid: str, doc: NoticeDocument) -> NoticeDocument:
+    """Record a previewed poster or withdrawal notice now that it is printed or saved (the same bytes);
+    refused, nothing recorded, if the batch changed after the preview."""
+    session.require(Permission.VIEW_CASES)
+    session.require(Permission.PRINT_RECEIPT)
+    if doc.kind not in ("poster", "withdrawal") or doc.batch_version is None:
+        raise InvalidInput("只有预览的海报或撤回说明需要在打印时登记。", "doc")
+    with session.db.write() as s:
+        batch = nd.load_batch(s, batch_uuid)
+        if doc.kind == "poster":
+            _printable(batch, "打印公示海报")
+        if batch.updated_at != doc.batch_version:
+            raise nd.NoticeRefused("本批公示在预览之后有变动：请关闭预览、重新打开后再打印。")
+        return _store(session, s, batch, doc.kind, doc.fmt, doc.rows, doc.data, "pdf")
 
 
 def _check_format(size: str, orientation: str) -> None:
@@ -193,8 +224,9 @@ def _printable(batch: NoticeBatch, what: str) -> None:
 
 
 def print_poster(session: AppSession, batch_uuid: str, size: str = "A4", orientation: str = "portrait", *,
-                 planner: DeadlinePlanner | None = None) -> NoticeDocument:
-    """The poster for the board (draft: to be posted; posted: a replacement copy)."""
+                 planner: DeadlinePlanner | None = None, preview: bool = False) -> NoticeDocument:
+    """The poster for the board (draft: to be posted; posted: a replacement copy). ``preview``: not
+    recorded (:func:`record_print` records it when printed)."""
     session.require(Permission.VIEW_CASES)
     session.require(Permission.PRINT_RECEIPT)
     _check_format(size, orientation)
@@ -204,7 +236,7 @@ def print_poster(session: AppSession, batch_uuid: str, size: str = "A4", orienta
         _printable(batch, "打印公示海报")
         texts = _texts(s, batch, planner, period_column=False)
         return _record(session, s, batch, "poster", f"{size}-{orientation}", len(texts.rows),
-                       lambda: render_notice_poster(texts, size, orientation), "pdf")
+                       lambda: render_notice_poster(texts, size, orientation), "pdf", preview)
 
 
 def export_csv(session: AppSession, batch_uuid: str, *, planner: DeadlinePlanner | None = None) -> NoticeDocument:
@@ -230,8 +262,8 @@ def _export(session: AppSession, batch_uuid: str, kind: str, render: Callable[[N
 
 
 def print_withdrawal_notice(session: AppSession, batch_uuid: str, size: str = "A4", orientation: str = "portrait",
-                            *, planner: DeadlinePlanner | None = None) -> NoticeDocument:
-    """撤回公示的说明, for a notice withdrawn after it was posted."""
+                            *, planner: DeadlinePlanner | None = None, preview: bool = False) -> NoticeDocument:
+    """撤回公示的说明, for a notice withdrawn after it was posted (``preview``: as for the poster)."""
     session.require(Permission.VIEW_CASES)
     session.require(Permission.PRINT_RECEIPT)
     _check_format(size, orientation)
@@ -253,4 +285,4 @@ def print_withdrawal_notice(session: AppSession, batch_uuid: str, size: str = "A
             reason=batch.withdraw_reason, follow_up="公示所列申请将在核实后依规重新公示，撤回前已反映的意见继续有效。",
             complaint_phone=policy.complaint_phone_text(), issued_on=withdrawn_on)
         return _record(session, s, batch, "withdrawal", f"{size}-{orientation}", 0,
-                       lambda: render_notice_withdrawal(text, size, orientation), "pdf")
+                       lambda: render_notice_withdrawal(text, size, orientation), "pdf", preview)

@@ -12,6 +12,7 @@ The main window closes due notices at start and the home page says what moved.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -200,11 +201,16 @@ def test_batch_from_candidates_posted_objected_and_ended(qtbot, open_page, tmp_p
     batch_uuid = d.summary.uuid
     assert detail.buttons["post"].isVisible() and not detail.object_button.isVisible()
 
-    # --- poster through the print dialog: a real PDF
+    # --- poster through the print dialog: a real PDF, recorded only when printed
     dialog = detail.print_poster()
     assert dialog is not None and dialog.format_box.count() == 4
     assert dialog.format_box.currentText() == "A4 纵向"
-    print_to_pdf(qtbot, dialog, tmp_path / "poster.pdf")
+    qtbot.waitUntil(lambda: dialog.page_count > 0, timeout=20_000)
+    assert notices.prints(session, batch_uuid) == []          # a preview is not a print
+    pdf = print_to_pdf(qtbot, dialog, tmp_path / "poster.pdf")
+    [printed] = notices.prints(session, batch_uuid)
+    assert (printed.kind, printed.fmt) == ("poster", "A4-portrait")
+    assert printed.sha256 == hashlib.sha256(pdf).hexdigest()
     qtbot.waitUntil(lambda: detail.detail is not None and detail.detail.summary.poster_printed, timeout=10_000)
 
     # --- posting: bad input is refused with the service's message, nothing changes

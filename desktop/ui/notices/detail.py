@@ -4,13 +4,15 @@ the actions its state allows (print the poster, export, record a posting, an obj
 Everything is read with ``notices.batch_detail`` on the worker; every action
 is a service call, and a refusal shows the service's Chinese message and
 changes nothing. Printing goes through :class:`~desktop.ui.printing.PrintDialog`
-on bytes the notice service rendered and recorded. Esc goes back to the list.
+on bytes the notice service rendered; they are recorded (``notices.record_print``)
+only when the clerk prints or saves them. Esc goes back to the list.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -66,15 +68,31 @@ TABLE_STYLE = "QTableView::item { padding: 0 6px; }"
 PHOTO_FILTER = "*.jpg *.jpeg *.png *.webp"
 
 
-def poster_provider(ctx: UiContext, batch_uuid: str, withdrawal: bool = False) -> Callable[[str], bytes]:
+@dataclass(frozen=True)
+class PosterPreview:
+    """What the print dialog shows (``pdf``) and, when printed or saved, records (``doc``)."""
+
+    pdf: bytes
+    doc: NoticeDocument
+
+
+def poster_provider(ctx: UiContext, batch_uuid: str, withdrawal: bool = False) -> Callable[[str], PosterPreview]:
+    """fmt ("A3-landscape") -> an unrecorded preview of the poster (or the withdrawal notice)."""
     session = ctx.session
 
-    def provide(fmt: str) -> bytes:
+    def provide(fmt: str) -> PosterPreview:
         size, orientation = fmt.split("-")
         fn = notices.print_withdrawal_notice if withdrawal else notices.print_poster
-        return fn(session, batch_uuid, size, orientation).data
+        doc = fn(session, batch_uuid, size, orientation, preview=True)
+        return PosterPreview(doc.data, doc)
 
     return provide
+
+
+def poster_recorder(ctx: UiContext, batch_uuid: str) -> Callable[[PosterPreview], NoticeDocument]:
+    """Records the previewed bytes when the clerk prints or saves them (refused if the batch changed)."""
+    session = ctx.session
+    return lambda preview: notices.record_print(session, batch_uuid, preview.doc)
 
 
 def load_photos(session: AppSession, uuids: list[str]) -> list[tuple[str, bytes]]:
@@ -518,11 +536,12 @@ class BatchDetailView(QWidget):
                            on_error=self._failed)
 
     # ----- printing and export -------------------------------------------------------------
-    def _print(self, provider: Callable[[str], bytes], title: str) -> PrintDialog:
+    def _print(self, provider: Callable[[str], PosterPreview], title: str) -> PrintDialog:
         d = self.detail
         name = self.tr("{0}-{1}").format(d.summary.batch_number, title) if d else title
         dialog = PrintDialog(self.ctx, provider, title, formats=POSTER_FORMATS, file_name=name,
-                             format_labels=self.poster_labels(), remember_key=SETTING_POSTER_FORMAT, parent=self)
+                             format_labels=self.poster_labels(), remember_key=SETTING_POSTER_FORMAT,
+                             recorder=poster_recorder(self.ctx, self.batch_uuid), parent=self)
         dialog.finished.connect(lambda _r: (self._after_change(), self.setFocus()))
         self.print_dialog = dialog
         dialog.open()
