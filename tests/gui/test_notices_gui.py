@@ -172,6 +172,7 @@ def test_batch_from_candidates_posted_objected_and_ended(qtbot, open_page, tmp_p
     page.start_new_batch()
     new = page.new_batch
     qtbot.waitUntil(lambda: new.village_box.count() > 0 and not new.loading, timeout=10_000)
+    assert new.village_box.currentData() == village          # the village with cases ready comes first
     with qtbot.waitSignal(new.loaded, timeout=10_000):
         new.select(village, "dibao")
     period = notices.plan_period(session, village, "dibao", TODAY)

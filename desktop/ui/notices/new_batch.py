@@ -163,14 +163,25 @@ class NewBatchView(QWidget):
 
     # ----- opening -------------------------------------------------------------------------
     def open(self, village: str | None = None) -> None:
-        """Start afresh (the village of the list's filter preselected, if any)."""
+        """Start afresh: the village of the list's filter, else the one with most cases ready."""
         self.error.hide()
         self._filling = True
         day = self.today()
         self.start_on.setDate(QDate(day.year, day.month, day.day))
         self._filling = False
-        self.ctx.tasks.run(case_queries.filter_choices, self.ctx.session,
-                           on_done=lambda choices: self._show_villages(choices.villages, village),
+        session = self.ctx.session
+
+        def read() -> tuple[tuple[case_queries.Choice, ...], str | None]:
+            villages = case_queries.filter_choices(session).villages
+            if village:
+                return villages, village
+            ready: dict[str, int] = {}        # no village chosen: the one with most cases ready for 低保
+            for c in notices.list_candidates(session, None, Category.DIBAO, day):
+                if c.ready:
+                    ready[c.division_code] = ready.get(c.division_code, 0) + 1
+            return villages, max(ready, key=lambda v: ready[v]) if ready else None
+
+        self.ctx.tasks.run(read, on_done=lambda result: self._show_villages(*result),
                            on_error=self._failed, latest_only="notice_new_villages")
 
     def _show_villages(self, villages: tuple[case_queries.Choice, ...], wanted: str | None) -> None:
