@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.case_number import format_case_number
@@ -283,27 +283,27 @@ def dashboard(session: AppSession, today: date | None = None, planner: DeadlineP
     today = today or _local_today()
     planner = planner or DeadlinePlanner.default()
     week_end = today + timedelta(days=6 - today.weekday())
-    groups: dict[str, list[DueItem]] = {"overdue": [], "today": [], "week": [], "open": []}
-    totals = dict.fromkeys(groups, 0)
+    is_open = CaseClock.state == ClockState.OPEN.value
+    conditions = {"overdue": CaseClock.due_on < today, "today": CaseClock.due_on == today,
+                  "week": (CaseClock.due_on > today) & (CaseClock.due_on <= week_end),
+                  "open": CaseClock.due_on.is_(None)}
+    groups: dict[str, tuple[DueItem, ...]] = {}
+    totals: dict[str, int] = {}
     with session.db.read() as s:
-        q = (select(CaseClock, Case.case_number, Person.name, Village.name)
-             .join(Case, Case.uuid == CaseClock.case_uuid)
-             .join(Person, Person.uuid == Case.applicant_uuid)
-             .join(Village, Village.division_code == Case.division_code, isouter=True)
-             .where(CaseClock.state == ClockState.OPEN.value)
-             .where((CaseClock.due_on <= week_end) | CaseClock.due_on.is_(None))
-             .order_by(CaseClock.due_on, CaseClock.id))
-        for clock, number, applicant, village in s.execute(q):
-            due = clock.due_on
-            group = "open" if due is None else "overdue" if due < today else "today" if due == today else "week"
-            totals[group] += 1
-            if len(groups[group]) >= limit:
-                continue
-            groups[group].append(DueItem(clock.uuid, clock.case_uuid, format_case_number(number), applicant,
-                                         village or "", ClockKind(clock.kind), clock.label, due,
-                                         clock.calendar_note, _left(planner, due, today), clock.subject_uuid))
-    return Dashboard(today, tuple(groups["overdue"]), tuple(groups["today"]), tuple(groups["week"]),
-                     tuple(groups["open"]), (totals["overdue"], totals["today"], totals["week"], totals["open"]))
+        for group, cond in conditions.items():   # counted in SQL, only ``limit`` rows fetched per group
+            totals[group] = int(s.scalar(select(func.count()).select_from(CaseClock).where(is_open, cond)) or 0)
+            q = (select(CaseClock, Case.case_number, Person.name, Village.name)
+                 .join(Case, Case.uuid == CaseClock.case_uuid)
+                 .join(Person, Person.uuid == Case.applicant_uuid)
+                 .join(Village, Village.division_code == Case.division_code, isouter=True)
+                 .where(is_open, cond).order_by(CaseClock.due_on, CaseClock.id).limit(limit))
+            groups[group] = tuple(
+                DueItem(clock.uuid, clock.case_uuid, format_case_number(number), applicant, village or "",
+                        ClockKind(clock.kind), clock.label, clock.due_on, clock.calendar_note,
+                        _left(planner, clock.due_on, today), clock.subject_uuid)
+                for clock, number, applicant, village in s.execute(q))
+    return Dashboard(today, groups["overdue"], groups["today"], groups["week"], groups["open"],
+                     (totals["overdue"], totals["today"], totals["week"], totals["open"]))
 
 
 def overdue_case_uuids(s: Session, today: date) -> set[str]:

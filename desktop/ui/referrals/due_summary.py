@@ -60,7 +60,7 @@ class DueSummary(QGroupBox):
         layout.addWidget(self.empty)
 
     def refresh(self) -> None:
-        self.ctx.tasks.run(deadlines.dashboard, self.ctx.session, self.today(), limit=FIRST_ITEMS * 40,
+        self.ctx.tasks.run(deadlines.dashboard, self.ctx.session, self.today(), limit=FIRST_ITEMS,
                            on_done=self.show_board, on_error=self._failed, latest_only="home_due")
 
     def _failed(self, exc: BaseException) -> None:

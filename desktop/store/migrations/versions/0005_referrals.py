@@ -6,7 +6,8 @@ Create Date: 2026-11-25 16:30:00
 
 One referral per (case, department) with its state, dates, the department's
 result and the reply document (a BLOB inside the encrypted file), and the
-history of each referral. New tables only; accepted cases of older databases
+history of each referral, and two indexes on case_clocks for finding running
+clocks by referral and by case. Accepted cases of older databases
 get their referrals from ``desktop.services.backfill`` at sign-in.
 """
 
@@ -79,8 +80,16 @@ def upgrade() -> None:
     with op.batch_alter_table('referral_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_referral_events_referral_uuid'), ['referral_uuid'], unique=False)
 
+    # running clocks by referral and by case (see models_referral.py: the planner needs them)
+    with op.batch_alter_table('case_clocks', schema=None) as batch_op:
+        batch_op.create_index('ix_case_clocks_subject_state', ['subject_uuid', 'state'], unique=False)
+        batch_op.create_index('ix_case_clocks_case_state_due', ['case_uuid', 'state', 'due_on'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('case_clocks', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_clocks_case_state_due')
+        batch_op.drop_index('ix_case_clocks_subject_state')
     with op.batch_alter_table('referral_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_referral_events_referral_uuid'))
     op.drop_table('referral_events')
