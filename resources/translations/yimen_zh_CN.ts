@@ -492,6 +492,18 @@
         <translation>已导出 {0} 行到 {1}</translation>
     </message>
     <message>
+        <source>张贴照片 — {0}</source>
+        <translation>张贴照片 — {0}</translation>
+    </message>
+    <message>
+        <source>无法显示该照片（格式不受支持）。</source>
+        <translation>无法显示该照片（格式不受支持）。</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation type="unfinished">关闭</translation>
+    </message>
+    <message>
         <source>选择张贴照片</source>
         <translation>选择张贴照片</translation>
     </message>

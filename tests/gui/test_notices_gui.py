@@ -25,7 +25,7 @@ from conftest import FAST_KDF
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 from sqlalchemy import select
 
 from desktop.domain.case_state import CaseStatus
@@ -261,6 +261,11 @@ def test_batch_from_candidates_posted_objected_and_ended(qtbot, open_page, tmp_p
     qtbot.waitUntil(lambda: detail.photo_list.count() == 1 and not detail.photo_list.item(0).icon().isNull(),
                     timeout=10_000)
     assert len(notices.photos(session, batch_uuid)) == 1
+    detail.show_photo(detail.photo_list.item(0))
+    qtbot.waitUntil(lambda: detail.photo_dialog is not None, timeout=10_000)
+    shown = detail.photo_dialog.findChild(QLabel).pixmap()
+    assert not shown.isNull() and shown.width() == 800    # 640×480 scaled to fit 1100×600
+    detail.photo_dialog.accept()
 
     # --- objection on one case: back to investigation
     objected = ready[1]
@@ -331,7 +336,7 @@ def test_withdraw_a_posted_notice_and_print_the_withdrawal_notice(qtbot, open_pa
     assert batch_row(session, target.uuid)[0] == "posted"
     dialog.reason.setPlainText("名单中一户家庭人口有误")
     dialog.try_accept()
-    qtbot.waitUntil(lambda: getattr(detail, "withdrawal_question", None) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: detail.withdrawal_question is not None, timeout=10_000)
     assert batch_row(session, target.uuid)[0] == "withdrawn"
     assert all(case_status(session, u) == CaseStatus.INVESTIGATING.value for u in cases)
     qtbot.waitUntil(lambda: detail.detail.summary.status is BatchStatus.WITHDRAWN, timeout=10_000)

@@ -21,6 +21,7 @@ from PySide6.QtCore import QSize, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -149,6 +150,8 @@ class BatchDetailView(QWidget):
         self.loading = False
         self.dialog: ServiceDialog | None = None
         self.print_dialog: PrintDialog | None = None
+        self.photo_dialog: QDialog | None = None
+        self.withdrawal_question: QMessageBox | None = None
         self.last_export: Path | None = None
         self.thumbnails: dict[str, QPixmap] = {}
         self._build()
@@ -263,6 +266,7 @@ class BatchDetailView(QWidget):
         self.photo_list.setResizeMode(QListView.ResizeMode.Adjust)
         self.photo_list.setMovement(QListView.Movement.Static)
         self.photo_list.setSpacing(8)
+        self.photo_list.itemActivated.connect(self.show_photo)
         layout.addWidget(self.photo_list, 1)
         row = QHBoxLayout()
         self.photo_button = self._button("add_photo", self.tr("上传张贴照片(&U)…"), self.add_photo)
@@ -588,6 +592,33 @@ class BatchDetailView(QWidget):
         self._after_change(self.tr("已导出 {0} 行到 {1}").format(doc.rows, str(path)))
 
     # ----- photos --------------------------------------------------------------------------
+    def show_photo(self, item: QListWidgetItem) -> None:
+        """Enter or a double-click on a thumbnail: the photo at screen size."""
+        uuid = item.data(Qt.ItemDataRole.UserRole)
+        if uuid:
+            self.ctx.tasks.run(notices.photo_data, self.ctx.session, uuid,
+                               on_done=lambda result: self._open_photo(item.text(), result[1]), on_error=self._failed)
+
+    def _open_photo(self, caption: str, data: bytes) -> None:
+        dialog = QDialog(self)
+        dialog.setObjectName("photo_view")
+        dialog.setWindowTitle(self.tr("张贴照片 — {0}").format(caption))
+        layout = QVBoxLayout(dialog)
+        label = QLabel()
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        pixmap = QPixmap()
+        if pixmap.loadFromData(data):
+            label.setPixmap(pixmap.scaled(1100, 600, Qt.AspectRatioMode.KeepAspectRatio,
+                                          Qt.TransformationMode.SmoothTransformation))
+        else:
+            label.setText(self.tr("无法显示该照片（格式不受支持）。"))
+        layout.addWidget(label, 1)
+        close = QPushButton(self.tr("关闭"))
+        close.clicked.connect(dialog.accept)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        self.photo_dialog = dialog
+        dialog.open()
+
     def add_photo(self, path: str | None = None) -> None:
         if self.detail is None:
             return
