@@ -84,7 +84,7 @@ def prepare_data(session: AppSession) -> str:
             print(f"  objection not recorded: {exc.message}")
     waiting: dict[str, list[str]] = {}
     for c in notices.list_candidates(session, None, "dibao", today):
-        if len(c.problems) == 1 and c.problems[0].startswith(NOT_VISITED):
+        if c.problems and all(p.startswith((NOT_VISITED, "调查材料不全")) for p in c.problems):
             waiting.setdefault(c.division_code, []).append(c.case_uuid)
     if not waiting:
         return ""

@@ -183,6 +183,23 @@ def case_facts(s: Session, cases: list[Case], planner: DeadlinePlanner, on: date
     return out
 
 
+def investigation_gaps(s: Session, case: Case, facts: CandidateFacts) -> tuple[str, ...]:
+    """What the investigation record still lacks that the ``post_notice`` guard also checks (the
+    economic-check report, the deliberation record), so a case the 公示 page offers as ready can
+    really be posted. The home visit is already counted in ``facts.investigators``; a deliberation
+    still to be held is already said by :func:`candidate_problems`. (A draft may still be made
+    without them: posting refuses, naming the case.)"""
+    from . import investigations  # noqa: PLC0415 (imported where used, as in apply_case_transition)
+
+    skip_deliberation = facts.deliberation_required and facts.status is CaseStatus.INVESTIGATING
+    gaps = []
+    for item in investigations.missing_before_decision(s, case):
+        if item.startswith("入户调查") or (skip_deliberation and item.startswith("民主评议")):
+            continue
+        gaps.append(f"调查材料不全：{item}")
+    return tuple(gaps)
+
+
 # ------------------------------------------------------------------ batches
 
 def load_batch(s: Session, batch_uuid: str) -> NoticeBatch:

@@ -151,7 +151,7 @@ def list_candidates(session: AppSession, division_code: str | None = None, categ
                 village_name=villages.get(c.division_code, c.division_code), category=cat,
                 category_label=cat.label if cat else "无需公示", status_label=CaseStatus(c.status).label,
                 investigators=visit.investigators, proposed_monthly_cents=visit.proposed_monthly_cents,
-                problems=candidate_problems(f)))
+                problems=candidate_problems(f) + nd.investigation_gaps(s, c, f)))
         return out
 
 

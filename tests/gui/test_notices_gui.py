@@ -47,6 +47,7 @@ from desktop.ui.tasks import TaskRunner
 TODAY = date(2026, 9, 15)
 HOUSEHOLDS = 400
 NOT_VISITED = "尚未完成入户调查"
+MISSING = "调查材料不全"
 
 
 @pytest.fixture
@@ -90,7 +91,8 @@ def make_ready(session: AppSession, n: int = 3) -> tuple[str, list[str], list[st
     """The village with most cases waiting only for their home visit: record visits for ``n`` of them.
     Returns (village code, the ready case uuids, the cases of that village left unready)."""
     waiting = [c for c in notices.list_candidates(session, None, "dibao", TODAY)
-               if len(c.problems) == 1 and c.problems[0].startswith(NOT_VISITED)]
+               if c.problems and c.problems[0].startswith(NOT_VISITED)
+               and all(p.startswith((NOT_VISITED, MISSING)) for p in c.problems)]
     by_village: dict[str, list[str]] = {}
     for c in waiting:
         by_village.setdefault(c.division_code, []).append(c.case_uuid)

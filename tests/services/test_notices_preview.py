@@ -1,13 +1,15 @@
-"""A preview is not a print: a poster previewed is recorded only when printed or saved, as those bytes."""
+"""A preview is not a print (a poster is recorded only when printed or saved, as those bytes); a case
+the guard would refuse is not offered as ready."""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import pytest
-from test_notices_setup import POSTED, VILLAGE, add_users, family, login
+from test_notices_setup import POSTED, VILLAGE, add_users, family, login, make_case
 
-from desktop.services import notices
+from desktop.services import investigations, notices
 from desktop.services.notices import PostingInput
 from desktop.services.notices_data import NoticeRefused
 
@@ -51,3 +53,19 @@ def test_a_preview_of_a_changed_batch_is_not_recorded(env):
     exported = notices.export_csv(clerk, batch.uuid)    # an export is not a preview
     with pytest.raises(notices.InvalidInput):
         notices.record_print(clerk, batch.uuid, exported)
+
+
+def test_a_candidate_without_its_economic_check_is_not_offered_as_ready(env):
+    """The notice guard refuses a case whose investigation lacks the check the policy requires, so the
+    candidate list says so (and the 公示 page does not let it be ticked)."""
+    clerk = env
+    case = make_case(clerk, "孙立新", "19770707", 91)
+    notices.record_home_visit(clerk, case, notices.HomeVisitInput(date(2026, 9, 15), ("王喆", "李明"), 86000))
+    [cand] = [c for c in notices.list_candidates(clerk, VILLAGE, "dibao", POSTED) if c.case_uuid == case]
+    assert cand.problems == ("调查材料不全：家庭经济状况核对报告",) and not cand.ready
+    check = investigations.request_economic_check(clerk, case, investigations.CheckRequestInput(
+        date(2026, 9, 15), "县居民家庭经济状况核对中心"), today=date(2026, 9, 15))
+    investigations.record_check_result(clerk, check, investigations.CheckResultInput(
+        date(2026, 9, 16), "eligible", "收入、财产符合条件"), today=date(2026, 9, 16))
+    [cand] = [c for c in notices.list_candidates(clerk, VILLAGE, "dibao", POSTED) if c.case_uuid == case]
+    assert cand.ready
