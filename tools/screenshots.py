@@ -140,7 +140,7 @@ def main_home_large(h: Harness) -> QWidget:
 
 
 def main_not_built(h: Harness) -> QWidget:
-    return h.main_window("clerk", "referrals")
+    return h.main_window("clerk", "sync")
 
 
 def settings_admin(h: Harness) -> QWidget:

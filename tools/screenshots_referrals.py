@@ -5,7 +5,8 @@ referral list with a result being keyed in, the home page's time-limit box, a ca
     .venv/bin/yimen demo --data-dir /tmp/demo50k --households 50000
     DISPLAY=:94 .venv/bin/python tools/screenshots_referrals.py --data-dir /tmp/demo50k
 
-Writes docs/screenshots/dashboard.png, referral.png, home-due.png and case-time-limits.png. The
+Writes docs/screenshots/dashboard.png, referral.png, home-due.png (and -large) and
+case-time-limits.png. The
 referral shot records one department's result in the demo database given (so the list shows a
 concluded referral next to running and overdue ones).
 """
@@ -69,7 +70,7 @@ def shot_referral(h: Harness) -> None:
     panel.state.setCurrentIndex(panel.state.findData(ReferralState.SENT.value))
     h.wait_until(lambda: panel.table.rowCount() > 0 and panel.state.currentData() == "sent")
     h.settle(300)
-    overdue = next((i for i, r in enumerate(panel.rows) if r.overdue), 0)
+    overdue = next((i for i, r in enumerate(panel.rows) if r.overdue and r.department == "healthcare_security"), 0)
     panel.table.selectRow(overdue)
     dialog = panel.start_step(RESULT)
     assert dialog is not None
@@ -85,6 +86,15 @@ def shot_home(h: Harness) -> None:
     home = win.page("home")
     h.wait_until(lambda: home is not None and home.due is not None and home.due.board is not None)
     h.settle(400)
+
+
+def shot_home_large(h: Harness) -> None:
+    win = h.main_window("clerk")
+    win.set_large_type(True)
+    home = win.page("home")
+    home.on_shown()
+    h.wait_until(lambda: home is not None and home.due is not None and home.due.board is not None)
+    h.settle(500)
 
 
 def shot_case(h: Harness) -> None:
@@ -105,7 +115,7 @@ def shot_case(h: Harness) -> None:
 
 
 SHOTS = {"dashboard": shot_dashboard, "referral": shot_referral, "home-due": shot_home,
-         "case-time-limits": shot_case}
+         "home-due-large": shot_home_large, "case-time-limits": shot_case}
 
 
 def main(argv: list[str] | None = None) -> int:

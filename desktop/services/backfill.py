@@ -70,10 +70,11 @@ def _local(dt: Any) -> date:
 
 
 def backfill(s: Session, *, actor: str = "system", today: date | None = None, enqueue: bool = True,
-             sent_on: Callable[[str, date], date] | None = None,
+             stage_day: Callable[[str, date], date] | None = None,
              planner: DeadlinePlanner | None = None) -> tuple[int, int]:
     """Open the clocks and referrals of every open accepted case that has none; returns (clocks,
-    referrals) added. ``sent_on(case_uuid, day referred)`` may move the day a referral left (demo)."""
+    referrals) added. ``stage_day(case_uuid, day the status was reached)`` may move the day the current
+    stage began (the demo: its synthetic status history is one day after acceptance)."""
     planner = planner or DeadlinePlanner.default()
     today = today or datetime.now(UTC).astimezone().date()
     open_statuses = [st.value for st in _RUNNING]
@@ -116,7 +117,8 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
         key = (division, accepted_on)
         table = policies.get(key) or policies.setdefault(key, planner.policy_for(division, accepted_on))
         st = CaseStatus(status)
-        since = min(max(reached.get(case_uuid, accepted_on), accepted_on), today)
+        since = reached.get(case_uuid, accepted_on)
+        since = min(max(stage_day(case_uuid, since) if stage_day else since, accepted_on), today)
         if case_uuid not in has_clock:
             main = primary_category(case_cats)
             clock(case_uuid, K.DECISION_TOTAL, accepted_on, table.deadline("decision_total", main), table,
@@ -131,7 +133,7 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
             ref_uuid = new_uuid()
             sent = None
             if st is CaseStatus.REFERRED:
-                sent = min(max(sent_on(case_uuid, since) if sent_on else since, accepted_on), today)
+                sent = since
                 clock(case_uuid, K.REFERRAL, sent, dept.deadline_working_days, table, ref_uuid,
                       f"转办：{dept.name_zh}")
             state = ReferralState.SENT if sent else ReferralState.PENDING

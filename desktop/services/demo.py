@@ -389,12 +389,14 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
 
 def _populate_clocks(session: AppSession, rng: random.Random, today: date) -> None:
     """The statutory clocks and referrals of the open cases, as a database from before Step 5 gets
-    them (:mod:`desktop.services.backfill`); referred cases left a few days after acceptance."""
+    them (:mod:`desktop.services.backfill`). The current stage of each began in the last weeks (the
+    synthetic history says the day after acceptance, which would make every old case's stage late):
+    the dashboard then shows a mix of overdue, due today, due this week and later."""
     from . import backfill  # noqa: PLC0415
 
     with session.db.write() as s:
         backfill.run_once(s, actor="clerk", today=today, enqueue=False,
-                          sent_on=lambda _case, since: since + timedelta(days=rng.randint(0, 3)))
+                          stage_day=lambda _case, since: max(since, today - timedelta(days=rng.randint(0, 18))))
 
 
 def _populate_grants(session: AppSession, rng: random.Random) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.case_number import format_case_number
@@ -23,7 +23,8 @@ from .clocks import DeadlinePlanner
 from .errors import InvalidInput, NotFound
 from .referrals import RESULT_LABELS, ReferralState
 
-__all__ = ["ReferralFilter", "ReferralHistoryRow", "ReferralRow", "case_referrals", "department_choices",
+__all__ = ["ReferralFilter", "ReferralHistoryRow", "ReferralRow", "case_referrals", "count_referrals",
+           "department_choices",
            "list_referrals", "referral", "referral_history", "reply_document"]
 
 MAX_ROWS = 2000
@@ -163,6 +164,14 @@ def list_referrals(session: AppSession, f: ReferralFilter | None = None, *, toda
         raise InvalidInput(f"每次最多显示{MAX_ROWS}条。", "limit")
     with session.db.read() as s:
         return _rows(s, f or ReferralFilter(), _today(today), limit)
+
+
+def count_referrals(session: AppSession, f: ReferralFilter | None = None, *, today: date | None = None) -> int:
+    """How many referrals match ``f`` (the list shows at most its ``limit``)."""
+    session.require(Permission.VIEW_CASES)
+    with session.db.read() as s:
+        inner = _query(f or ReferralFilter(), _today(today)).order_by(None).with_only_columns(Referral.id)
+        return int(s.scalar(select(func.count()).select_from(inner.subquery())) or 0)
 
 
 def case_referrals(session: AppSession, case_uuid: str, *, today: date | None = None) -> list[ReferralRow]:

@@ -1252,12 +1252,12 @@
         <translation>{0}&#x3000;{1}&#x3000;{2}</translation>
     </message>
     <message>
-        <source>没有超期事项。</source>
-        <translation>没有超期事项。</translation>
+        <source>查看全部 {0} 项超期…</source>
+        <translation>查看全部 {0} 项超期…</translation>
     </message>
     <message>
-        <source>另有 {0} 项超期，请在“转办与时限”中查看。</source>
-        <translation>另有 {0} 项超期，请在“转办与时限”中查看。</translation>
+        <source>没有超期事项。</source>
+        <translation>没有超期事项。</translation>
     </message>
 </context>
 <context>
@@ -3215,6 +3215,10 @@
     <message>
         <source>共 {0} 条</source>
         <translation>共 {0} 条</translation>
+    </message>
+    <message>
+        <source>共 {0} 条，列出最急的 {1} 条</source>
+        <translation>共 {0} 条，列出最急的 {1} 条</translation>
     </message>
     <message>
         <source>退回：{0}</source>

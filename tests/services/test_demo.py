@@ -86,3 +86,27 @@ def test_fifty_thousand_households_work(tmp_path):
     admin_pw = next(pw for u, _r, pw in result.accounts if u == "admin")
     checks = self_test(result.data_dir, "admin", admin_pw, today=TODAY)
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+
+
+def test_open_cases_have_their_clocks_and_referrals_some_overdue(demo):
+    """The dashboard has real content: running clocks (some overdue, some due this week), referrals
+    of referred cases sent with their clocks, the others waiting to be sent."""
+    from desktop.services import deadlines
+    from desktop.services.backfill import missing_count
+    from desktop.store.models_clock import CaseClock
+    from desktop.store.models_referral import Referral
+
+    user, _l, pw = read_demo_accounts(demo.data_dir)[1]
+    s = sign_in(demo.data_dir, user, pw)
+    try:
+        board = deadlines.dashboard(s, today=TODAY)
+        assert board.totals[0] > 0 and sum(board.totals) > board.totals[0]
+        with s.db.read() as db:
+            assert missing_count(db) == 0
+            referred = set(db.scalars(select(Case.uuid).where(Case.status == "referred")))
+            sent = set(db.scalars(select(Referral.case_uuid).where(Referral.state == "sent")))
+            assert referred and referred <= sent
+            clocked = set(db.scalars(select(CaseClock.subject_uuid).where(CaseClock.kind == "referral")))
+            assert clocked == set(db.scalars(select(Referral.uuid).where(Referral.state == "sent")))
+    finally:
+        s.close()

@@ -7,16 +7,26 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.services import deadlines
 from desktop.services.deadlines import Dashboard
 
 from ..context import UiContext
-from ..typography import set_font_scale
+from ..typography import is_large_type, set_font_scale
 from .common import left_text, open_case
 
-FIRST_ITEMS = 5
+FIRST_ITEMS = 4              # at normal type; 2 at large type, so 首页 still fits 1366×768
 LINK_STYLE = "QPushButton { text-align: left; border: none; color: #b00020; padding: 1px 2px; }" \
              "QPushButton:hover, QPushButton:focus { text-decoration: underline; }"
 
@@ -77,23 +87,24 @@ class DueSummary(QGroupBox):
                 item.widget().deleteLater()
         self.links = []
         # the most overdue first: those are the ones a supervisor asks about
-        first = sorted(board.overdue, key=lambda i: i.due_on or date.max)[:FIRST_ITEMS]
+        app = QApplication.instance()
+        shown = 2 if isinstance(app, QApplication) and is_large_type(app) else FIRST_ITEMS
+        first = sorted(board.overdue, key=lambda i: i.due_on or date.max)[:shown]
         for r, item in enumerate(first):
             link = QPushButton(self.tr("{0}　{1}　{2}").format(item.case_number, item.applicant, item.label))
             link.setObjectName("due_item_link")
             link.setStyleSheet(LINK_STYLE)
             link.setCursor(Qt.CursorShape.PointingHandCursor)
+            link.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             link.clicked.connect(lambda _c=False, u=item.case_uuid: open_case(self, self.ctx, u))
             late = QLabel(left_text(item.working_days_left, item.due_on, item.calendar_note))
             late.setStyleSheet("color: #b00020;")
             self.items.addWidget(link, r, 0)
             self.items.addWidget(late, r, 1)
             self.links.append(link)
-        self.items.setColumnStretch(0, 1)
-        more = board.totals[0] - len(first)
-        if not board.overdue:
-            self.empty.setText(self.tr("没有超期事项。"))
-        else:
-            self.empty.setText(self.tr("另有 {0} 项超期，请在“转办与时限”中查看。").format(more) if more > 0 else "")
-        self.empty.setVisible(bool(self.empty.text()))
+        self.items.setColumnStretch(2, 1)
+        self.all_button.setText(self.tr("查看全部到期事项…") if board.totals[0] <= len(first) else
+                                self.tr("查看全部 {0} 项超期…").format(board.totals[0]))
+        self.empty.setText("" if board.overdue else self.tr("没有超期事项。"))
+        self.empty.setVisible(not board.overdue)
         self.loaded.emit()

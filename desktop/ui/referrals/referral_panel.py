@@ -60,6 +60,7 @@ class ReferralPanel(QWidget):
         self.today = today or date.today
         self.setObjectName("referral_panel")
         self.rows: list[ReferralRow] = []
+        self.total = 0
         self.dialog: ReferralStepDialog | None = None
         self.print_dialog: PrintDialog | None = None
         self.can_act = ctx.session.can(Permission.TRANSITION_CASE)
@@ -131,7 +132,11 @@ class ReferralPanel(QWidget):
         table.setWordWrap(False)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(9, QHeaderView.ResizeMode.Stretch)
+        # several categories make a long text: a fixed width, elided, the whole text as a tooltip
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        table.setColumnWidth(4, table.fontMetrics().horizontalAdvance(chr(0x56FD)) * 9 + 16)   # nine CJK characters
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.itemSelectionChanged.connect(self._selection_changed)
         table.doubleClicked.connect(lambda _i: self.open_current_case())
         return table
@@ -163,10 +168,19 @@ class ReferralPanel(QWidget):
                               overdue_only=self.overdue.isChecked())
 
     def refresh(self) -> None:
-        self.ctx.tasks.run(rq.list_referrals, self.ctx.session, self.current_filter(), today=self.today(),
-                           on_done=self.show_rows, on_error=self._failed, latest_only="referral_list")
+        self.ctx.tasks.run(self._load, self.current_filter(), self.today(), on_done=self._loaded,
+                           on_error=self._failed, latest_only="referral_list")
         self.ctx.tasks.run(rq.department_choices, self.ctx.session, on_done=self._show_departments,
                            latest_only="referral_departments")
+
+    def _load(self, f: ReferralFilter, today: date) -> tuple[list[ReferralRow], int]:
+        session = self.ctx.session
+        return rq.list_referrals(session, f, today=today), rq.count_referrals(session, f, today=today)
+
+    def _loaded(self, result: tuple[list[ReferralRow], int]) -> None:
+        rows, total = result
+        self.total = total
+        self.show_rows(rows)
 
     def _show_departments(self, choices: list[tuple[str, str]]) -> None:
         current = self.department.currentData()
@@ -189,7 +203,9 @@ class ReferralPanel(QWidget):
     def show_rows(self, rows: list[ReferralRow]) -> None:
         selected = self.current_row()
         self.rows = rows
-        self.count.setText(self.tr("共 {0} 条").format(len(rows)))
+        total = max(self.total, len(rows))
+        self.count.setText(self.tr("共 {0} 条").format(total) if total == len(rows) else
+                           self.tr("共 {0} 条，列出最急的 {1} 条").format(total, len(rows)))
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             result = row.result_label
@@ -202,6 +218,8 @@ class ReferralPanel(QWidget):
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setData(UUID_ROLE, row.uuid)
+                if c in (4, 9):
+                    cell.setToolTip(text)
                 if row.overdue:
                     cell.setBackground(QBrush(OVERDUE_BG))
                     cell.setForeground(QBrush(OVERDUE_FG))
