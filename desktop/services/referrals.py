@@ -164,6 +164,8 @@ def mark_sent(session: AppSession, referral_uuid: str, sent_on: date, *, today: 
     with session.db.write() as s:
         ref, case = _load(s, referral_uuid)
         _expect(ref, (ReferralState.PENDING.value, ReferralState.RETURNED.value), "转出")
+        if CaseStatus(case.status).is_terminal:
+            raise InvalidInput(f"案件当前为“{CaseStatus(case.status).label}”，不能再转出。", "state")
         _day(sent_on, "转出日期", "sent_on", today, not_before=case.accepted_on, before_what="受理日期")
         before = ref.state
         ref.state, ref.sent_on, ref.sent_by = ReferralState.SENT.value, sent_on, session.user.username

@@ -3121,6 +3121,10 @@
 <context>
     <name>ReferralPanel</name>
     <message>
+        <source>登记为今天已转出(&amp;Y)</source>
+        <translation>登记为今天已转出(&amp;Y)</translation>
+    </message>
+    <message>
         <source>状态</source>
         <translation type="unfinished">状态</translation>
     </message>
@@ -3287,6 +3291,10 @@
     <message>
         <source>{0}-{1}-转办单</source>
         <translation>{0}-{1}-转办单</translation>
+    </message>
+    <message>
+        <source>{0}的转办单已打印。送出后请登记转出，办理时限从转出之日起算。</source>
+        <translation>{0}的转办单已打印。送出后请登记转出，办理时限从转出之日起算。</translation>
     </message>
     <message>
         <source>{0}-{1}-回复</source>

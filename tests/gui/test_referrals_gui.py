@@ -205,3 +205,41 @@ def test_roles_who_may_not_act_see_no_section_or_disabled_actions(qtbot, main_wi
     assert supervisor.referrals.action_buttons[SEND].isEnabled()
     with supervisor.ctx.session.db.read() as s:
         assert s.scalars(select(PrintRecord)).all() == []
+
+
+def test_printing_a_pending_slip_offers_to_record_it_sent(qtbot, open_page, accepted, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtPrintSupport import QPrinter
+
+    case_uuid, day = accepted
+    page = open_page(today=day)
+    page.referrals.table.selectRow(_row_of(page, "医疗保障局"))
+    qtbot.mouseClick(page.referrals.action_buttons["print"], Qt.MouseButton.LeftButton)
+    dialog = page.referrals.print_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.page_count > 0, timeout=15_000)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "slip.pdf"))
+    with qtbot.waitSignal(dialog.printed, timeout=20_000):
+        assert dialog.print_document(printer)
+    dialog.reject()
+    with page.ctx.session.db.read() as s:     # the print is recorded: one 转办单 of that department
+        records = s.scalars(select(PrintRecord).where(PrintRecord.case_uuid == case_uuid)).all()
+        assert [r.kind for r in records] == ["referral_slip"]
+    assert page.referrals.offer_send.isVisible() and "转办单已打印" in page.referrals.message.text()
+    qtbot.mouseClick(page.referrals.offer_send, Qt.MouseButton.LeftButton)
+    _wait_state(qtbot, page, "医疗保障局", "已转出")
+    assert page.referrals.rows[_row_of(page, "医疗保障局")].sent_on == day
+    assert not page.referrals.offer_send.isVisible()
+
+
+def test_enter_or_double_click_on_the_dashboard_asks_for_the_case(qtbot, open_page, accepted) -> None:  # type: ignore[no-untyped-def]
+    case_uuid, day = accepted
+    page = open_page(today=day + timedelta(days=30))
+    page.tabs.setCurrentWidget(page.due)
+    qtbot.waitUntil(lambda: page.due.board is not None and page.due.table.rowCount() > 0, timeout=10_000)
+    page.due.table.setFocus()
+    page.due.table.selectRow(0)
+    with qtbot.waitSignal(page.due.case_requested, timeout=5_000) as got:
+        qtbot.keyClick(page.due.table, Qt.Key.Key_Return)
+    assert got.args == [case_uuid]

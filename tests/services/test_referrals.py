@@ -309,4 +309,14 @@ def test_withdrawal_cancels_referrals_and_their_clocks_a_decision_keeps_those_at
         assert s.scalar(select(CaseClock.state).where(CaseClock.subject_uuid == sent.uuid)) == "cancelled"
     with pytest.raises(InvalidInput):
         referrals.mark_sent(clerk, sent.uuid, day, today=day)
+    # a decision keeps the referral at a department open (its result may still come back)
+    decided = _accept(clerk, (Category.MEDICAL,))
+    (at_dept,) = _refs(clerk, decided).values()
+    referrals.mark_sent(clerk, at_dept.uuid, day, today=day)
+    referrals.return_referral(clerk, at_dept.uuid, day, "缺少费用清单", today=day)
+    cases.transition(clerk, decided, "referral_returned", cases.TransitionInput(reason="部门退回"))
+    cases.transition(clerk, decided, "withdraw", cases.TransitionInput(reason="申请人主动撤回"))
+    with pytest.raises(InvalidInput) as err:     # a returned referral of an ended case is not sent again
+        referrals.mark_sent(clerk, at_dept.uuid, day, today=day)
+    assert err.value.message == "案件当前为“已撤回”，不能再转出。"
     assert supervisor is not None

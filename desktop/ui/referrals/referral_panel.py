@@ -81,7 +81,16 @@ class ReferralPanel(QWidget):
         self.message.setObjectName("referral_message")
         self.message.setWordWrap(True)
         self.message.hide()
-        layout.addWidget(self.message)
+        message_row = QHBoxLayout()
+        message_row.addWidget(self.message, 1)
+        # after a pending referral's slip was printed: it usually leaves now — one click records it
+        self.offer_send = QPushButton(self.tr("登记为今天已转出(&Y)"))
+        self.offer_send.setObjectName("offer_send")
+        self.offer_send.hide()
+        self.offer_send.clicked.connect(self._send_printed)
+        self.offered: ReferralRow | None = None
+        message_row.addWidget(self.offer_send)
+        layout.addLayout(message_row)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, activated=self.refresh,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
@@ -276,6 +285,7 @@ class ReferralPanel(QWidget):
 
     # ----- actions ------------------------------------------------------------------------------
     def say(self, text: str, error: bool = False) -> None:
+        self.offer_send.hide()
         self.message.setText(text)
         self.message.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
         self.message.setVisible(bool(text))
@@ -332,9 +342,26 @@ class ReferralPanel(QWidget):
                              file_name=self.tr("{0}-{1}-转办单").format(row.case_number_display, row.department_name),
                              recorder=lambda result: documents.record_preview(session, row.case_uuid, result),
                              parent=self)
+        if row.state in (ReferralState.PENDING, ReferralState.RETURNED) and self.can_act:
+            dialog.printed.connect(lambda: self._offer_send(row))
         self.print_dialog = dialog
         dialog.open()
         return dialog
+
+    def _offer_send(self, row: ReferralRow) -> None:
+        self.offered = row
+        self.say(self.tr("{0}的转办单已打印。送出后请登记转出，办理时限从转出之日起算。").format(row.department_name))
+        self.offer_send.show()
+
+    def _send_printed(self) -> None:
+        row = self.offered
+        self.offer_send.hide()
+        if row is None:
+            return
+        session, today = self.ctx.session, self.today()
+        self.ctx.tasks.run(referrals.mark_sent, session, row.uuid, today, today=today,
+                           on_done=lambda _u: self._step_done(SEND, row, False),
+                           on_error=lambda exc: self.say(self.ctx.error_text(exc), error=True))
 
     def save_reply(self) -> None:
         row = self.current_row()
