@@ -27,6 +27,7 @@ from desktop.domain.workdays import CalendarNotCovered
 from desktop.store import device as device_store
 from desktop.store.device import DeviceInfo
 from desktop.store.models import Case, CaseCategory, CaseDocument, Household, Meta, Person, StatusChange, User
+from desktop.store.models_referral import Referral as ReferralRow
 from forms.documents.authorization import ROLE_MEMBER, ROLE_SUPPORTER, AuthorizationData, AuthorizationPerson
 from forms.documents.missing_documents import MissingDocumentsData, MissingItem
 from forms.documents.receipt import ReceiptData
@@ -315,17 +316,22 @@ class Referral:
 
 
 def referrals(s: Session, case: Case, planner: DeadlinePlanner, when: datetime) -> list[Referral]:
-    """One 转办单 per department deciding any of the case's categories; the clock runs from acceptance."""
+    """One 转办单 per department deciding any of the case's categories; the clock runs from acceptance,
+    or from the day the referral was sent once it was."""
     p = _parties(s, case)
     referred_on = local(when).date()
     table = policy_for_case(planner, case, referred_on)
     contact = window_contact(s)
     attachments = tuple(d.name for d in documents(s, case, received=True))
     out = []
+    # a referral already sent: its slip says the day it left and the due day of its clock
+    sent_on = dict(s.execute(select(ReferralRow.department, ReferralRow.sent_on).where(
+        ReferralRow.case_uuid == case.uuid, ReferralRow.state.in_(("sent", "received")))).all())
     for i, (code, cats) in enumerate(table.referral_departments(p.cats).items(), 1):
         dept = table.departments[code]
+        on = sent_on.get(code) or referred_on
         try:
-            due: date | None = compute_deadline("referral", referred_on, table, planner.calendar, cats[0])
+            due: date | None = compute_deadline("referral", on, table, planner.calendar, cats[0])
             why = ""
         except CalendarNotCovered as exc:
             due, why = None, open_note(exc)
@@ -335,7 +341,7 @@ def referrals(s: Session, case: Case, planner: DeadlinePlanner, when: datetime) 
             slip_number=f"ZB-{_display(case)}-{i:02d}", case_number_display=_display(case),
             applicant_name=p.applicant.name, masked_id=mask_id(p.applicant.id_number), department_name=name,
             categories=tuple(c.label for c in cats), referring_clerk=display_name(s, case.clerk),
-            referred_on=referred_on, due_date=due, working_days=dept.deadline_working_days,
+            referred_on=on, due_date=due, working_days=dept.deadline_working_days,
             contact_phone=contact.phone or table.complaint_phone_text(), attachments=attachments,
             due_open_note=why,
         )))

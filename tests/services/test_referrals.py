@@ -125,6 +125,24 @@ def test_sending_starts_the_department_clock_and_refers_the_case(people):
     assert row.state_label == "已转出" and row.sent_on == day and row.due_on is not None and not row.overdue
 
 
+def test_the_slip_of_a_sent_referral_says_when_it_left_and_its_clock_due_day(people):
+    from desktop.services import documents_data
+
+    clerk = people["clerk"]
+    case_uuid = _accept(clerk, (Category.MEDICAL,))
+    sent_day = _accepted_on(clerk, case_uuid)
+    with clerk.db.write() as s:      # accepted a week before the referral left
+        s.get(Case, case_uuid).accepted_on = sent_day - timedelta(days=7)
+    (ref,) = _refs(clerk, case_uuid).values()
+    referrals.mark_sent(clerk, ref.uuid, sent_day, today=sent_day)
+    sent = rq.referral(clerk, ref.uuid, today=sent_day)
+    with clerk.db.read() as s:
+        case = s.get(Case, case_uuid)
+        accepted_at = datetime.combine(case.accepted_on, datetime.min.time()).astimezone()
+        (slip,) = documents_data.referrals(s, case, clocks.DeadlinePlanner.default(), accepted_at)
+    assert (slip.data.referred_on, slip.data.due_date) == (sent_day, sent.due_on)
+
+
 def test_bad_input_is_refused_in_chinese_and_changes_nothing(people):
     clerk = people["clerk"]
     case_uuid = _accept(clerk)
