@@ -259,6 +259,7 @@ def _populate(session: AppSession, rng: random.Random, n_households: int, today:
     say("正在生成公示批次……")
     _populate_notices(session, noticed, today)
     _populate_grants(session, rng)
+    _populate_investigations(session, rng, today)
     say("正在排定动态复核……")
     from . import rechecks  # noqa: PLC0415
 
@@ -397,6 +398,55 @@ def _populate_clocks(session: AppSession, rng: random.Random, today: date) -> No
     with session.db.write() as s:
         backfill.run_once(s, actor="clerk", today=today, enqueue=False,
                           stage_day=lambda _case, since: max(since, today - timedelta(days=rng.randint(0, 18))))
+
+
+def _populate_investigations(session: AppSession, rng: random.Random, today: date) -> None:
+    """The investigation record of demo cases already past it (待审核确认, 已办结): a home visit by two
+    staff and, where the policy requires it, the economic-check result (符合, or 不符合 for a refusal) —
+    so those cases show what they were decided on. Cases still under investigation keep theirs to do."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from desktop.store.models_investigation import Deliberation, EconomicCheck, HomeVisit  # noqa: PLC0415
+
+    done = (CaseStatus.AWAITING_DECISION.value, CaseStatus.APPROVED.value, CaseStatus.REFUSED.value)
+    planner = clocks.DeadlinePlanner.default()
+    with session.db.write() as s:
+        rows = s.execute(select(Case.uuid, Case.division_code, Case.accepted_on, Case.status, Case.clerk,
+                                Case.received_at)
+                         .where(Case.status.in_(done), Case.emergency.is_(False), Case.accepted_on.is_not(None))).all()
+        cats: dict[str, list[str]] = {}
+        for case_uuid, code in s.execute(select(CaseCategory.case_uuid, CaseCategory.category)
+                                         .join(Case, Case.uuid == CaseCategory.case_uuid)
+                                         .where(Case.status.in_(done))).all():
+            cats.setdefault(case_uuid, []).append(code)
+        visits, checks, deliberations = [], [], []
+        for r in rows:
+            day = min(today, r.accepted_on + timedelta(days=rng.randint(1, 4)))
+            at = max(r.received_at, datetime.combine(day, time(2, 0), tzinfo=UTC))
+            visits.append({"uuid": new_uuid(), "case_uuid": r.uuid, "visited_on": day,
+                           "investigators": list(DEMO_INVESTIGATORS), "proposed_monthly_cents": None,
+                           "note": "", "findings": "演示数据：入户核实家庭人口、收入、住房和财产情况",
+                           "recorded_by": r.clerk, "recorded_at": at})
+            policy = planner.policy_for(r.division_code, r.accepted_on)
+            codes = [c for c in cats.get(r.uuid, []) if c in Category._value2member_map_]
+            if any(policy.democratic_deliberation_required(c) for c in codes):
+                deliberations.append({"uuid": new_uuid(), "case_uuid": r.uuid, "held_on": day, "participants": 9,
+                                      "result": "disagree" if r.status == CaseStatus.REFUSED.value else "agree",
+                                      "summary": "演示数据", "recorded_by": r.clerk, "recorded_at": at})
+            if any(policy.economic_check_required(c) for c in codes):
+                refused = r.status == CaseStatus.REFUSED.value
+                checks.append({"uuid": new_uuid(), "case_uuid": r.uuid, "requested_on": day,
+                               "requested_to": "县居民家庭经济状况核对中心", "request_note": "",
+                               "requested_by": r.clerk, "requested_at": at, "result_on": day,
+                               "conclusion": "ineligible" if refused else "eligible",
+                               "summary": "演示数据：家庭人均收入高于低保标准" if refused else "演示数据：收入、财产符合条件",
+                               "result_by": r.clerk, "result_at": at})
+        if visits:
+            s.execute(insert(HomeVisit), visits)
+        if checks:
+            s.execute(insert(EconomicCheck), checks)
+        if deliberations:
+            s.execute(insert(Deliberation), deliberations)
 
 
 def _populate_grants(session: AppSession, rng: random.Random) -> None:
