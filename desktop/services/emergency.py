@@ -252,6 +252,19 @@ def _apply(s: Session, session: AppSession, case: Case, name: str, ctx: Transiti
     return after
 
 
+def _approver(session: AppSession, route: EmergencyRoute, rules: EmergencyRules,
+              supervisor: SupervisorConfirmation | None) -> tuple[str | None, Role]:
+    """Who approves (None above the limit: the county) and the role the transition is checked under."""
+    if route is EmergencyRoute.COUNTY:
+        return None, session.user.role
+    if session.can(Permission.APPROVE_EMERGENCY):
+        return session.user.username, session.user.role
+    if supervisor is None:
+        raise InvalidInput(f"金额在乡镇审批限额（{_yuan(rules.township_approval_limit_cents)}元）内，"
+                           "须由审核人当场批准：请审核人登录办理，或由审核人输入本人密码确认。", "supervisor")
+    return _confirm_supervisor(session, supervisor)
+
+
 def grant(session: AppSession, case_uuid: str, form: GrantInput, *, supervisor: SupervisorConfirmation | None = None,
           today: date | None = None) -> GrantResult:
     """先行救助 for an accepted emergency case: on the spot within the township limit, else to the county."""
@@ -264,16 +277,7 @@ def grant(session: AppSession, case_uuid: str, form: GrantInput, *, supervisor: 
             raise InvalidInput(problem, "status")
         rules = _rules(case, today)
     route = EmergencyRoute.TOWNSHIP if amount <= rules.township_approval_limit_cents else EmergencyRoute.COUNTY
-    approver: str | None = None
-    approver_role = session.user.role
-    if route is EmergencyRoute.TOWNSHIP:
-        if session.can(Permission.APPROVE_EMERGENCY):
-            approver = session.user.username
-        elif supervisor is None:
-            raise InvalidInput(f"金额在乡镇审批限额（{_yuan(rules.township_approval_limit_cents)}元）内，"
-                               "须由审核人当场批准：请审核人登录办理，或由审核人输入本人密码确认。", "supervisor")
-        else:
-            approver, approver_role = _confirm_supervisor(session, supervisor)
+    approver, approver_role = _approver(session, route, rules, supervisor)
     with session.db.write() as s:
         case, person = _load(s, case_uuid)
         if problem := _problem(case):       # moved on since the read above
@@ -347,9 +351,13 @@ def grants(session: AppSession, case_uuid: str) -> list[GrantInfo]:
         names = dict(s.execute(select(User.username, User.display_name)).all())
         rows = s.scalars(select(EmergencyGrant).where(EmergencyGrant.case_uuid == case_uuid)
                          .order_by(EmergencyGrant.recorded_at, EmergencyGrant.id)).all()
+        case = s.get(Case, case_uuid)
+        # a county-route grant is decided with the case (the county's result keyed in as 批准/不予批准)
+        county = {CaseStatus.APPROVED.value: "县级已批准", CaseStatus.REFUSED.value: "县级不予批准"}.get(
+            case.status if case is not None else "", "待县级审批")
         return [GrantInfo(r.uuid, r.granted_on, r.amount_cents, EmergencyReason(r.reason_code).label, r.reason_note,
                           EmergencyRoute(r.route).label,
-                          names.get(r.approved_by, r.approved_by) if r.approved_by else "待县级审批",
+                          names.get(r.approved_by, r.approved_by) if r.approved_by else county,
                           names.get(r.recorded_by, r.recorded_by),
                           names.get(r.warning_acknowledged_by, r.warning_acknowledged_by)
                           if r.warning_acknowledged_by else "", r.paperwork_completed_at) for r in rows]

@@ -113,6 +113,8 @@ def test_above_the_limit_the_case_goes_to_the_county_with_its_clock(people):
     assert info.approved_by == "待县级审批" and info.route_label == "报县级审批"
     with clerk.db.read() as s:
         assert s.scalar(select(AuditEvent.action).order_by(AuditEvent.seq.desc())) == "emergency_aid_escalated"
+    cases.transition(people["supervisor"], case, "approve")       # the county's result keyed in
+    assert emergency.grants(clerk, case)[0].approved_by == "县级已批准"
 
 
 def test_bad_input_and_wrong_cases_change_nothing(people):
