@@ -393,7 +393,10 @@ def record_deliberation(session: AppSession, case_uuid: str, form: DeliberationI
     summary = _text(form.summary, "评议情况", "summary", required=False)
     checked = _check_attachment(form.minutes, "评议记录", "minutes")
     with session.db.write() as s:
-        case = _load_case(s, case_uuid, _VISIT_STATUSES, "民主评议")
+        case = s.get(Case, case_uuid) if case_uuid else None
+        if case is not None and case.status == CaseStatus.INVESTIGATING.value:
+            raise InvalidInput("请先办理“开始民主评议”，再登记评议结果。", "status")
+        case = _load_case(s, case_uuid, (CaseStatus.DELIBERATION,), "民主评议")
         _after_acceptance(case, form.held_on, "评议日期", "held_on")
         attachment = _store_attachment(s, session, case, AttachmentPurpose.DELIBERATION_MINUTES, checked)
         row = Deliberation(case_uuid=case.uuid, held_on=form.held_on, participants=n, result=result.value,

@@ -1920,6 +1920,10 @@
         <translation>调查材料已齐全，可以公示或提交审核。{0}</translation>
     </message>
     <message>
+        <source>先办理“开始民主评议”，再登记评议结果</source>
+        <translation>先办理“开始民主评议”，再登记评议结果</translation>
+    </message>
+    <message>
         <source>登记民主评议…（本案须评议）</source>
         <translation>登记民主评议…（本案须评议）</translation>
     </message>

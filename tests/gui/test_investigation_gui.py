@@ -158,6 +158,11 @@ def test_deliberation_required_by_policy_is_asked_for(qtbot, ui_context_for, ope
     view = open_detail(ctx, case_uuid)
     tab = view.investigation
     assert "民主评议记录" in tab.missing.text() and "本案须评议" in tab.buttons["deliberation"].text()
+    assert not tab.buttons["deliberation"].isEnabled()           # 开始民主评议 first
+    cases.transition(ctx.session, case_uuid, "start_deliberation")
+    view.reload()
+    wait_reloaded(qtbot, view, lambda: tab.view.status == "deliberation")
+    qtbot.waitUntil(lambda: tab.buttons["deliberation"].isEnabled(), timeout=10_000)
     qtbot.mouseClick(tab.buttons["deliberation"], Qt.MouseButton.LeftButton)
     dialog = tab.dialog
     dialog.participants.setValue(9)

@@ -129,6 +129,8 @@ def test_check_neighbour_and_deliberation_validation(people):
     nv(clerk, case, inv.NeighbourVisitInput(TODAY, "邻居张某、村民小组长李某", "反映情况属实"))
 
     rd = inv.record_deliberation
+    refused(clerk, lambda: rd(clerk, case, inv.DeliberationInput(TODAY, 9, "agree")), "开始民主评议")
+    cases.transition(clerk, case, "start_deliberation")
     refused(clerk, lambda: rd(clerk, case, inv.DeliberationInput(TODAY, 2, "agree")), "人数")
     refused(clerk, lambda: rd(clerk, case, inv.DeliberationInput(TODAY, 9, "abstain")), "评议结果")
     rd(clerk, case, inv.DeliberationInput(TODAY, 9, "agree", "一致同意", inv.AttachmentInput("记录.pdf", PDF)))
@@ -193,6 +195,7 @@ def test_deliberation_where_policy_requires_it_and_no_check_where_it_does_not(pe
     view = inv.investigation(clerk, expense)
     assert view.deliberation_required and not view.economic_check_required
     assert view.missing == ("民主评议记录",)
+    cases.transition(clerk, expense, "start_deliberation")
     inv.record_deliberation(clerk, expense, inv.DeliberationInput(TODAY, 7, "agree"))
     assert inv.investigation(clerk, expense).missing == ()
     medical = make_case(clerk, cats=(Category.MEDICAL,), seq=4)

@@ -137,6 +137,9 @@ class InvestigationTab(QWidget):
             if key == "check_result":
                 enabled = enabled and bool(pending)
             button.setEnabled(enabled)
+        self.buttons["deliberation"].setEnabled(view.can_record and view.status == "deliberation")
+        self.buttons["deliberation"].setToolTip("" if view.status == "deliberation"
+                                                else self.tr("先办理“开始民主评议”，再登记评议结果"))
         self.buttons["deliberation"].setText(self.tr("登记民主评议…（本案须评议）") if view.deliberation_required
                                              else self.tr("登记民主评议…"))
         self._fill_table(view)
