@@ -1992,8 +1992,8 @@
         <translation>—</translation>
     </message>
     <message>
-        <source>尚无调查记录</source>
-        <translation>尚无调查记录</translation>
+        <source>尚无调查记录：入户调查后点“登记入户调查…”</source>
+        <translation>尚无调查记录：入户调查后点“登记入户调查…”</translation>
     </message>
     <message>
         <source>手续已补齐</source>
@@ -3287,6 +3287,10 @@
     <message>
         <source>已登记{0}退回。</source>
         <translation>已登记{0}退回。</translation>
+    </message>
+    <message>
+        <source>案件 {0} 的转办部门均已反馈办理结果：请打开案件，办理“转办结果：批准”或“转办结果：不予批准”。</source>
+        <translation>案件 {0} 的转办部门均已反馈办理结果：请打开案件，办理“转办结果：批准”或“转办结果：不予批准”。</translation>
     </message>
     <message>
         <source>转办单</source>

@@ -116,6 +116,13 @@ def test_send_receive_and_key_in_a_result_with_the_reply(qtbot, open_page, accep
     assert "520.00 元" in page.referrals.detail.text()
     with page.ctx.session.db.read() as s:
         assert s.get(Case, case_uuid).status == "referred"
+    # the other department answers too: the clerk is told the case can now be decided
+    dialog = _step(qtbot, page, RESULT, _row_of(page, "医疗保障局"))
+    dialog.result.setCurrentIndex(dialog.result.findData("refuse"))
+    dialog.decided_by.setText("医保局")
+    dialog.reason.setPlainText("已享受大病保险报销")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "均已反馈办理结果" in page.referrals.message.text(), timeout=10_000)
 
 
 def test_a_refused_step_keeps_the_dialog_open_with_the_message(qtbot, open_page, accepted) -> None:  # type: ignore[no-untyped-def]

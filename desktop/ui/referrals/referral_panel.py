@@ -322,11 +322,22 @@ class ReferralPanel(QWidget):
         done = {SEND: self.tr("已转出：{0}，办理时限开始计算。"), RECEIVE: self.tr("已登记{0}接收。"),
                 RESULT: self.tr("已录入{0}的办理结果。"), RETURN: self.tr("已登记{0}退回。")}
         self.say(done[kind].format(row.department_name))
+        if kind in (RESULT, RETURN):
+            self.ctx.tasks.run(rq.case_referrals, self.ctx.session, row.case_uuid, today=self.today(),
+                               on_done=lambda refs: self._all_back(row, refs))
         self.changed.emit()
         self.ctx.events.data_changed.emit()
         self.refresh()
         if print_after:
             self.print_slip(row)
+
+    def _all_back(self, row: ReferralRow, refs: list[ReferralRow]) -> None:
+        """Every department of the case has answered: say what to do with the case now."""
+        waiting = [r for r in refs if r.state.value in referrals.OPEN_STATES]
+        if waiting or not any(r.state is ReferralState.CONCLUDED for r in refs):
+            return
+        self.say(self.tr("案件 {0} 的转办部门均已反馈办理结果：请打开案件，办理“转办结果：批准”或"
+                         "“转办结果：不予批准”。").format(row.case_number_display))
 
     def print_slip(self, row: ReferralRow | None = None) -> PrintDialog | None:
         row = row or self.current_row()
