@@ -150,7 +150,21 @@ def shot_home_visit_dialog(h: Harness) -> None:
     h.settle(300)
 
 
-SHOTS = {"investigation": shot_investigation, "emergency-aid": shot_emergency,
+def shot_investigation_large(h: Harness) -> None:
+    """The tab at large type, on a case whose policy also asks for 民主评议 (the longest button row)."""
+    apply_large_type(h.app, True)
+    page = cases_page(h)
+    session = page.ctx.session
+    with session.db.read() as s:
+        uuid = s.scalar(select(Case.uuid).join(CaseCategory, CaseCategory.case_uuid == Case.uuid)
+                        .where(Case.status == "deliberation", CaseCategory.category == "temp_expense"))
+    page.open_case(uuid)
+    h.wait_until(lambda: page.detail.detail is not None and page.detail.investigation.view is not None)
+    page.detail.tabs.setCurrentWidget(page.detail.investigation)
+    h.settle(500)
+
+
+SHOTS = {"investigation": shot_investigation, "investigation-large-type": shot_investigation_large, "emergency-aid": shot_emergency,
          "emergency-aid-large-type": shot_emergency_large, "home-visit-dialog-large-type": shot_home_visit_dialog}
 
 

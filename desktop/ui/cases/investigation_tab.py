@@ -187,9 +187,12 @@ class InvestigationTab(QWidget):
                 self.attachment_buttons[attachment.uuid] = button
             else:
                 self.table.setItem(i, 4, _item(self.tr("—"), MUTED_COLOR))
+        self.table.clearSpans()
         if not rows:
             self.table.setRowCount(1)
-            self.table.setItem(0, 0, _item(self.tr("尚无调查记录"), MUTED_COLOR))
+            self.table.setItem(0, 0, _item(self.tr("尚无调查记录：入户调查后点“登记入户调查…”"), MUTED_COLOR))
+            self.table.setSpan(0, 0, 1, self.table.columnCount())
+            return
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(3, max(320, min(self.table.columnWidth(3), 560)))
         self.table.resizeRowsToContents()
