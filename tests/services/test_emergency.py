@@ -186,3 +186,12 @@ def test_documents_may_follow_the_aid_and_the_paperwork_waits_for_them(people):
     assert cases.mark_documents_received(clerk, case, [codes[-1]]) == ()
     assert emergency.complete_paperwork(clerk, case) is CaseStatus.APPROVED
     assert ("emergency_paperwork", "met") in {(c.kind, c.state) for c in deadlines.case_clocks(clerk, case)}
+
+
+def test_the_facts_need_the_case_permission(people):
+    case = emergency_case(people["clerk"])
+    with pytest.raises(PermissionDenied):
+        emergency.facts(people["assistant"], case)
+    with pytest.raises(PermissionDenied):
+        emergency.grants(people["assistant"], case)
+    assert emergency.facts(people["supervisor"], case).user_can_approve

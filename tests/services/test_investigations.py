@@ -226,3 +226,17 @@ def test_an_objection_makes_the_home_visit_count_no_more(people):
     assert view.missing[0].startswith("入户调查记录")
     with clerk.db.read() as s:
         assert inv.home_visit_investigators(s, case) == 0
+
+
+def test_reading_the_record_needs_the_case_permission(people):
+    clerk = people["clerk"]
+    case = make_case(clerk)
+    inv.record_home_visit(clerk, case, visit(signed_form=inv.AttachmentInput("form.pdf", PDF)))
+    form = inv.investigation(clerk, case).home_visits[0].form
+    for who in ("assistant", "auditor"):
+        with pytest.raises(PermissionDenied):
+            inv.investigation(people[who], case)
+        with pytest.raises(PermissionDenied):
+            inv.attachment_data(people[who], form.uuid)
+    view = inv.investigation(people["supervisor"], case)
+    assert view.can_record and view.home_visits[0].form == form
