@@ -97,6 +97,17 @@ def shot_home_large(h: Harness) -> None:
     h.settle(500)
 
 
+def shot_referral_large(h: Harness) -> None:
+    page = referrals_page(h)
+    page.window().set_large_type(True)
+    page.show_referrals()
+    panel = page.referrals
+    panel.overdue.setChecked(True)
+    h.wait_until(lambda: panel.table.rowCount() > 0 and panel.overdue.isChecked())
+    panel.table.selectRow(0)
+    h.settle(500)
+
+
 def shot_case(h: Harness) -> None:
     page = referrals_page(h)
     page.show_referrals()
@@ -115,7 +126,8 @@ def shot_case(h: Harness) -> None:
 
 
 SHOTS = {"dashboard": shot_dashboard, "referral": shot_referral, "home-due": shot_home,
-         "home-due-large": shot_home_large, "case-time-limits": shot_case}
+         "home-due-large": shot_home_large, "referrals-large": shot_referral_large,
+         "case-time-limits": shot_case}
 
 
 def main(argv: list[str] | None = None) -> int:

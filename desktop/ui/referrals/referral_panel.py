@@ -40,6 +40,7 @@ from .dialogs import RECEIVE, RESULT, RETURN, SEND, ReferralStepDialog
 OK_STYLE = "background: #edf7ed; border: 1px solid #81c784; color: #1b5e20; padding: 6px;"
 ERROR_STYLE = "background: #fdecea; border: 1px solid #e57373; color: #8b0000; padding: 6px;"
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+COL_RESULT, COL_CATEGORIES = 7, 8
 ALLOWED: dict[str, tuple[ReferralState, ...]] = {
     SEND: (ReferralState.PENDING, ReferralState.RETURNED),
     "print": (ReferralState.PENDING, ReferralState.SENT, ReferralState.RECEIVED, ReferralState.RETURNED),
@@ -127,9 +128,10 @@ class ReferralPanel(QWidget):
         return row
 
     def _build_table(self) -> QTableWidget:
-        headers = [self.tr("案件编号"), self.tr("申请人"), self.tr("村（社区）"), self.tr("转办部门"),
-                   self.tr("救助类别"), self.tr("状态"), self.tr("转出日期"), self.tr("期限"), self.tr("剩余"),
-                   self.tr("结果")]
+        # what a clerk acts on first (state, due day, days left); categories and village last, so large
+        # type pushes only those out of sight
+        headers = [self.tr("案件编号"), self.tr("申请人"), self.tr("转办部门"), self.tr("状态"), self.tr("转出日期"),
+                   self.tr("期限"), self.tr("剩余"), self.tr("结果"), self.tr("救助类别"), self.tr("村（社区）")]
         table = QTableWidget(0, len(headers))
         table.setObjectName("referral_table")
         table.setHorizontalHeaderLabels(headers)
@@ -141,10 +143,10 @@ class ReferralPanel(QWidget):
         table.setWordWrap(False)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(9, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_RESULT, QHeaderView.ResizeMode.Stretch)
         # several categories make a long text: a fixed width, elided, the whole text as a tooltip
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
-        table.setColumnWidth(4, table.fontMetrics().horizontalAdvance(chr(0x56FD)) * 9 + 16)   # nine CJK characters
+        header.setSectionResizeMode(COL_CATEGORIES, QHeaderView.ResizeMode.Interactive)
+        table.setColumnWidth(COL_CATEGORIES, table.fontMetrics().horizontalAdvance(chr(0x56FD)) * 9 + 16)  # 9 CJK
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.itemSelectionChanged.connect(self._selection_changed)
         table.doubleClicked.connect(lambda _i: self.open_current_case())
@@ -220,14 +222,14 @@ class ReferralPanel(QWidget):
             result = row.result_label
             if row.state is ReferralState.RETURNED:
                 result = self.tr("退回：{0}").format(row.return_reason)
-            cells = [row.case_number_display, row.applicant_name, row.village_name, row.department_name,
-                     row.categories_label, row.state_label, day_text(row.sent_on), day_text(row.due_on),
+            cells = [row.case_number_display, row.applicant_name, row.department_name, row.state_label,
+                     day_text(row.sent_on), day_text(row.due_on),
                      left_text(row.working_days_left, row.due_on, row.calendar_note) if row.due_on or
-                     row.calendar_note else "", result]
+                     row.calendar_note else "", result, row.categories_label, row.village_name]
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setData(UUID_ROLE, row.uuid)
-                if c in (4, 9):
+                if c in (COL_RESULT, COL_CATEGORIES):
                     cell.setToolTip(text)
                 if row.overdue:
                     cell.setBackground(QBrush(OVERDUE_BG))
