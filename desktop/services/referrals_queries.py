@@ -14,6 +14,7 @@ from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.roles import Permission
 from desktop.domain.workdays import CalendarNotCovered
+from desktop.store import audit
 from desktop.store.models import Case, Person, Village
 from desktop.store.models_clock import CaseClock
 from desktop.store.models_referral import Referral, ReferralEvent
@@ -210,12 +211,15 @@ def referral_history(session: AppSession, referral_uuid: str) -> list[ReferralHi
 
 
 def reply_document(session: AppSession, referral_uuid: str) -> tuple[str, str, bytes]:
-    """(MIME type, file name, bytes) of the reply attached to a referral."""
+    """(MIME type, file name, bytes) of the reply attached to a referral. The reply is a full record
+    of the family's case at a department: every read is an audit event."""
     session.require(Permission.VIEW_CASES)
-    with session.db.read() as s:
+    with session.db.write() as s:
         ref = s.scalar(select(Referral).where(Referral.uuid == referral_uuid))
         if ref is None:
             raise NotFound("找不到该转办记录。")
         if not ref.reply_data:
             raise NotFound("该转办没有附加回复材料。")
+        audit.append_event(s, actor=session.user.username, action="referral.reply_read", entity_type="referral",
+                           entity_id=ref.uuid, detail={"case": ref.case_uuid, "sha256": ref.reply_sha256})
         return ref.reply_mime, ref.reply_filename, bytes(ref.reply_data)

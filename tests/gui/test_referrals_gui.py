@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from factories import sample_application as _app
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import select, update
 
 from desktop.domain.categories import Category
@@ -73,7 +74,8 @@ def _wait_state(qtbot, page: ReferralsPage, department: str, label: str) -> None
     qtbot.waitUntil(lambda: page.referrals.rows[_row_of(page, department)].state_label == label, timeout=10_000)
 
 
-def test_send_receive_and_key_in_a_result_with_the_reply(qtbot, open_page, accepted, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_send_receive_and_key_in_a_result_with_the_reply(qtbot, open_page, accepted, tmp_path,  # type: ignore[no-untyped-def]
+                                                          monkeypatch) -> None:
     case_uuid, day = accepted
     page = open_page(today=day)
     table = page.referrals.table
@@ -114,6 +116,11 @@ def test_send_receive_and_key_in_a_result_with_the_reply(qtbot, open_page, accep
     assert page.referrals.action_buttons["reply"].isEnabled()
     assert not page.referrals.action_buttons[RESULT].isEnabled()
     assert "520.00 元" in page.referrals.detail.text()
+    saved = tmp_path / "saved-reply.pdf"        # the reply saved where the clerk chooses, byte for byte
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(saved), "")))
+    qtbot.mouseClick(page.referrals.action_buttons["reply"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已保存到" in page.referrals.message.text(), timeout=10_000)
+    assert saved.read_bytes() == PDF
     with page.ctx.session.db.read() as s:
         assert s.get(Case, case_uuid).status == "referred"
     # the other department answers too: the clerk is told the case can now be decided

@@ -240,6 +240,8 @@ def test_return_then_send_again_and_the_reply_document_is_kept_encrypted_in_the_
                                                                                     "医保局 王科长")
     assert row.has_reply and row.reply_mime == "application/pdf" and row.reply_filename == "回复函.pdf"
     assert rq.reply_document(clerk, ref.uuid) == ("application/pdf", "回复函.pdf", PDF)
+    with clerk.db.read() as s:      # reading the reply is audited
+        assert s.scalar(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(1)) == "referral.reply_read"
     history = [h.action for h in rq.referral_history(clerk, ref.uuid)]
     assert history == ["created", "sent", "returned", "sent", "received", "concluded"]
     with clerk.db.read() as s:
@@ -251,7 +253,7 @@ def test_return_then_send_again_and_the_reply_document_is_kept_encrypted_in_the_
         assert ops == history
         events = s.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == ref.uuid)
                            .order_by(AuditEvent.seq)).all()
-        assert events == [f"referral.{a}" for a in history]
+        assert events == [f"referral.{a}" for a in history] + ["referral.reply_read"]
 
 
 def test_end_to_end_two_departments_one_overdue_then_decided(people):
