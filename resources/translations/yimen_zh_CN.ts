@@ -1711,6 +1711,16 @@
     </message>
     <message>
         <source>
+急难型：以下材料在补办手续时补交，请告知申请人：{0}。</source>
+        <translation>
+急难型：以下材料在补办手续时补交，请告知申请人：{0}。</translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation type="unfinished">、</translation>
+    </message>
+    <message>
+        <source>
 急难型：关闭打印预览后即可办理“先行救助”。</source>
         <translation>
 急难型：关闭打印预览后即可办理“先行救助”。</translation>
@@ -1720,6 +1730,12 @@
 急难型：请立即告知乡镇经办人或审核人办理“先行救助”。</source>
         <translation>
 急难型：请立即告知乡镇经办人或审核人办理“先行救助”。</translation>
+    </message>
+    <message>
+        <source>
+补办手续时请申请人补交：{0}。</source>
+        <translation>
+补办手续时请申请人补交：{0}。</translation>
     </message>
     <message>
         <source>先行救助已登记（{0}），案件状态：{1}。</source>

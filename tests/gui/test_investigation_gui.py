@@ -280,7 +280,7 @@ def test_emergency_aid_follows_an_accepted_emergency_application(qtbot, ui_conte
     key(qtbot, Qt.Key.Key_Return)                    # 受理并打印受理通知书
     when(qtbot, lambda: page.print_dialog is not None and page.print_dialog.isVisible()
          and page.print_dialog.pdf is not None and not page.print_dialog.busy)
-    assert "先行救助" in page.search.banner.text()
+    assert "先行救助" in page.search.banner.text() and "补办手续时补交" in page.search.banner.text()
     page.print_dialog.reject()                       # the receipt is handled; the aid comes next
     when(qtbot, lambda: page.emergency_dialog is not None and page.emergency_dialog.facts is not None)
     dialog = page.emergency_dialog

@@ -330,9 +330,11 @@ class IntakePage(QWidget):
     def _emergency_note(self, result: IntakeResult) -> str:
         if not (self.submitted_emergency and result.status is CaseStatus.ACCEPTED):
             return ""
+        later = self.tr("\n急难型：以下材料在补办手续时补交，请告知申请人：{0}。").format(
+            self.tr("、").join(result.documents_missing)) if result.documents_missing else ""
         if self.ctx.session.can(Permission.TRANSITION_CASE):
-            return self.tr("\n急难型：关闭打印预览后即可办理“先行救助”。")
-        return self.tr("\n急难型：请立即告知乡镇经办人或审核人办理“先行救助”。")
+            return self.tr("\n急难型：关闭打印预览后即可办理“先行救助”。") + later
+        return self.tr("\n急难型：请立即告知乡镇经办人或审核人办理“先行救助”。") + later
 
     def open_emergency(self, case_uuid: str) -> EmergencyAidDialog:
         dialog = EmergencyAidDialog(self.ctx, case_uuid, date.today, self)
@@ -346,4 +348,7 @@ class IntakePage(QWidget):
         r = dialog.result
         self.ctx.events.data_changed.emit()
         if r is not None:
-            self.search.show_banner(self.tr("先行救助已登记（{0}），案件状态：{1}。").format(r.route.label, r.status.label))
+            missing = self.last_result.documents_missing if self.last_result is not None else ()
+            later = self.tr("\n补办手续时请申请人补交：{0}。").format(self.tr("、").join(missing)) if missing else ""
+            self.search.show_banner(self.tr("先行救助已登记（{0}），案件状态：{1}。").format(r.route.label, r.status.label)
+                                    + later)
