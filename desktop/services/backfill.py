@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
-from desktop.domain.policy import PolicyTable
+from desktop.domain.policy import PolicyNotFound, PolicyTable
 from desktop.domain.workdays import CalendarNotCovered
 from desktop.store import audit, outbox
 from desktop.store.models import Case, CaseCategory, Meta, StatusChange, new_uuid
@@ -93,7 +93,8 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
         .join(Case, and_(Case.uuid == StatusChange.case_uuid, Case.status == StatusChange.to_status))
         .group_by(StatusChange.case_uuid))}
     now = datetime.now(UTC)
-    policies: dict[tuple[str, date], PolicyTable] = {}
+    policies: dict[tuple[str, date], PolicyTable | None] = {}
+    skipped = 0
     clock_rows: list[dict[str, Any]] = []
     ref_rows: list[dict[str, Any]] = []
     event_rows: list[dict[str, Any]] = []
@@ -115,7 +116,15 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
     for case_uuid, _number, status, division, accepted_on, decision_due in cases:
         case_cats = cats.get(case_uuid) or [Category.DIBAO]
         key = (division, accepted_on)
-        table = policies.get(key) or policies.setdefault(key, planner.policy_for(division, accepted_on))
+        if key not in policies:
+            try:
+                policies[key] = planner.policy_for(division, accepted_on)
+            except PolicyNotFound:
+                policies[key] = None     # no table for that place and day: nothing to count from
+        table = policies[key]
+        if table is None:
+            skipped += 1
+            continue
         st = CaseStatus(status)
         since = reached.get(case_uuid, accepted_on)
         since = min(max(stage_day(case_uuid, since) if stage_day else since, accepted_on), today)
@@ -159,9 +168,9 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
                 "department_name": r["department_name"], "categories": r["categories"], "state": r["state"],
                 "on": r["sent_on"].isoformat() if r["sent_on"] else None,
                 "deadline_working_days": r["deadline_working_days"], "at": now.isoformat()})
-    if clock_rows or ref_rows:
+    if clock_rows or ref_rows or skipped:
         audit.append_event(s, actor=actor, action="clocks_backfilled",
-                           detail={"clocks": len(clock_rows), "referrals": len(ref_rows)})
+                           detail={"clocks": len(clock_rows), "referrals": len(ref_rows), "skipped": skipped})
     return len(clock_rows), len(ref_rows)
 
 

@@ -170,3 +170,26 @@ def test_saved_release_database_gets_its_clocks_and_referrals_once_at_sign_in(tm
                     s.scalar(select(func.count()).select_from(Referral))) == counts
     finally:
         again.close()
+
+
+def test_backfill_skips_a_case_no_policy_table_covers_and_sign_in_still_works(clerk, data_dir):
+    from sqlalchemy import delete
+
+    from desktop.store.models_referral import ReferralEvent
+
+    case_uuid = _case(clerk)
+    with clerk.db.write() as s:          # a case from before any policy table, in a database from before Step 5
+        s.execute(delete(CaseClock))
+        s.execute(delete(ReferralEvent))
+        s.execute(delete(Referral))
+        s.get(Case, case_uuid).accepted_on = date(2023, 6, 1)
+        s.execute(delete(Meta).where(Meta.key == backfill.MARKER))
+    again = sign_in(data_dir, "clerk", "clerk-pass-1", kdf=FAST_KDF)
+    try:
+        with again.db.read() as s:
+            assert s.get(Meta, backfill.MARKER) is not None
+            assert backfill.missing_count(s) == 1     # left without clocks rather than guessed
+            ev = s.scalars(select(AuditEvent).where(AuditEvent.action == "clocks_backfilled")).all()
+            assert ev[-1].detail["skipped"] == 1
+    finally:
+        again.close()
