@@ -295,6 +295,27 @@ def _household_members(rng: random.Random, today: date) -> list[tuple[str, bool,
     return members
 
 
+# How old a demo case is, by its status: closed cases spread over the last ~7 months, open ones
+# mostly within their statutory time for the stage they are at (a township that keeps up), a few
+# left behind (what the dashboard shows as overdue).
+DEMO_AGE_CLOSED_DAYS = 200
+DEMO_AGE_OPEN_DAYS: dict[CaseStatus, tuple[int, int]] = {
+    CaseStatus.PENDING_DOCUMENTS: (0, 20), CaseStatus.ACCEPTED: (0, 3), CaseStatus.EMERGENCY_AIDED: (0, 5),
+    CaseStatus.INVESTIGATING: (1, 14), CaseStatus.DELIBERATION: (5, 16), CaseStatus.IN_NOTICE: (5, 18),
+    CaseStatus.AWAITING_DECISION: (8, 24), CaseStatus.REFERRED: (1, 18),
+}
+DEMO_AGE_STALE_DAYS = (30, 120)
+DEMO_STALE_SHARE = 0.04
+
+
+def _demo_age_days(rng: random.Random, status: CaseStatus) -> int:
+    if status.is_terminal:
+        return rng.randint(0, DEMO_AGE_CLOSED_DAYS)
+    if rng.random() < DEMO_STALE_SHARE:
+        return rng.randint(*DEMO_AGE_STALE_DAYS)
+    return rng.randint(*DEMO_AGE_OPEN_DAYS[status])
+
+
 def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[str, str, str]],
                     today: date) -> tuple[int, list[tuple[str, str, date]]]:
     """Bulk cases; returns their number and the cases meant to be in notice: (uuid, village, accepted
@@ -312,8 +333,7 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
     drawn = []
     for i, head in enumerate(chosen):
         status = statuses[i] if i < len(statuses) else rng.choices(statuses, list(STATUS_WEIGHTS.values()))[0]
-        recent = status in (CaseStatus.PENDING_DOCUMENTS, CaseStatus.ACCEPTED)
-        received_day = today - timedelta(days=rng.randint(0, 20) if recent else rng.randint(0, 200))
+        received_day = today - timedelta(days=_demo_age_days(rng, status))
         received = datetime.combine(received_day, time(rng.randint(0, 8), rng.randint(0, 59)), tzinfo=UTC)
         drawn.append((received, head, status))
     drawn.sort(key=lambda d: d[0])
