@@ -109,6 +109,7 @@ class TransitionContext:
     objection: str = ""
     open_referrals: int = 0                         # referrals still waiting for a department's result
     investigation_missing: tuple[str, ...] = ()     # what policy requires recorded before notice/decision
+    township_procedure: tuple[str, ...] = ()        # the case's categories the township carries itself (labels)
 
 
 Guard = Callable[[TransitionContext], tuple[str, ...]]
@@ -192,6 +193,14 @@ def _referrals_concluded(ctx: TransitionContext) -> str | None:
     return None if n <= 0 else f"尚有{n}个转办部门未反馈办理结果"
 
 
+def _not_township_procedure(ctx: TransitionContext) -> str | None:
+    labels = [x.strip() for x in ctx.township_procedure if x.strip()]
+    if not labels:
+        return None
+    return (f"{'、'.join(labels)}由乡镇初审、县级审核确认，案件不整体转办"
+            "（其他类别的转办在“转办与时限”中转出）")
+
+
 def _is_emergency(ctx: TransitionContext) -> str | None:
     return None if ctx.emergency else "该申请不是急难型临时救助，不能先行救助"
 
@@ -250,7 +259,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("complete_documents", "受理补正完成", {S.PENDING_DOCUMENTS}, S.ACCEPTED, _documents_complete),
     _t("reject_intake", "不予受理", {S.PENDING_DOCUMENTS}, S.NOT_ACCEPTED, _reason("不予受理的理由")),
     _t("start_investigation", "开始调查", {S.ACCEPTED}, S.INVESTIGATING),
-    _t("refer", "转办", {S.ACCEPTED}, S.REFERRED),
+    _t("refer", "转办", {S.ACCEPTED}, S.REFERRED, _not_township_procedure),
     _t(
         "grant_emergency_aid", "先行救助", {S.ACCEPTED}, S.EMERGENCY_AIDED,
         _is_emergency, _amount_within_limit, permission=Permission.APPROVE_EMERGENCY,

@@ -152,6 +152,7 @@ class PolicyTable:
     origin: str = ""                                  # file name, for messages
     notice_content: NoticeContent | NoticeContentRule | None = None   # None = the default content
     economic_check: Mapping[Category, bool] | None = None   # investigation_requirements; None = none required
+    township_procedure: frozenset[Category] = frozenset()   # 初审 here, 审核确认 by the county: never referred
 
     @property
     def ref(self) -> str:
@@ -207,13 +208,25 @@ class PolicyTable:
         return list(merged.values())
 
     def department_for(self, category: Category | str) -> Department:
+        """The department ``referrals`` names for the category (also for a township-procedure one)."""
         return self.departments[self.referrals[Category(category)]]
 
+    def is_township_procedure(self, category: Category | str) -> bool:
+        """Carried by the township's own procedure (初审, then the county's 审核确认), not referred."""
+        return Category(category) in self.township_procedure
+
+    def township_categories(self, categories: Iterable[Category | str]) -> list[Category]:
+        """The given categories carried by the township procedure, de-duplicated, in first-seen order."""
+        return list(dict.fromkeys(c for c in map(Category, categories) if c in self.township_procedure))
+
     def referral_departments(self, categories: Iterable[Category | str]) -> dict[str, list[Category]]:
-        """Department code → the given categories it decides, in first-seen order."""
+        """Department code → the given categories it decides, in first-seen order. Categories carried
+        by the township procedure (``township_procedure``) are left out: they are not referred."""
         out: dict[str, list[Category]] = {}
         for cat in categories:
             c = Category(cat)
+            if c in self.township_procedure:
+                continue
             bucket = out.setdefault(self.referrals[c], [])
             if c not in bucket:
                 bucket.append(c)
@@ -291,8 +304,9 @@ _PHONE = re.compile(r"^[0-9][0-9-]{2,19}$")
 _TOP_KEYS = {"format", "region", "effective_from", "title", "source", "note", "deadlines", "notice",
              "calendar_day_periods_end_on_workday", "democratic_deliberation_required", "recheck_months",
              "emergency", "dibao_standard_cents", "complaint_phones", "departments", "referrals", "documents",
-             "notice_content", "investigation_requirements"}
-_OPTIONAL_KEYS = {"note", "calendar_day_periods_end_on_workday", "notice_content", "investigation_requirements"}
+             "notice_content", "investigation_requirements", "township_procedure"}
+_OPTIONAL_KEYS = {"note", "calendar_day_periods_end_on_workday", "notice_content", "investigation_requirements",
+                  "township_procedure"}
 
 
 class _Reader:
@@ -390,7 +404,21 @@ def parse_policy_table(data: Any, origin: str = "（未命名）") -> PolicyTabl
         origin=origin,
         notice_content=_notice_content(r, top.get("notice_content")),
         economic_check=_investigation(r, top.get("investigation_requirements")),
+        township_procedure=_township_procedure(r, top.get("township_procedure", [])),
     )
+
+
+def _township_procedure(r: _Reader, v: Any) -> frozenset[Category]:
+    """``["dibao", "tekun", …]``: categories the township carries itself (初审, then 审核确认); absent = none."""
+    if not isinstance(v, list):
+        raise r.fail("township_procedure", "应为救助类别代码的列表（如 [\"dibao\", \"tekun\"]）")
+    out: list[Category] = []
+    for i, code in enumerate(v):
+        c = r.category(code, f"township_procedure[{i}]")
+        if c in out:
+            raise r.fail(f"township_procedure[{i}]", f"救助类别 {c.value}（{c.label}）重复")
+        out.append(c)
+    return frozenset(out)
 
 
 def _notice_content(r: _Reader, v: Any) -> NoticeContent | NoticeContentRule | None:

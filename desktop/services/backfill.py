@@ -10,7 +10,17 @@ its bulk cases the same way (:func:`backfill`, without the marker).
 
 Rows are inserted in bulk (tens of thousands of cases stay fast); one audit
 event records the counts. Referrals of cases already 已转办 are taken as sent
-on the day the case was referred; the others wait 待转出.
+on the day the case was referred; the others wait 待转出. Categories the policy
+carries by the township procedure (``township_procedure``: 低保, 特困, 临时救助…)
+get no referral, as at acceptance.
+
+Also once per database (its own marker), :func:`cancel_township_referrals`:
+a database from before ``township_procedure`` (the demo, older installs) has
+referrals to 民政局 for 低保 and the like, waiting 待转出 for ever. Those never
+sent whose categories are all township-procedure ones are cancelled (已撤销),
+each with a history row and an outbox item, and one audit event with the
+counts. Referrals already sent (or back from the department) are kept: the
+department has the paper and its result may still come.
 """
 
 from __future__ import annotations
@@ -19,7 +29,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, select
+from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from desktop.domain.case_state import CaseStatus
@@ -35,9 +45,11 @@ from .clocks import DeadlinePlanner, primary_category
 from .deadlines import CLOCK_LABELS, ClockKind
 from .referrals import ReferralState
 
-__all__ = ["MARKER", "backfill", "run_once"]
+__all__ = ["MARKER", "TOWNSHIP_MARKER", "backfill", "cancel_township_referrals", "run_once"]
 
 MARKER = "backfill.step5_clocks_referrals"
+TOWNSHIP_MARKER = "backfill.township_procedure_referrals"
+TOWNSHIP_NOTE = "乡镇初审、县级审核确认，不转办"
 K = ClockKind
 # status -> clocks still running in it, besides the decision clock (started on the day it was reached)
 _RUNNING: dict[CaseStatus, tuple[ClockKind, ...]] = {
@@ -53,11 +65,16 @@ _RUNNING: dict[CaseStatus, tuple[ClockKind, ...]] = {
 
 def run_once(s: Session, *, actor: str = "system", today: date | None = None,
              **options: Any) -> tuple[int, int] | None:
-    """Backfill once per database (inside the caller's write transaction); None when already done."""
-    if s.get(Meta, MARKER) is not None:
-        return None
-    counts = backfill(s, actor=actor, today=today, **options)
-    s.add(Meta(key=MARKER, value=datetime.now(UTC).isoformat()))
+    """Backfill once per database (inside the caller's write transaction); None when already done.
+    Then, also once, cancel the referrals never sent of township-procedure categories."""
+    counts = None
+    if s.get(Meta, MARKER) is None:
+        counts = backfill(s, actor=actor, today=today, **options)
+        s.add(Meta(key=MARKER, value=datetime.now(UTC).isoformat()))
+    if s.get(Meta, TOWNSHIP_MARKER) is None:
+        cancel_township_referrals(s, actor=actor, enqueue=options.get("enqueue", True),
+                                  planner=options.get("planner"))
+        s.add(Meta(key=TOWNSHIP_MARKER, value=datetime.now(UTC).isoformat()))
     return counts
 
 
@@ -172,6 +189,57 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
         audit.append_event(s, actor=actor, action="clocks_backfilled",
                            detail={"clocks": len(clock_rows), "referrals": len(ref_rows), "skipped": skipped})
     return len(clock_rows), len(ref_rows)
+
+
+def cancel_township_referrals(s: Session, *, actor: str = "system", enqueue: bool = True,
+                              planner: DeadlinePlanner | None = None) -> int:
+    """Cancel the 待转出 referrals (never sent) whose categories are all carried by the township procedure
+    under the policy in force on their case's acceptance day; returns how many. Each gets a history row
+    and (``enqueue``) an outbox item; one audit event records the counts."""
+    planner = planner or DeadlinePlanner.default()
+    rows = s.execute(select(Referral.uuid, Referral.case_uuid, Referral.department, Referral.department_name,
+                            Referral.categories, Referral.deadline_working_days, Case.case_number,
+                            Case.division_code, Case.accepted_on)
+                     .join(Case, Case.uuid == Referral.case_uuid)
+                     .where(Referral.state == ReferralState.PENDING.value, Case.accepted_on.is_not(None))).all()
+    policies: dict[tuple[str, date], frozenset[Category]] = {}
+    chosen = []
+    for row in rows:
+        key = (row.division_code, row.accepted_on)
+        if key not in policies:
+            try:
+                policies[key] = planner.policy_for(*key).township_procedure
+            except PolicyNotFound:
+                policies[key] = frozenset()
+        township = {c.value for c in policies[key]}
+        if row.categories and all(c in township for c in row.categories):
+            chosen.append(row)
+    if not chosen:
+        return 0
+    now = datetime.now(UTC)
+    cancelled = ReferralState.CANCELLED.value
+    uuids = [r.uuid for r in chosen]
+    for i in range(0, len(uuids), 500):
+        s.execute(update(Referral).where(Referral.uuid.in_(uuids[i:i + 500]))
+                  .values(state=cancelled, updated_at=now))
+    s.execute(insert(ReferralEvent), [
+        {"referral_uuid": r.uuid, "action": "cancelled", "from_state": ReferralState.PENDING.value,
+         "to_state": cancelled, "on_day": None, "note": TOWNSHIP_NOTE, "actor": actor, "at": now}
+        for r in chosen])
+    if enqueue:
+        for r in chosen:
+            outbox.enqueue(s, entity_type="referral", entity_uuid=r.uuid, operation="cancelled", payload={
+                "case_uuid": r.case_uuid, "case_number": r.case_number, "department": r.department,
+                "department_name": r.department_name, "categories": list(r.categories), "state": cancelled,
+                "action": "cancelled", "on": None, "note": TOWNSHIP_NOTE,
+                "deadline_working_days": r.deadline_working_days, "at": now.isoformat()})
+    departments: dict[str, int] = {}
+    for r in chosen:
+        departments[r.department] = departments.get(r.department, 0) + 1
+    audit.append_event(s, actor=actor, action="referrals_township_cancelled",
+                       detail={"referrals": len(chosen), "cases": len({r.case_uuid for r in chosen}),
+                               "departments": departments, "note": TOWNSHIP_NOTE})
+    return len(chosen)
 
 
 def missing_count(s: Session) -> int:

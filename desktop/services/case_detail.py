@@ -26,6 +26,7 @@ from desktop.domain.case_number import format_case_number
 from desktop.domain.case_state import TRANSITIONS_BY_NAME, CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.household import Channel, Health, HukouType, LabourCapacity, Relation, Sex
+from desktop.domain.policy import PolicyNotFound
 from desktop.domain.roles import Permission, PermissionDenied
 from desktop.store import audit
 from desktop.store.models import (
@@ -252,9 +253,21 @@ def _printable(session: AppSession, s: Session, case: Case) -> tuple[str, ...]:
         out.append(PRINT_DECISION_REFUSAL)
     if not status.is_terminal:
         out.append(PRINT_AUTHORIZATION)
-        if receipt and session.can(Permission.TRANSITION_CASE):
+        if receipt and session.can(Permission.TRANSITION_CASE) and _has_referral_department(s, case):
             out.append(PRINT_REFERRAL)
     return tuple(out)
+
+
+def _has_referral_department(s: Session, case: Case) -> bool:
+    """A 转办单 only when a category is referred (not all carried by the township: 低保, 特困…)."""
+    when = docdata.accepted_at(s, case)
+    if when is None:
+        return False
+    try:
+        departments, _township = docdata.referral_plan(s, case, DeadlinePlanner.default(), when)
+    except PolicyNotFound:
+        return False
+    return bool(departments)
 
 
 def _actions(session: AppSession, case_uuid: str, status: CaseStatus, missing: tuple[str, ...], emergency: bool,

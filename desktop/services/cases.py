@@ -58,7 +58,7 @@ def _context(s, session: AppSession, case: Case, missing: tuple[str, ...], form:
              township_limit_cents: int | None) -> TransitionContext:
     """The guard facts: the form's text and amount, and what the database knows about the case
     (documents missing, investigators on the home visit, what the investigation still lacks,
-    referrals still open)."""
+    referrals still open, categories the township carries itself)."""
     return TransitionContext(
         actor_role=session.user.role.value, reason=form.reason.strip(), documents_missing=missing,
         emergency=case.emergency, amount_cents=form.amount_cents, township_limit_cents=township_limit_cents,
@@ -66,6 +66,7 @@ def _context(s, session: AppSession, case: Case, missing: tuple[str, ...], form:
         home_visit_investigators=investigations.home_visit_investigators(s, case.uuid),
         investigation_missing=investigations.missing_before_decision(s, case),
         open_referrals=referrals.open_referral_count(s, case.uuid),
+        township_procedure=tuple(c.label for c in referrals.township_categories(s, case)),
     )
 
 

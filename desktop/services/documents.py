@@ -342,8 +342,9 @@ def print_authorization(session: AppSession, case_uuid: str, *, preview: bool = 
 
 def print_referral_slips(session: AppSession, case_uuid: str, *, planner: DeadlinePlanner | None = None,
                          preview: bool = False, department: str | None = None) -> list[PrintedDocument]:
-    """转办单, one per department deciding the case's categories (only ``department``'s when given);
-    all recorded in one transaction (or none, for a ``preview``)."""
+    """转办单, one per department deciding the case's categories (only ``department``'s when given), none
+    for the categories the township carries itself (refused when that is all of them); all recorded in one
+    transaction (or none, for a ``preview``)."""
     session.require(Permission.PRINT_RECEIPT)
     session.require(Permission.TRANSITION_CASE)
     planner = planner or DeadlinePlanner.default()
@@ -353,6 +354,10 @@ def print_referral_slips(session: AppSession, case_uuid: str, *, planner: Deadli
         when = _accepted(s, case, "转办单")
         if _status(case).is_terminal:
             raise DocumentRefused(f"该申请当前状态为“{_status(case).label}”，不再转办。")
+        departments, township = data.referral_plan(s, case, planner, when)
+        if not departments:
+            labels = "、".join(c.label for c in township) or "救助类别"
+            raise DocumentRefused(f"该申请的{labels}由乡镇初审、县级审核确认，不转办，没有转办单可打印。")
         kind = DocumentKind.REFERRAL_SLIP
         refs = [r for r in data.referrals(s, case, planner, when) if department is None or r.department == department]
         if not refs:

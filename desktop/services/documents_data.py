@@ -315,9 +315,19 @@ class Referral:
     data: ReferralSlipData
 
 
+def referral_plan(s: Session, case: Case, planner: DeadlinePlanner,
+                  when: datetime) -> tuple[dict[str, list[Category]], list[Category]]:
+    """(department → the case's categories it is referred for, the case's categories the township carries
+    itself and never refers) under the case's policy table."""
+    table = policy_for_case(planner, case, local(when).date())
+    cats = categories(s, case)
+    return table.referral_departments(cats), table.township_categories(cats)
+
+
 def referrals(s: Session, case: Case, planner: DeadlinePlanner, when: datetime) -> list[Referral]:
-    """One 转办单 per department deciding any of the case's categories; the clock runs from acceptance,
-    or from the day the referral was sent once it was."""
+    """One 转办单 per department deciding any of the case's categories, except those the township carries
+    itself (``township_procedure``); the clock runs from acceptance, or from the day the referral was sent
+    once it was."""
     p = _parties(s, case)
     referred_on = local(when).date()
     table = policy_for_case(planner, case, referred_on)

@@ -2,13 +2,19 @@
 
 Accepting a case opens one referral per responsible department for its
 categories (:func:`create_for_case`, from the policy in force on the
-acceptance day), each 待转出. Then, each step in one write transaction with
+acceptance day), each 待转出. Categories the policy lists under
+``township_procedure`` (低保, 特困, 临时救助…: 初审 by the township, 审核确认 by
+the county) are not referred: a case of only those has no referral, and a case
+that also has them stays with the township procedure (:func:`township_categories`).
+Then, each step in one write transaction with
 its history row, audit event and outbox item (entity ``referral``):
 
 - :func:`mark_sent` 已转出 — starts the referral's clock (the department's
   limit in working days, from the day sent); the first referral sent moves a
-  case still 已受理 to 已转办 (transition ``refer``). A returned referral may
-  be sent again.
+  case still 已受理 to 已转办 (transition ``refer``) unless the case also has
+  township-procedure categories: it then goes on with its investigation and
+  is decided by 审核确认, the referral running beside it. A returned referral
+  may be sent again.
 - :func:`mark_received` 已接收 — the department confirmed receipt.
 - :func:`record_result` 已办结 — the department's result (批准 with an
   optional amount / 不予批准 with the reason), who decided, when, and the
@@ -41,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
+from desktop.domain.policy import PolicyNotFound
 from desktop.domain.roles import Permission
 from desktop.store import audit, outbox
 from desktop.store.models import Case, CaseCategory
@@ -54,7 +61,7 @@ from .errors import InvalidInput, NotFound
 __all__ = [
     "MAX_REPLY_BYTES", "OPEN_STATES", "STATE_LABELS", "ReferralState", "ResultInput", "attach_reply",
     "create_for_case", "mark_received", "mark_sent", "on_case_ended", "open_referral_count", "record_result",
-    "reply_type", "return_referral",
+    "reply_type", "return_referral", "township_categories",
 ]
 
 MAX_REPLY_BYTES = 10 * 1024 * 1024
@@ -100,7 +107,8 @@ def _local_today() -> date:
 # ------------------------------------------------------------------------------ inside other transactions
 
 def create_for_case(s: Session, case: Case, *, actor: str, planner: DeadlinePlanner | None = None) -> None:
-    """A case was just accepted: open its referrals (one per responsible department), 待转出."""
+    """A case was just accepted: open its referrals (one per responsible department, none for the
+    township-procedure categories), 待转出."""
     if case.accepted_on is None:
         return
     planner = planner or DeadlinePlanner.default()
@@ -121,6 +129,20 @@ def create_for_case(s: Session, case: Case, *, actor: str, planner: DeadlinePlan
         s.add(ref)
         s.flush()
         _changed(s, ref, case, "created", None, actor, None, "")
+
+
+def township_categories(s: Session, case: Case, planner: DeadlinePlanner | None = None) -> list[Category]:
+    """The case's categories carried by the township procedure (not referred), under the policy in force
+    on its acceptance day (as :func:`create_for_case`); none before acceptance or without a policy."""
+    if case.accepted_on is None:
+        return []
+    planner = planner or DeadlinePlanner.default()
+    try:
+        table = planner.policy_for(case.division_code, case.accepted_on)
+    except PolicyNotFound:
+        return []
+    cats = s.scalars(select(CaseCategory.category).where(CaseCategory.case_uuid == case.uuid)).all()
+    return table.township_categories(cats)
 
 
 def open_referral_count(s: Session, case_uuid: str) -> int:
@@ -175,7 +197,7 @@ def mark_sent(session: AppSession, referral_uuid: str, sent_on: date, *, today: 
                              started_on=sent_on, working_days=ref.deadline_working_days, subject_uuid=ref.uuid,
                              label=f"转办：{ref.department_name}")
         _changed(s, ref, case, "sent", before, session.user.username, sent_on, "")
-        if case.status == CaseStatus.ACCEPTED.value:
+        if case.status == CaseStatus.ACCEPTED.value and not township_categories(s, case):
             from . import cases  # noqa: PLC0415 (cases imports this module for the guard facts)
 
             cases.transition_in(s, session, case.uuid, "refer")

@@ -68,6 +68,7 @@ class ReferralRow:
     reply_filename: str
     reply_mime: str
     reply_size: int
+    case_status: str = ""             # the case's status code (已转办 = "referred": decided by the results)
 
     @property
     def state_label(self) -> str:
@@ -146,6 +147,7 @@ def _rows(s: Session, f: ReferralFilter, today: date, limit: int) -> list[Referr
         out.append(ReferralRow(
             uuid=ref.uuid, case_uuid=ref.case_uuid, case_number_display=format_case_number(number),
             applicant_name=applicant, village_name=village or "", case_status_label=CaseStatus(status).label,
+            case_status=status,
             department=ref.department, department_name=ref.department_name,
             categories_label=_labels(list(ref.categories)), state=ReferralState(ref.state),
             deadline_working_days=ref.deadline_working_days, sent_on=ref.sent_on, received_on=ref.received_on,

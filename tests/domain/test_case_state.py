@@ -310,3 +310,13 @@ def test_typical_dibao_path_with_objection() -> None:
     s = apply_transition(s, "end_notice", clerk)
     assert s is S.AWAITING_DECISION
     assert apply_transition(s, "approve", boss) is S.APPROVED
+
+
+def test_township_procedure_categories_are_not_referred() -> None:
+    """低保 and the like go through the township's own procedure (初审, then 审核确认): no 转办."""
+    ctx = TransitionContext(actor_role="clerk", township_procedure=("最低生活保障",))
+    assert {t.name for t in allowed_transitions(S.ACCEPTED, ctx)} == {"start_investigation"}
+    with pytest.raises(TransitionRefused) as exc:
+        apply_transition(S.ACCEPTED, "refer", ctx)
+    assert exc.value.code == "guard"
+    assert "最低生活保障由乡镇初审、县级审核确认" in exc.value.reasons[0]

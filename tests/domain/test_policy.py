@@ -212,12 +212,15 @@ def test_required_documents_are_merged_in_order(book: PolicyBook) -> None:
 def test_referral_departments(book: PolicyBook) -> None:
     t = book.policy_for("110105", date(2026, 8, 1))
     cats = [Category.DIBAO, Category.MEDICAL, Category.TEKUN, Category.DISASTER, Category.EDUCATION]
+    # 低保 and 特困 are carried by the township (初审, then the county's 审核确认): not referred
     assert t.referral_departments(cats) == {
-        "civil_affairs": [Category.DIBAO, Category.TEKUN],
         "healthcare_security": [Category.MEDICAL],
         "emergency_management": [Category.DISASTER],
         "education": [Category.EDUCATION],
     }
+    assert t.referral_departments([Category.DIBAO, Category.TEKUN, Category.TEMP_EXPENSE]) == {}
+    assert t.referral_departments([Category.FUNERAL, Category.DIBAO]) == {"civil_affairs": [Category.FUNERAL]}
+    assert t.township_categories(cats + [Category.DIBAO]) == [Category.DIBAO, Category.TEKUN]
     names = {c: t.department_for(c).name_zh for c in Category}
     assert "医疗保障局" in names[Category.MEDICAL]
     assert "应急管理局" in names[Category.DISASTER]
@@ -229,6 +232,33 @@ def test_referral_departments(book: PolicyBook) -> None:
     for c in (Category.DIBAO, Category.TEKUN, Category.TEMP_EMERGENCY, Category.TEMP_EXPENSE,
               Category.LOW_INCOME_EDGE, Category.RIGID_EXPENSE, Category.FUNERAL, Category.HEATING):
         assert "民政局" in names[c], c
+
+
+TOWNSHIP = {Category.DIBAO, Category.TEKUN, Category.TEMP_EMERGENCY, Category.TEMP_EXPENSE,
+            Category.LOW_INCOME_EDGE, Category.RIGID_EXPENSE}
+
+
+def test_township_procedure_in_the_shipped_tables(book: PolicyBook) -> None:
+    """低保/特困/临时救助 and the 低保边缘/刚性支出 认定 stay with the township procedure in both tables."""
+    for table in book.tables:
+        assert table.township_procedure == TOWNSHIP, table.ref
+        assert all(table.is_township_procedure(c) == (c in TOWNSHIP) for c in Category)
+        assert table.referral_departments(TOWNSHIP) == {}
+        # the department named in ``referrals`` is still known (deadline lookups, other uses)
+        assert "民政局" in table.department_for(Category.DIBAO).name_zh
+
+
+def test_township_procedure_is_optional(national_raw: dict) -> None:
+    del national_raw["township_procedure"]
+    t = parse_policy_table(national_raw, "000000-2024-01-01.json")
+    assert t.township_procedure == frozenset()
+    assert t.referral_departments([Category.DIBAO, Category.MEDICAL]) == {
+        "civil_affairs": [Category.DIBAO], "healthcare_security": [Category.MEDICAL]}
+    national_raw["township_procedure"] = []
+    assert parse_policy_table(national_raw, "x.json").township_procedure == frozenset()
+    national_raw["township_procedure"] = ["medical"]
+    t = parse_policy_table(national_raw, "x.json")
+    assert t.referral_departments([Category.MEDICAL, Category.DIBAO]) == {"civil_affairs": [Category.DIBAO]}
 
 
 # ------------------------------------------------------------------ validation
@@ -269,6 +299,14 @@ BROKEN: list[tuple[str, Callable[[dict], None], str]] = [
     ("bad region", lambda r: r.update(region="62"), "region：区划代码应为6、9或12位数字"),
     ("bad phone", lambda r: r["complaint_phones"][0].update(number="12345 转 8"), "complaint_phones[0].number"),
     ("wrong format", lambda r: r.update(format=2), "format：不支持的格式版本"),
+    ("unknown township-procedure category", lambda r: r.update(township_procedure=["dibao", "pension"]),
+     "township_procedure[1]：未知的救助类别 'pension'"),
+    ("township procedure not a list", lambda r: r.update(township_procedure="dibao"),
+     "township_procedure：应为救助类别代码的列表"),
+    ("township-procedure category twice", lambda r: r.update(township_procedure=["tekun", "tekun"]),
+     "township_procedure[1]：救助类别 tekun（特困人员救助供养）重复"),
+    ("township-procedure category not a code", lambda r: r.update(township_procedure=[{"dibao": 1}]),
+     "township_procedure[0]：未知的救助类别"),
 ]
 
 

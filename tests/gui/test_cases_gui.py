@@ -243,6 +243,30 @@ def test_a_transition_from_the_detail(qtbot, open_page) -> None:  # type: ignore
     assert row.case_uuid not in {r.case_uuid for r in page.model.rows}   # the list was read again
 
 
+def test_the_referral_slip_is_offered_only_when_a_category_is_referred(qtbot, open_page) -> None:  # type: ignore[no-untyped-def]
+    """低保 (初审 here, 审核确认 by the county) is not referred: no 转办单 button and 转办 says why; a case
+    with a referred category (医疗救助…) has the button."""
+    from desktop.services.case_detail import PRINT_RECEIPT, PRINT_REFERRAL
+    from desktop.store.models import CaseCategory
+
+    township = {"dibao", "tekun", "temp_emergency", "temp_expense", "low_income_edge", "rigid_expense"}
+    page = open_page()
+    with page.ctx.session.db.read() as s:
+        cats: dict[str, set[str]] = {}
+        for uuid, code in s.execute(select(CaseCategory.case_uuid, CaseCategory.category)
+                                    .join(Case, Case.uuid == CaseCategory.case_uuid)
+                                    .where(Case.status == "accepted")):
+            cats.setdefault(uuid, set()).add(code)
+    only_township = next(u for u, c in cats.items() if c <= township)
+    referred = next(u for u, c in cats.items() if c - township)
+    _open(page, qtbot, only_township)
+    assert PRINT_REFERRAL not in page.detail.print_buttons and PRINT_RECEIPT in page.detail.print_buttons
+    assert not page.detail.action_buttons["refer"].isEnabled()
+    assert "由乡镇初审、县级审核确认" in page.detail.blocked.text()
+    _open(page, qtbot, referred)
+    assert PRINT_REFERRAL in page.detail.print_buttons
+
+
 def test_a_refused_transition_shows_the_chinese_message_and_changes_nothing(qtbot, open_page) -> None:  # type: ignore[no-untyped-def]
     page = open_page()
     row = _first_row(page, qtbot, status="pending_documents")

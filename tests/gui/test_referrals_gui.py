@@ -30,9 +30,10 @@ PDF = b"%PDF-1.4\n% scanned reply\n" + b"0" * 200
 
 @pytest.fixture
 def accepted(session_for) -> tuple[str, date]:  # type: ignore[no-untyped-def]
-    """A case of 低保 + 医疗救助 accepted by the clerk: referrals to 民政局 and 医保局."""
+    """A case of 教育救助 + 医疗救助 accepted by the clerk: referrals to 教育局 and 医保局 (低保 would not
+    be referred: the township carries it)."""
     clerk = session_for("clerk")
-    cats = (Category.DIBAO, Category.MEDICAL)
+    cats = (Category.EDUCATION, Category.MEDICAL)
     plan = clocks.DeadlinePlanner.default().plan(VILLAGE, datetime.now(UTC).astimezone().date(), list(cats))
     app = _app(categories=cats)
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
@@ -81,11 +82,11 @@ def test_send_receive_and_key_in_a_result_with_the_reply(qtbot, open_page, accep
     table = page.referrals.table
     assert table.rowCount() == 2
     assert {page.referrals.rows[i].state_label for i in range(2)} == {"待转出"}
-    # 转出 民政局 without the slip
-    dialog = _step(qtbot, page, SEND, _row_of(page, "民政局"))
+    # 转出 教育局 without the slip
+    dialog = _step(qtbot, page, SEND, _row_of(page, "教育局"))
     dialog.print_slip.setChecked(False)
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    _wait_state(qtbot, page, "民政局", "已转出")
+    _wait_state(qtbot, page, "教育局", "已转出")
     assert page.referrals.print_dialog is None
     assert "已转出" in page.referrals.message.text()
     # 转出 医保局 with its slip: the print preview of that department's 转办单 opens
@@ -98,21 +99,21 @@ def test_send_receive_and_key_in_a_result_with_the_reply(qtbot, open_page, accep
     assert slip.pdf.startswith(b"%PDF")
     slip.reject()
     # 已接收, then the result with the scanned reply
-    dialog = _step(qtbot, page, RECEIVE, _row_of(page, "民政局"))
+    dialog = _step(qtbot, page, RECEIVE, _row_of(page, "教育局"))
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    _wait_state(qtbot, page, "民政局", "已接收")
-    dialog = _step(qtbot, page, RESULT, _row_of(page, "民政局"))
-    dialog.decided_by.setText("民政局 李股长")
+    _wait_state(qtbot, page, "教育局", "已接收")
+    dialog = _step(qtbot, page, RESULT, _row_of(page, "教育局"))
+    dialog.decided_by.setText("教育局 李股长")
     dialog.amount.setText("520")
     scan = tmp_path / "回复函.pdf"
     scan.write_bytes(PDF)
     dialog.set_document_file(str(scan))
     assert "回复函.pdf" in dialog.file_label.text()
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    _wait_state(qtbot, page, "民政局", "已办结")
-    row = page.referrals.rows[_row_of(page, "民政局")]
+    _wait_state(qtbot, page, "教育局", "已办结")
+    row = page.referrals.rows[_row_of(page, "教育局")]
     assert (row.result_label, row.amount_cents, row.reply_filename) == ("批准", 52000, "回复函.pdf")
-    page.referrals.table.selectRow(_row_of(page, "民政局"))
+    page.referrals.table.selectRow(_row_of(page, "教育局"))
     assert page.referrals.action_buttons["reply"].isEnabled()
     assert not page.referrals.action_buttons[RESULT].isEnabled()
     assert "520.00 元" in page.referrals.detail.text()
@@ -160,7 +161,7 @@ def test_a_refused_step_keeps_the_dialog_open_with_the_message(qtbot, open_page,
 def test_overdue_referral_on_the_dashboard_in_red_and_filtered(qtbot, open_page, accepted) -> None:  # type: ignore[no-untyped-def]
     _case_uuid, day = accepted
     page = open_page(today=day)
-    for dept in ("民政局", "医疗保障局"):
+    for dept in ("教育局", "医疗保障局"):
         dialog = _step(qtbot, page, SEND, _row_of(page, dept))
         dialog.print_slip.setChecked(False)
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)

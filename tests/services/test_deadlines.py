@@ -21,7 +21,7 @@ from desktop.services import auth, backfill, clocks, deadlines
 from desktop.services.auth import sign_in
 from desktop.services.deadlines import ClockKind
 from desktop.services.intake import submit_application
-from desktop.store.models import AuditEvent, Case, Meta
+from desktop.store.models import AuditEvent, Case, CaseCategory, Meta, OutboxItem
 from desktop.store.models_clock import CaseClock
 from desktop.store.models_referral import Referral
 
@@ -149,7 +149,18 @@ def test_saved_release_database_gets_its_clocks_and_referrals_once_at_sign_in(tm
             with_clock = set(s.scalars(select(CaseClock.case_uuid).where(CaseClock.kind == "decision_total")))
             assert set(open_cases) <= with_clock
             with_ref = set(s.scalars(select(Referral.case_uuid)))
-            assert set(open_cases) <= with_ref
+            # a referral for every case with a referred category; 低保 and the like (the township's
+            # own procedure) get none
+            planner = clocks.DeadlinePlanner.default()
+            referred = set()
+            for case in s.scalars(select(Case).where(Case.uuid.in_(open_cases))):
+                cats = s.scalars(select(CaseCategory.category).where(CaseCategory.case_uuid == case.uuid)).all()
+                if planner.policy_for(case.division_code, case.accepted_on).referral_departments(cats or ["dibao"]):
+                    referred.add(case.uuid)
+            assert referred and with_ref & set(open_cases) == referred
+            township = {c.value for t in planner.book.tables for c in t.township_procedure}
+            assert not [c for c in s.scalars(select(Referral.categories)) if set(c) <= township]
+            assert s.get(Meta, backfill.TOWNSHIP_MARKER) is not None
             # the decision clock keeps the deadline the case already had
             for case in s.scalars(select(Case).where(Case.uuid.in_(open_cases))):
                 due = s.scalar(select(CaseClock.due_on).where(CaseClock.case_uuid == case.uuid,
@@ -194,3 +205,66 @@ def test_backfill_skips_a_case_no_policy_table_covers_and_sign_in_still_works(cl
             assert json.loads(ev[-1].detail)["skipped"] == 1
     finally:
         again.close()
+
+
+def _old_referral(s, case_uuid: str, department: str, categories: list[str], state: str = "pending") -> str:
+    """A referral as databases from before ``township_procedure`` have them (民政局 for 低保…)."""
+    now = datetime.now(UTC)
+    ref = Referral(case_uuid=case_uuid, department=department, department_name=f"旧部门 {department}",
+                   categories=categories, deadline_working_days=10, policy_ref="620102@2026-07-01", state=state,
+                   sent_on=date.today() if state == "sent" else None, result_reason="", decided_by="",
+                   return_reason="", reply_filename="", reply_mime="", reply_size=0, reply_sha256="",
+                   created_by="clerk", created_at=now, updated_at=now)
+    s.add(ref)
+    s.flush()
+    return ref.uuid
+
+
+def test_referrals_never_sent_for_township_categories_are_cancelled_once_at_sign_in(clerk, data_dir):
+    """A database from before ``township_procedure``: its 待转出 referrals to 民政局 for 低保/特困 are
+    cancelled (history, outbox item, one audit event); a sent one, one that also covers a referred category
+    and the 医保局 one stay."""
+    from sqlalchemy import delete
+
+    from desktop.store.models_referral import ReferralEvent
+
+    dibao = _case(clerk, (Category.DIBAO, Category.TEKUN))
+    mixed = _case(clerk, (Category.DIBAO, Category.MEDICAL))
+    sent_case = _case(clerk, (Category.DIBAO,))
+    with clerk.db.write() as s:
+        (medical,) = s.scalars(select(Referral.uuid).where(Referral.case_uuid == mixed)).all()
+        pending = _old_referral(s, dibao, "civil_affairs", ["dibao", "tekun"])
+        pending_mixed = _old_referral(s, mixed, "civil_affairs", ["dibao"])
+        also_funeral = _old_referral(s, mixed, "civil_affairs2", ["dibao", "funeral"])
+        sent = _old_referral(s, sent_case, "civil_affairs", ["dibao"], state="sent")
+        s.execute(delete(Meta).where(Meta.key == backfill.TOWNSHIP_MARKER))
+    again = sign_in(data_dir, "clerk", "clerk-pass-1", kdf=FAST_KDF)
+    try:
+        with again.db.read() as s:
+            states = dict(s.execute(select(Referral.uuid, Referral.state)).all())
+            assert (states[pending], states[pending_mixed]) == ("cancelled", "cancelled")
+            assert (states[also_funeral], states[sent], states[medical]) == ("pending", "sent", "pending")
+            for uuid in (pending, pending_mixed):
+                (ev,) = s.scalars(select(ReferralEvent).where(ReferralEvent.referral_uuid == uuid)).all()
+                assert (ev.action, ev.from_state, ev.to_state) == ("cancelled", "pending", "cancelled")
+                assert ev.note == "乡镇初审、县级审核确认，不转办"
+                (item,) = s.scalars(select(OutboxItem).where(OutboxItem.entity_uuid == uuid)).all()
+                assert item.operation == "cancelled" and item.payload["state"] == "cancelled"
+            (audit_ev,) = s.scalars(select(AuditEvent)
+                                    .where(AuditEvent.action == "referrals_township_cancelled")).all()
+            assert json.loads(audit_ev.detail) == {"referrals": 2, "cases": 2, "departments": {"civil_affairs": 2},
+                                                   "note": "乡镇初审、县级审核确认，不转办"}
+            assert s.get(Meta, backfill.TOWNSHIP_MARKER) is not None
+            assert s.get(Meta, backfill.MARKER) is not None
+    finally:
+        again.close()
+    with clerk.db.write() as s:      # once: a later sign-in leaves everything as it is
+        late = _old_referral(s, sent_case, "civil_affairs_again", ["dibao"])
+    third = sign_in(data_dir, "clerk", "clerk-pass-1", kdf=FAST_KDF)
+    try:
+        with third.db.read() as s:
+            assert s.scalar(select(Referral.state).where(Referral.uuid == late)) == "pending"
+            assert s.scalar(select(func.count()).select_from(AuditEvent)
+                            .where(AuditEvent.action == "referrals_township_cancelled")) == 1
+    finally:
+        third.close()

@@ -302,13 +302,13 @@ def test_a_preview_records_nothing_until_it_is_printed(clerk):
 
 
 def test_referral_slips_of_one_department_preview_and_record_together(clerk):
-    case = submit(clerk, at(date(2026, 2, 12)))
+    case = submit(clerk, at(date(2026, 2, 12)), cats=(Category.EDUCATION, Category.MEDICAL))
     (medical,) = documents.print_referral_slips(clerk, case.case_uuid, preview=True, department="healthcare_security")
     assert medical.department_name == "测试县医疗保障局" and not medical.recorded
     both = documents.print_referral_slips(clerk, case.case_uuid, preview=True)
     documents.record_preview(clerk, case.case_uuid, both)
     assert sorted(r.series for r in _records(clerk, case.case_uuid)) == [
-        "referral_slip:civil_affairs", "referral_slip:healthcare_security"]
+        "referral_slip:education", "referral_slip:healthcare_security"]
     with pytest.raises(DocumentRefused):
         documents.print_referral_slips(clerk, case.case_uuid, department="housing")
     with pytest.raises(InvalidInput):
@@ -448,20 +448,41 @@ def test_authorization_lists_adults_and_supporters_not_children(clerk):
 
 
 def test_referral_slips_one_per_department_with_its_deadline(clerk):
-    case = submit(clerk, at(date(2026, 2, 12)))
+    case = submit(clerk, at(date(2026, 2, 12)), cats=(Category.EDUCATION, Category.MEDICAL))
     slips = documents.print_referral_slips(clerk, case.case_uuid)
     assert [(d.department, d.department_name) for d in slips] == [
-        ("civil_affairs", "测试县民政局"), ("healthcare_security", "测试县医疗保障局")]
-    civil, medical = (assert_no_full_id(d.pdf) for d in slips)
-    # 10 working days from Thu 2026-02-12 across 春节: 2/13, 2/14 (make-up), 2/24–2/28, 3/2, 3/3, 3/4
-    for t, dept, cat in ((civil, "测试县民政局", "最低生活保障"), (medical, "测试县医疗保障局", "医疗救助")):
-        for s in ["社会救助事项转办单", dept, cat, case.case_number_display, "2026年02月12日",
-                  "10个工作日（请于2026年03月04日前办结并反馈）"]:
+        ("education", "测试县教育局"), ("healthcare_security", "测试县医疗保障局")]
+    education, medical = (assert_no_full_id(d.pdf) for d in slips)
+    # from Thu 2026-02-12 across 春节: 2/13, 2/14 (make-up), 2/24–2/28, 3/2, 3/3, 3/4 (10), … 3/11 (15)
+    for t, dept, cat, limit in (
+            (education, "测试县教育局", "教育救助", "15个工作日（请于2026年03月11日前办结并反馈）"),
+            (medical, "测试县医疗保障局", "医疗救助", "10个工作日（请于2026年03月04日前办结并反馈）")):
+        for s in ["社会救助事项转办单", dept, cat, case.case_number_display, "2026年02月12日", limit]:
             assert squash(s) in t, s
-    assert "测试县医疗保障局" not in civil
+    assert "测试县医疗保障局" not in education
     again = documents.print_referral_slips(clerk, case.case_uuid)
     assert [(d.copy_no, d.is_copy) for d in again] == [(2, True), (2, True)]
     assert all("副本" in text(d.pdf) for d in again)
+
+
+def test_no_referral_slip_for_categories_the_township_carries(clerk):
+    """低保 (初审 here, 审核确认 by the county) is never referred: no slip, and a clear refusal."""
+    dibao = submit(clerk, at(date(2026, 2, 12)), cats=(Category.DIBAO, Category.TEKUN))
+    for preview in (True, False):
+        with pytest.raises(DocumentRefused) as err:
+            documents.print_referral_slips(clerk, dibao.case_uuid, preview=preview)
+        assert err.value.message == ("该申请的最低生活保障、特困人员救助供养由乡镇初审、县级审核确认，不转办，"
+                                     "没有转办单可打印。")
+    assert not [r for r in _records(clerk, dibao.case_uuid) if r.series.startswith("referral_slip")]
+    # 低保 + 医疗: the 医保局 slip only, numbered as the case's first
+    mixed = submit(clerk, at(date(2026, 2, 12)), cats=(Category.DIBAO, Category.MEDICAL))
+    (slip,) = documents.print_referral_slips(clerk, mixed.case_uuid)
+    assert (slip.department, slip.department_name) == ("healthcare_security", "测试县医疗保障局")
+    t = text(slip.pdf)
+    assert squash("医疗救助") in t and squash("最低生活保障") not in t and "民政局" not in t
+    assert squash(f"ZB-{mixed.case_number_display}-01") in t
+    with pytest.raises(DocumentRefused, match="没有所选部门"):
+        documents.print_referral_slips(clerk, mixed.case_uuid, department="civil_affairs")
 
 
 def test_referral_slip_beyond_the_calendar(clerk):

@@ -1,5 +1,6 @@
 """Referrals through the service: one per department at acceptance, each step checked, audited and
-queued for the county; the case decided only when every department has answered."""
+queued for the county; the case decided only when every department has answered. Categories the
+township carries itself (低保, 特困, 临时救助…: 初审, then the county's 审核确认) are never referred."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def people(admin_session, data_dir):
         s.close()
 
 
-def _accept(clerk, categories=(Category.DIBAO, Category.MEDICAL)) -> str:
+def _accept(clerk, categories=(Category.EDUCATION, Category.MEDICAL)) -> str:
     plan = clocks.DeadlinePlanner.default().plan(VILLAGE, datetime.now(UTC).astimezone().date(),
                                                  list(categories))
     app = _app(categories=categories)
@@ -71,13 +72,14 @@ def _snapshot(session):
 
 def test_acceptance_opens_one_pending_referral_per_department_from_policy(people):
     clerk = people["clerk"]
-    case_uuid = _accept(clerk, (Category.DIBAO, Category.TEMP_EXPENSE, Category.MEDICAL))
+    cats = (Category.FUNERAL, Category.DIBAO, Category.HEATING, Category.MEDICAL)
+    case_uuid = _accept(clerk, cats)
     refs = _refs(clerk, case_uuid)
     table = clocks.DeadlinePlanner.default().policy_for(VILLAGE, _accepted_on(clerk, case_uuid))
-    assert set(refs) == set(table.referral_departments([Category.DIBAO, Category.TEMP_EXPENSE, Category.MEDICAL]))
-    civil = refs[table.referrals[Category.DIBAO]]
+    assert set(refs) == set(table.referral_departments(cats)) == {"civil_affairs", "healthcare_security"}
+    civil = refs[table.referrals[Category.FUNERAL]]
     assert civil.state is referrals.ReferralState.PENDING and civil.state_label == "待转出"
-    assert civil.categories_label == "最低生活保障、临时救助（支出型）"
+    assert civil.categories_label == "殡葬救助、取暖补贴"     # not 低保: the township carries it
     medical = refs[table.referrals[Category.MEDICAL]]
     assert medical.department_name == table.department_for(Category.MEDICAL).name_zh
     assert medical.deadline_working_days == table.department_for(Category.MEDICAL).deadline_working_days
@@ -90,9 +92,9 @@ def test_acceptance_opens_one_pending_referral_per_department_from_policy(people
 
 def test_a_case_left_waiting_for_documents_gets_its_referrals_when_accepted(people):
     clerk = people["clerk"]
-    plan = clocks.DeadlinePlanner.default().plan(VILLAGE, datetime.now(UTC).date(), [Category.DIBAO])
+    plan = clocks.DeadlinePlanner.default().plan(VILLAGE, datetime.now(UTC).date(), [Category.MEDICAL])
     codes = [c for c, _n in plan.documents if c not in plan.conditional]
-    app = _app()
+    app = _app(categories=(Category.MEDICAL,))
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                       documents_received=tuple(codes[1:]), documents_missing=(codes[0],))
     case_uuid = submit_application(clerk, app, "missing_documents").case_uuid
@@ -257,23 +259,24 @@ def test_return_then_send_again_and_the_reply_document_is_kept_encrypted_in_the_
 
 
 def test_end_to_end_two_departments_one_overdue_then_decided(people):
-    """Accept (two categories → two departments) → both sent → one result → the other goes overdue on
-    the dashboard and in the case list → its result → the case decided, every clock closed."""
+    """Accept (two categories → two departments: 教育局, 医保局) → both sent → one result → the other goes
+    overdue on the dashboard and in the case list → its result → the case decided, every clock closed."""
     clerk = people["clerk"]
-    case_uuid = _accept(clerk, (Category.DIBAO, Category.MEDICAL))
+    case_uuid = _accept(clerk, (Category.EDUCATION, Category.MEDICAL))
     day = _accepted_on(clerk, case_uuid)
     refs = _refs(clerk, case_uuid)
     assert len(refs) == 2
     table = clocks.DeadlinePlanner.default().policy_for(VILLAGE, day)
-    civil = refs[table.referrals[Category.DIBAO]]
+    education = refs[table.referrals[Category.EDUCATION]]
     medical = refs[table.referrals[Category.MEDICAL]]
-    for r in (civil, medical):
+    assert (education.department, medical.department) == ("education", "healthcare_security")
+    for r in (education, medical):
         referrals.mark_sent(clerk, r.uuid, day, today=day)
     with pytest.raises(TransitionRefused) as refused:
         cases.transition(clerk, case_uuid, "referral_approved")
     assert "尚有2个转办部门未反馈办理结果" in refused.value.message
-    referrals.record_result(clerk, civil.uuid, ResultInput("approve", day, "民政局 李股长", amount_cents=52000),
-                            today=day)
+    referrals.record_result(clerk, education.uuid, ResultInput("approve", day, "教育局 李股长",
+                                                               amount_cents=52000), today=day)
     medical_due = rq.referral(clerk, medical.uuid, today=day).due_on
     assert medical_due is not None
     late = clocks.DeadlinePlanner.default().calendar.add_working_days(medical_due, 2)
@@ -340,3 +343,51 @@ def test_withdrawal_cancels_referrals_and_their_clocks_a_decision_keeps_those_at
         referrals.mark_sent(clerk, at_dept.uuid, day, today=day)
     assert err.value.message == "案件当前为“已撤回”，不能再转出。"
     assert supervisor is not None
+
+
+def test_a_dibao_case_is_not_referred_it_goes_through_the_township_procedure(people):
+    """低保 only: no referral at acceptance, no 转办单, 转办 refused with the reason; 开始调查 is the way on."""
+    from desktop.services import case_detail, documents
+
+    clerk = people["clerk"]
+    case_uuid = _accept(clerk, (Category.DIBAO,))
+    assert _refs(clerk, case_uuid) == {}
+    with clerk.db.read() as s:
+        assert referrals.open_referral_count(s, case_uuid) == 0
+        assert s.scalar(select(func.count()).select_from(OutboxItem)
+                        .where(OutboxItem.entity_type == "referral")) == 0
+    options = {o.name: o for o in cases.options(clerk, case_uuid)}
+    assert options["start_investigation"].enabled and not options["refer"].enabled
+    assert "最低生活保障由乡镇初审、县级审核确认" in options["refer"].blocked_by
+    with pytest.raises(TransitionRefused) as refused:
+        cases.transition(clerk, case_uuid, "refer")
+    assert "不整体转办" in refused.value.message
+    detail = case_detail.case_detail(clerk, case_uuid)
+    assert case_detail.PRINT_REFERRAL not in detail.printable and case_detail.PRINT_RECEIPT in detail.printable
+    with pytest.raises(documents.DocumentRefused, match="由乡镇初审、县级审核确认，不转办"):
+        documents.print_referral_slips(clerk, case_uuid, preview=True)
+    assert cases.transition(clerk, case_uuid, "start_investigation") is CaseStatus.INVESTIGATING
+
+
+def test_a_dibao_and_medical_case_refers_only_medical_and_stays_with_the_township(people):
+    """低保 + 医疗: one referral (医保局) and its slip; sending it starts its clock but the case stays with
+    the township procedure (not 已转办): it is investigated and decided by 审核确认, the referral beside it."""
+    from desktop.services import case_detail
+
+    clerk = people["clerk"]
+    case_uuid = _accept(clerk, (Category.DIBAO, Category.MEDICAL))
+    day = _accepted_on(clerk, case_uuid)
+    refs = _refs(clerk, case_uuid)
+    assert list(refs) == ["healthcare_security"]
+    (medical,) = refs.values()
+    assert medical.categories_label == "医疗救助" and "医疗保障局" in medical.department_name
+    assert case_detail.PRINT_REFERRAL in case_detail.case_detail(clerk, case_uuid).printable
+    assert not {o.name: o for o in cases.options(clerk, case_uuid)}["refer"].enabled
+    referrals.mark_sent(clerk, medical.uuid, day, today=day)
+    with clerk.db.read() as s:
+        assert s.get(Case, case_uuid).status == CaseStatus.ACCEPTED.value
+        open_kinds = set(s.scalars(select(CaseClock.kind).where(CaseClock.case_uuid == case_uuid,
+                                                                CaseClock.state == "open")))
+        assert {"referral", "investigation_start"} <= open_kinds
+    assert cases.transition(clerk, case_uuid, "start_investigation") is CaseStatus.INVESTIGATING
+    assert rq.referral(clerk, medical.uuid, today=day).state_label == "已转出"

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.case_state import CaseStatus
 from desktop.services import documents, referrals
 from desktop.services import referrals_queries as rq
 from desktop.services.auth import Permission
@@ -334,9 +335,12 @@ class ReferralPanel(QWidget):
             self.print_slip(row)
 
     def _all_back(self, row: ReferralRow, refs: list[ReferralRow]) -> None:
-        """Every department of the case has answered: say what to do with the case now."""
+        """Every department of the case has answered: say what to do with the case now (only a case 已转办:
+        one that also has township-procedure categories, 低保…, is decided by 审核确认, not by the results)."""
         waiting = [r for r in refs if r.state.value in referrals.OPEN_STATES]
         if waiting or not any(r.state is ReferralState.CONCLUDED for r in refs):
+            return
+        if refs[0].case_status != CaseStatus.REFERRED.value:
             return
         self.say(self.tr("案件 {0} 的转办部门均已反馈办理结果：请打开案件，办理“转办结果：批准”或"
                          "“转办结果：不予批准”。").format(row.case_number_display))
