@@ -52,10 +52,7 @@ translations: install
 # Screenshots of every screen at 1366x768 under Xvfb (Debian: xvfb and the xcb libs, see FACTS).
 SHOT_DIR ?= /tmp/yimen-shots-demo
 screenshots: install
-	test -f "$(SHOT_DIR)/yimen.db" || $(VENV)/bin/yimen demo --data-dir "$(SHOT_DIR)" --households 2000
-	(Xvfb :91 -screen 0 1366x768x24 >/dev/null 2>&1 & echo $$! > /tmp/yimen-xvfb.pid; sleep 1; \
-	 DISPLAY=:91 $(PY) tools/screenshots.py --data-dir "$(SHOT_DIR)"; rc=$$?; \
-	 kill $$(cat /tmp/yimen-xvfb.pid); exit $$rc)
+	SHOT_DIR="$(SHOT_DIR)" sh tools/screenshots_all.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

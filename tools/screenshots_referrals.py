@@ -102,8 +102,7 @@ def shot_referral_large(h: Harness) -> None:
     page.window().set_large_type(True)
     page.show_referrals()
     panel = page.referrals
-    panel.overdue.setChecked(True)
-    h.wait_until(lambda: panel.table.rowCount() > 0 and panel.overdue.isChecked())
+    h.wait_until(lambda: panel.table.rowCount() > 0)      # most urgent first: overdue ones lead
     panel.table.selectRow(0)
     h.settle(500)
 
@@ -112,8 +111,7 @@ def shot_case(h: Harness) -> None:
     page = referrals_page(h)
     page.show_referrals()
     panel = page.referrals
-    panel.overdue.setChecked(True)
-    h.wait_until(lambda: panel.table.rowCount() > 0 and panel.overdue.isChecked())
+    h.wait_until(lambda: panel.table.rowCount() > 0)      # most urgent first: overdue ones lead
     h.settle(300)
     panel.table.selectRow(0)
     panel.open_current_case()

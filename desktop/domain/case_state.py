@@ -108,6 +108,7 @@ class TransitionContext:
     proposed_outcome: Literal["approve", "refuse"] | None = None
     objection: str = ""
     open_referrals: int = 0                         # referrals still waiting for a department's result
+    concluded_referrals: int = 0                    # referrals a department has answered (已办结)
     investigation_missing: tuple[str, ...] = ()     # what policy requires recorded before notice/decision
     township_procedure: tuple[str, ...] = ()        # the case's categories the township carries itself (labels)
 
@@ -190,7 +191,9 @@ def _investigation_complete(ctx: TransitionContext) -> str | None:
 
 def _referrals_concluded(ctx: TransitionContext) -> str | None:
     n = ctx.open_referrals
-    return None if n <= 0 else f"尚有{n}个转办部门未反馈办理结果"
+    if n > 0:
+        return f"尚有{n}个转办部门未反馈办理结果"
+    return None if ctx.concluded_referrals > 0 else "尚无转办部门反馈办理结果，不能按转办结果办结"
 
 
 def _not_township_procedure(ctx: TransitionContext) -> str | None:

@@ -66,6 +66,7 @@ def _context(s, session: AppSession, case: Case, missing: tuple[str, ...], form:
         home_visit_investigators=investigations.home_visit_investigators(s, case.uuid),
         investigation_missing=investigations.missing_before_decision(s, case),
         open_referrals=referrals.open_referral_count(s, case.uuid),
+        concluded_referrals=referrals.concluded_referral_count(s, case.uuid),
         township_procedure=tuple(c.label for c in referrals.township_categories(s, case)),
     )
 

@@ -344,6 +344,10 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
         status = drawn_status
         if drawn_status is CaseStatus.IN_NOTICE:    # noticed through a real batch below, or still investigated
             status, main_cat = CaseStatus.INVESTIGATING, Category.DIBAO
+        if status is CaseStatus.REFERRED:           # only what a department decides is referred as a whole
+            township = planner.policy_for(code, received_day).township_procedure
+            referred = [c for c in cats if c not in township]
+            main_cat = rng.choices(referred, [CATEGORY_WEIGHTS[c] for c in referred])[0]
         categories = [main_cat]
         if main_cat is Category.DIBAO and rng.random() < 0.3:
             categories.append(rng.choice((Category.MEDICAL, Category.EDUCATION)))

@@ -145,6 +145,12 @@ def township_categories(s: Session, case: Case, planner: DeadlinePlanner | None 
     return table.township_categories(cats)
 
 
+def concluded_referral_count(s: Session, case_uuid: str) -> int:
+    """Referrals of the case a department has answered (the case may be closed on their results)."""
+    return int(s.scalar(select(func.count()).select_from(Referral).where(
+        Referral.case_uuid == case_uuid, Referral.state == ReferralState.CONCLUDED.value)) or 0)
+
+
 def open_referral_count(s: Session, case_uuid: str) -> int:
     """Referrals of the case still waiting for a department's result (guards the case decision)."""
     return int(s.scalar(select(func.count()).select_from(Referral).where(

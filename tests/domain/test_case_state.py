@@ -61,6 +61,7 @@ GOOD = TransitionContext(
     home_visit_investigators=2,
     notice_period_ended=True,
     open_objections=0,
+    concluded_referrals=1,
     notice_required=False,
     proposed_outcome="refuse",
     objection="邻居反映其家中有营运车辆",
@@ -232,6 +233,9 @@ GUARD_FAILURES: list[tuple[str, dict, str]] = [
     ("refuse", {"reason": ""}, "不予批准的理由"),
     ("referral_refused", {"reason": ""}, "不予批准的理由"),
     ("referral_returned", {"reason": ""}, "退回理由"),
+    ("referral_approved", {"open_referrals": 1}, "未反馈办理结果"),
+    ("referral_approved", {"concluded_referrals": 0}, "尚无转办部门反馈"),
+    ("referral_refused", {"concluded_referrals": 0}, "尚无转办部门反馈"),
     ("withdraw", {"reason": ""}, "撤回理由"),
 ]
 
