@@ -157,7 +157,8 @@ def shot_investigation_large(h: Harness) -> None:
     session = page.ctx.session
     with session.db.read() as s:
         uuid = s.scalar(select(Case.uuid).join(CaseCategory, CaseCategory.case_uuid == Case.uuid)
-                        .where(Case.status == "deliberation", CaseCategory.category == "temp_expense"))
+                        .where(Case.status == "deliberation", CaseCategory.category == "temp_expense")) \
+            or s.scalar(select(Case.uuid).where(Case.status == "deliberation"))
     page.open_case(uuid)
     h.wait_until(lambda: page.detail.detail is not None and page.detail.investigation.view is not None)
     page.detail.tabs.setCurrentWidget(page.detail.investigation)

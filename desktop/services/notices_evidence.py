@@ -1,9 +1,10 @@
 """Facts recorded around a notice: the home visit before it, photos of it posted, objections to it.
 
-- :func:`record_home_visit` — the interim fact source for the ``post_notice``
-  guard until the investigation step (Step 5) exists: the day, the staff who
-  went (two or more make the guard pass) and the proposed monthly amount
-  printed on the notice. A visit counts only if recorded after the case's
+- :func:`record_home_visit` — the short form of a home visit (day, staff,
+  proposed amount; no findings or signed form) used by the demo and the notice
+  tests; the window records visits through
+  :func:`desktop.services.investigations.record_home_visit`, into the same
+  table. Two or more staff make the ``post_notice`` guard pass. A visit counts only if recorded after the case's
   latest objection (or return for re-investigation): an objected case is
   re-noticed only after it was investigated again.
 - :func:`add_photo` — a JPEG, PNG or WebP photo of the posted notice, checked
@@ -115,7 +116,7 @@ def _not_future(d: date, today: date, what: str, field: str) -> None:
         raise InvalidInput(f"{what}不能晚于今天（{fmt_date_cn(today)}）。", field)
 
 
-# ------------------------------------------------------------------ home visit (interim, until Step 5)
+# ------------------------------------------------------------------ home visit (short form)
 
 def record_home_visit(session: AppSession, case_uuid: str, visit: HomeVisitInput, *,
                       today: date | None = None) -> str:

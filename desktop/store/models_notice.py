@@ -17,9 +17,9 @@
 - ``notice_prints``: every poster, withdrawal notice and website export
   (SHA-256 of the bytes, copy number, who, when).
 - ``notice_home_visits``: the home visits of a case (day, the staff who went,
-  the proposed monthly amount; since 0006 also the findings and the signed
-  visit form). The one table of home visits: the notice guard and the
-  investigation step (``desktop.services.investigations``) both read it.
+  findings, the proposed monthly amount, the signed form as an encrypted
+  attachment) — the one table of home visits, written by the investigation
+  service (Step 5) and read by the notice guard and the poster's amount.
 """
 
 from __future__ import annotations
