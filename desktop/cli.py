@@ -8,9 +8,13 @@
     yimen backup --data-dir DIR --user U [--to DIR]
     yimen restore --data-dir DIR --from BACKUP --user U
     yimen list-backups --data-dir DIR
+    yimen user list|add|reset-password|unlock|remove --data-dir DIR --user ADMIN ...
 
 Passwords are read from the terminal, from `--password-stdin`, or from the
 YIMEN_PASSWORD environment variable (for scripts); never from an argument.
+`user add` and `user reset-password` also need the user's new password: asked
+twice on the terminal; with `--password-stdin` it is the second line of stdin
+(the acting admin's password first); else YIMEN_NEW_PASSWORD.
 Exit status: 0 ok, 1 a check failed, 2 bad input.
 """
 
@@ -25,10 +29,12 @@ from pathlib import Path
 
 from desktop import __version__
 from desktop.config import resolve_data_dir
+from desktop.domain.roles import PermissionDenied
 from desktop.services.errors import ServiceError
 from desktop.store.errors import StoreError
 
 PASSWORD_ENV = "YIMEN_PASSWORD"
+NEW_PASSWORD_ENV = "YIMEN_NEW_PASSWORD"
 
 
 class CliError(Exception):
@@ -175,6 +181,62 @@ def cmd_list_backups(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_new_password(args: argparse.Namespace, username: str) -> str:
+    """The new password of ``username``: 2nd stdin line, $YIMEN_NEW_PASSWORD, or the terminal twice."""
+    if getattr(args, "password_stdin", False):
+        line = sys.stdin.readline()
+        if not line:
+            raise CliError("--password-stdin 需要两行：第一行是执行操作的管理员的密码，第二行是新密码。")
+        return line.rstrip("\n")
+    env = os.environ.get(NEW_PASSWORD_ENV)
+    if env:
+        return env
+    if sys.stdin is not None and sys.stdin.isatty():
+        first = getpass.getpass(f"{username} 的新密码：")
+        if getpass.getpass("再次输入新密码：") != first:
+            raise CliError("两次输入的新密码不一致。")
+        return first
+    raise CliError(f"需要新密码：请在终端输入，或在 --password-stdin 的第二行给出，或设置环境变量 {NEW_PASSWORD_ENV}。")
+
+
+def _state(account) -> str:  # type: ignore[no-untyped-def]
+    if not account.has_key_slot:
+        return "无法登录（没有密码，请重置密码）"
+    if account.locked_until is not None:
+        return f"已锁定（至 {account.locked_until.astimezone():%Y-%m-%d %H:%M}）"
+    if account.failed_attempts:
+        return f"正常（密码已连续输错 {account.failed_attempts} 次）"
+    return "正常"
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from desktop.services import auth
+
+    if args.user_command is None:
+        raise CliError("请指定操作：list、add、reset-password、unlock 或 remove。")
+    session = _sign_in(args)
+    try:
+        if args.user_command == "list":
+            for a in auth.list_accounts(session):
+                print(f"{a.username}\t{a.display_name}\t{a.role_label}\t{_state(a)}")
+        elif args.user_command == "add":
+            password = _read_new_password(args, args.username)
+            info = auth.add_user(session, args.username, args.name, args.role, password)
+            print(f"已新增用户：{info.username}（{info.display_name}，{info.role_label}）")
+        elif args.user_command == "reset-password":
+            auth.reset_password(session, args.username, _read_new_password(args, args.username))
+            print(f"已重置 {args.username} 的密码；原密码已失效，锁定已解除。")
+        elif args.user_command == "unlock":
+            auth.unlock_account(session, args.username)
+            print(f"已解除 {args.username} 的锁定。")
+        elif args.user_command == "remove":
+            auth.remove_user(session, args.username)
+            print(f"已删除用户 {args.username}（经办记录和审计日志保留）。")
+    finally:
+        session.close()
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from desktop.ui.app import run_app
 
@@ -216,7 +278,30 @@ def build_parser() -> argparse.ArgumentParser:
     r = add("restore", cmd_restore, "从备份恢复", user=True)
     r.add_argument("--from", dest="source", required=True, help="备份目录")
     add("list-backups", cmd_list_backups, "列出备份")
+    _add_user_commands(sub)
     return p
+
+
+def _add_user_commands(sub) -> None:  # type: ignore[no-untyped-def]
+    from desktop.domain.roles import Role
+
+    u = sub.add_parser("user", help="用户管理（须以系统管理员身份 --user 登录）")
+    u.set_defaults(func=cmd_user, user_command=None)
+    commands = u.add_subparsers(dest="user_command")
+    for name, help_text in (("list", "列出用户、角色和锁定状态"), ("add", "新增用户"),
+                            ("reset-password", "重置用户密码（同时解除锁定）"),
+                            ("unlock", "解除因密码错误造成的锁定"), ("remove", "删除（停用）用户")):
+        sp = commands.add_parser(name, help=help_text)
+        sp.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS)
+        sp.add_argument("--user", help="执行操作的系统管理员用户名")
+        sp.add_argument("--password-stdin", action="store_true",
+                        help="从标准输入读取密码（add/reset-password：第一行管理员密码，第二行新密码）")
+        if name != "list":
+            sp.add_argument("--username", required=True, help="要操作的用户名")
+        if name == "add":
+            sp.add_argument("--name", required=True, help="姓名")
+            sp.add_argument("--role", required=True, choices=[r.value for r in Role],
+                            help="角色：" + "，".join(f"{r.value}={r.label}" for r in Role))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    except (StoreError, ServiceError) as exc:
+    except (StoreError, ServiceError, PermissionDenied) as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 1
     except ValueError as exc:

@@ -75,3 +75,96 @@ def test_tampered_audit_fails_self_test_and_restore_repairs(demo_dir, tmp_path, 
     monkeypatch.setenv("YIMEN_PASSWORD", admin_pw)
     assert main(["restore", "--data-dir", str(work), "--from", str(backup_path), "--user", "admin"]) == 0
     assert main(["self-test", "--data-dir", str(work), "--user", "admin"]) == 0
+
+
+# ----- yimen user … (county IT after `yimen init --admin USER`) ---------------------------------
+
+@pytest.fixture
+def township_dir(admin_session, data_dir):
+    """A fresh township with only its first admin ("admin"), closed so the CLI opens it itself."""
+    admin_session.close()
+    return data_dir
+
+
+def _user_cmd(monkeypatch, data_dir, *args: str, stdin: str | None = None) -> int:
+    import io
+
+    if stdin is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        return main(["user", *args, "--data-dir", str(data_dir), "--user", "admin", "--password-stdin"])
+    return main(["user", *args, "--data-dir", str(data_dir), "--user", "admin"])
+
+
+def test_user_add_list_reset_unlock_remove(township_dir, capsys, monkeypatch):
+    from conftest import ADMIN_PASSWORD
+
+    from desktop.services.auth import sign_in
+    from desktop.store.errors import AccountLocked, WrongPassword
+
+    d = township_dir
+    assert _user_cmd(monkeypatch, d, "add", "--username", "wangxy", "--name", "王晓燕", "--role", "clerk",
+                     stdin=f"{ADMIN_PASSWORD}\nclerk-pass-2026\n") == 0
+    assert "已新增用户：wangxy（王晓燕，经办人）" in capsys.readouterr().out
+    sign_in(d, "wangxy", "clerk-pass-2026").close()
+
+    # the environment variables work the same for scripts
+    monkeypatch.setenv("YIMEN_PASSWORD", ADMIN_PASSWORD)
+    assert _user_cmd(monkeypatch, d, "list") == 0
+    out = capsys.readouterr().out
+    assert "wangxy\t王晓燕\t经办人\t正常" in out and "admin\t" in out
+
+    for _ in range(4):
+        with pytest.raises(WrongPassword):
+            sign_in(d, "wangxy", "wrong-pass-1")
+    with pytest.raises(AccountLocked):
+        sign_in(d, "wangxy", "wrong-pass-1")
+    assert _user_cmd(monkeypatch, d, "list") == 0
+    assert "wangxy\t王晓燕\t经办人\t已锁定" in capsys.readouterr().out
+    assert _user_cmd(monkeypatch, d, "unlock", "--username", "wangxy") == 0
+    assert "已解除 wangxy 的锁定" in capsys.readouterr().out
+    sign_in(d, "wangxy", "clerk-pass-2026").close()
+
+    monkeypatch.setenv("YIMEN_NEW_PASSWORD", "fresh-pass-2026")
+    assert _user_cmd(monkeypatch, d, "reset-password", "--username", "wangxy") == 0
+    assert "已重置 wangxy 的密码" in capsys.readouterr().out
+    with pytest.raises(WrongPassword):
+        sign_in(d, "wangxy", "clerk-pass-2026")
+    sign_in(d, "wangxy", "fresh-pass-2026").close()
+
+    assert _user_cmd(monkeypatch, d, "remove", "--username", "wangxy") == 0
+    assert "已删除用户 wangxy" in capsys.readouterr().out
+    assert _user_cmd(monkeypatch, d, "list") == 0
+    assert "wangxy" not in capsys.readouterr().out
+
+
+def test_user_add_refuses_bad_input_in_chinese(township_dir, capsys, monkeypatch):
+    from conftest import ADMIN_PASSWORD
+
+    d = township_dir
+    assert _user_cmd(monkeypatch, d, "add", "--username", "wangxy", "--name", "王晓燕", "--role", "clerk",
+                     stdin=f"{ADMIN_PASSWORD}\nshort1\n") == 1
+    assert "密码至少8位" in capsys.readouterr().err
+    assert _user_cmd(monkeypatch, d, "add", "--username", "admin", "--name", "重名", "--role", "admin",
+                     stdin=f"{ADMIN_PASSWORD}\nadmin-pass-2027\n") == 1
+    assert "已存在" in capsys.readouterr().err
+    # only one line on stdin: the new password is missing, nothing is asked of a terminal
+    assert _user_cmd(monkeypatch, d, "add", "--username", "wangxy", "--name", "王晓燕", "--role", "clerk",
+                     stdin=f"{ADMIN_PASSWORD}\n") == 2
+    assert "第二行是新密码" in capsys.readouterr().err
+    assert _user_cmd(monkeypatch, d, "remove", "--username", "admin", stdin=f"{ADMIN_PASSWORD}\n") == 1
+    assert "不能停用当前登录的账户" in capsys.readouterr().err
+    assert _user_cmd(monkeypatch, d, "list", stdin=f"{ADMIN_PASSWORD}\n") == 0
+    assert "wangxy" not in capsys.readouterr().out
+    with pytest.raises(SystemExit):      # an unknown role is refused by the parser, with the choices
+        main(["user", "add", "--username", "x1y", "--name", "某", "--role", "boss"])
+
+
+def test_user_commands_need_an_admin(township_dir, capsys, monkeypatch):
+    from conftest import ADMIN_PASSWORD
+
+    d = township_dir
+    assert _user_cmd(monkeypatch, d, "add", "--username", "wangxy", "--name", "王晓燕", "--role", "clerk",
+                     stdin=f"{ADMIN_PASSWORD}\nclerk-pass-2026\n") == 0
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("clerk-pass-2026\n"))
+    assert main(["user", "list", "--data-dir", str(d), "--user", "wangxy", "--password-stdin"]) == 1
+    assert "无权执行：管理用户" in capsys.readouterr().err

@@ -52,6 +52,11 @@ class Harness:
         self.tasks = TaskRunner()
         self.accounts = {user: pw for user, _role, pw in appinfo.demo_accounts(data_dir)}
         self._windows: list[QWidget] = []
+        self._cleanups: list[Callable[[], None]] = []
+
+    def after(self, cleanup: Callable[[], None]) -> None:
+        """Run ``cleanup`` after this shot (undo what the shot did to the demo's accounts)."""
+        self._cleanups.append(cleanup)
 
     def settle(self, msecs: int = 300) -> None:
         QTest.qWait(msecs)
@@ -98,6 +103,8 @@ class Harness:
             w.close()
         self._windows.clear()
         self.tasks.wait()
+        while self._cleanups:
+            self._cleanups.pop()()
         apply_large_type(self.app, False)
         pc_settings().remove(SETTING_LARGE_TYPE)
         self.settle(100)
@@ -151,6 +158,70 @@ def settings_admin(h: Harness) -> QWidget:
     return win
 
 
+def _users_tab(h: Harness, large: bool = False) -> tuple[MainWindow, QWidget]:
+    """用户管理 as an admin finds it the morning 村协理员 mistyped her password five times."""
+    from desktop.store.database import Database
+    from desktop.store.errors import StoreError
+    from desktop.store.keyslots import KeySlotFile
+
+    for _ in range(5):
+        try:
+            Database.unlock(h.data_dir, "assistant", "mistyped-1").close()
+        except StoreError:
+            pass
+    h.after(lambda: KeySlotFile.load(Database.keyslots_path(h.data_dir)).unlock_account("assistant"))
+    win = h.main_window("admin", "settings")
+    if large:
+        win.set_large_type(True)
+    page = win.page("settings")
+    page.tabs.setCurrentIndex(1)
+    panel = page.users_panel
+    h.wait_until(lambda: panel.loaded)
+    panel.select("assistant")
+    h.settle(500)
+    return win, panel
+
+
+def settings_users(h: Harness) -> QWidget:
+    return _users_tab(h)[0]
+
+
+def settings_users_large(h: Harness) -> QWidget:
+    return _users_tab(h, large=True)[0]
+
+
+def settings_users_add(h: Harness) -> QWidget:
+    _win, panel = _users_tab(h)
+    panel.add_user()
+    dialog = panel.dialog
+    dialog.username.setText("zhaoli")
+    dialog.display_name.setText("赵丽")
+    dialog.password.setText("zhaoli")
+    dialog.repeat_password.setText("zhaoli")
+    dialog.submit()
+    h.wait_until(lambda: not dialog.busy)
+    h.settle()
+    return dialog
+
+
+def change_password(h: Harness) -> QWidget:
+    """村协理员 sees no 设置: 系统 → 修改密码…, with a mistyped old password."""
+    from desktop.store.database import Database
+    from desktop.store.keyslots import KeySlotFile
+
+    h.after(lambda: KeySlotFile.load(Database.keyslots_path(h.data_dir)).unlock_account("assistant"))
+    win = h.main_window("village_assistant")
+    win.change_password_action.trigger()
+    dialog = win.password_dialog
+    dialog.old_password.setText("mistyped-1")
+    dialog.new_password.setText("chun-hua-2027")
+    dialog.repeat_password.setText("chun-hua-2027")
+    dialog.submit()
+    h.wait_until(lambda: not dialog.busy)
+    h.settle()
+    return dialog
+
+
 def lock_screen(h: Harness) -> QWidget:
     win = h.main_window("clerk")
     win.lock.lock("manual")
@@ -177,6 +248,10 @@ SHOTS: list[Shot] = [
     Shot("lock-screen", lock_screen),
     Shot("village-assistant", village_assistant),
     Shot("auditor", auditor),
+    Shot("settings-users", settings_users),
+    Shot("settings-users-large-type", settings_users_large),
+    Shot("settings-users-add", settings_users_add),
+    Shot("change-password", change_password),
 ]
 
 

@@ -50,6 +50,27 @@ class UserInfo:
         return self.role.label
 
 
+@dataclass(frozen=True)
+class UserAccount:
+    """A user as the administrator's list shows it: who, which role, and whether locked out now."""
+
+    username: str
+    display_name: str
+    role: Role
+    failed_attempts: int              # wrong passwords since the last success (reset when locked)
+    locked_until: datetime | None     # aware UTC; None when the account is not locked now
+    has_key_slot: bool                # False: the database knows the user but no password opens it
+    password_changed_at: datetime | None
+
+    @property
+    def role_label(self) -> str:
+        return self.role.label
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_until is not None
+
+
 @dataclass
 class AppSession:
     """A signed-in user on an unlocked database. Passed to every service call."""
@@ -192,6 +213,21 @@ def list_users(session: AppSession) -> list[UserInfo]:
         return [UserInfo(r.username, r.display_name, Role(r.role)) for r in rows]
 
 
+def list_accounts(session: AppSession, now: datetime | None = None) -> list[UserAccount]:
+    """Active users with their lockout state from the key slot file (administrators only)."""
+    session.require(Permission.MANAGE_USERS)
+    slots = session.db.keyslots
+    with session.db.read() as s:
+        rows = s.scalars(select(User).where(User.active.is_(True)).order_by(User.username)).all()
+        users = [(r.username, r.display_name, Role(r.role), r.password_changed_at) for r in rows]
+    accounts = []
+    for username, display_name, role, changed in users:
+        failed, locked_until = slots.lock_state(username, now)
+        accounts.append(UserAccount(username, display_name, role, failed, locked_until,
+                                    slots.has_user(username), changed))
+    return accounts
+
+
 def add_user(session: AppSession, username: str, display_name: str, role: Role | str, password: str) -> UserInfo:
     session.require(Permission.MANAGE_USERS)
     problem = validate_username(username) or validate_password(password)
@@ -246,11 +282,14 @@ def change_password(session: AppSession, old_password: str, new_password: str) -
     problem = validate_password(new_password)
     if problem:
         raise InvalidInput(problem, "new_password")
+    if new_password == old_password:
+        raise InvalidInput("新密码不能与原密码相同。", "new_password")
     db = session.db
-    try:
-        db.keyslots.unlock(session.user.username, old_password)
-    except StoreError:
-        raise InvalidInput("原密码不正确。", "old_password") from None
+    try:   # a wrong old password counts towards the lockout, as at sign-in
+        db.keyslots.unlock(session.user.username, old_password, session.lockout)
+    except (WrongPassword, UnknownUser) as exc:
+        raise InvalidInput(f"原密码不正确。{exc.message.removeprefix('用户名或密码错误。')}",
+                           "old_password") from None
     _rewrap(session, session.user.username, new_password, "password_changed")
 
 
@@ -268,6 +307,9 @@ def reset_password(session: AppSession, username: str, new_password: str) -> Non
 
 def unlock_account(session: AppSession, username: str) -> None:
     session.require(Permission.MANAGE_USERS)
+    with session.db.read() as s:
+        if s.scalar(select(User.id).where(User.username == username, User.active.is_(True))) is None:
+            raise NotFound(f"没有用户“{username}”。")
     session.db.keyslots.unlock_account(username)
     with session.db.write() as s:
         audit.append_event(s, actor=session.user.username, action="account_unlocked", entity_type="user",

@@ -132,6 +132,20 @@ class KeySlotFile:
         data.setdefault("failed_logins", [])
         return cls(path, data)
 
+    def reload(self) -> None:
+        """Re-read the file: another process (`yimen user …`, a sign-in attempt) may have changed it.
+
+        Every mutation goes through here first, so a view loaded at sign-in never writes
+        back a stale copy (dropping a user added meanwhile or reviving a cleared lockout).
+        A file that is gone, unreadable or belongs to another database leaves the view as is.
+        """
+        try:
+            fresh = KeySlotFile.load(self.path)
+        except KeySlotError:
+            return
+        if fresh.db_id == self.db_id:
+            self._data = fresh._data
+
     def save(self) -> None:
         atomic_write_bytes(self.path, json.dumps(self._data, ensure_ascii=False, indent=1).encode("utf-8"))
 
@@ -147,6 +161,7 @@ class KeySlotFile:
         return sorted(self._data["slots"])
 
     def has_user(self, username: str) -> bool:
+        self.reload()
         return username in self._data["slots"]
 
     # ----- password slots -------------------------------------------------------
@@ -154,6 +169,7 @@ class KeySlotFile:
                           params: KdfParams | None = None) -> None:
         if not username:
             raise KeySlotError("用户名不能为空。")
+        self.reload()
         params = params or KdfParams()
         salt = secrets.token_bytes(16)
         nonce = secrets.token_bytes(12)
@@ -167,6 +183,7 @@ class KeySlotFile:
         self.save()
 
     def remove_slot(self, username: str) -> None:
+        self.reload()
         if username not in self._data["slots"]:
             raise UnknownUser(f"没有用户“{username}”。")
         del self._data["slots"][username]
@@ -182,6 +199,7 @@ class KeySlotFile:
         """
         policy = policy or LockoutPolicy()
         now = now or _now()
+        self.reload()
         slot = self._data["slots"].get(username)
         if slot is None:
             raise UnknownUser(WRONG_CREDENTIALS)
@@ -222,12 +240,25 @@ class KeySlotFile:
     def failures_for(self, username: str) -> int:
         return int((self._data["lockout"].get(username) or {}).get("failed", 0))
 
+    def lock_state(self, username: str, now: datetime | None = None) -> tuple[int, datetime | None]:
+        """(failed attempts since the last success, locked until — None when not locked now)."""
+        self.reload()
+        now = now or _now()
+        lock = self._data["lockout"].get(username) or {}
+        until = lock.get("locked_until")
+        locked_until = datetime.fromisoformat(until) if until else None
+        if locked_until is not None and locked_until <= now:
+            locked_until = None
+        return int(lock.get("failed", 0)), locked_until
+
     def unlock_account(self, username: str) -> None:
+        self.reload()
         self._data["lockout"].pop(username, None)
         self.save()
 
     def take_failed_logins(self) -> list[dict[str, str]]:
         """Failed attempts recorded since the last successful unlock (for the audit log)."""
+        self.reload()
         events = list(self._data["failed_logins"])
         if events:
             self._data["failed_logins"] = []
@@ -236,6 +267,7 @@ class KeySlotFile:
 
     # ----- county recovery slot -----------------------------------------------
     def set_recovery_slot(self, county_public_key: bytes, key: bytes) -> None:
+        self.reload()
         recipient = X25519PublicKey.from_public_bytes(county_public_key)
         eph = X25519PrivateKey.generate()
         eph_pub = eph.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

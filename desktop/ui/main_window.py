@@ -127,6 +127,10 @@ class MainWindow(QMainWindow):
         switch = QAction(self.tr("切换用户…"), self)
         switch.triggered.connect(self.switch_user)
         system.addAction(switch)
+        # every role, including those that do not see 设置 (村协理员, 审计员)
+        self.change_password_action = QAction(self.tr("修改密码…"), self)
+        self.change_password_action.triggered.connect(self.change_password)
+        system.addAction(self.change_password_action)
         system.addSeparator()
         self.large_type_action = QAction(self.tr("大字号"), self)
         self.large_type_action.setCheckable(True)
@@ -145,6 +149,14 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, sid=section.id: self.show_section(sid, focus_page=True))
             goto.addAction(action)
         self.ctx.events.setting_changed.connect(self._setting_changed)
+
+    def change_password(self) -> None:
+        from .users import ChangePasswordDialog
+
+        self.password_dialog = ChangePasswordDialog(self.ctx, self)
+        self.password_dialog.accepted.connect(lambda: self.statusBar().showMessage(
+            self.tr("密码已修改，下次登录和解锁屏幕请用新密码。"), 10_000))
+        self.password_dialog.open()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

@@ -1,5 +1,5 @@
-"""设置: this PC's settings (type size, idle lock, receipt format, printer); for administrators,
-"关于本机" and an immediate backup.
+"""设置: this PC's settings (type size, idle lock, receipt format, printer), the signed-in user's
+修改密码; for administrators "关于本机", an immediate backup and a 用户管理 tab (:mod:`.users`).
 
 Every change is saved at once (QSettings of this PC) and announced on
 ``ctx.events.setting_changed`` so the rest of the window follows.
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +43,7 @@ from .context import (
     setting_str,
 )
 from .typography import apply_large_type, set_font_scale
+from .users import ChangePasswordDialog, UsersPanel
 
 MAX_IDLE_MINUTES = 240
 
@@ -56,7 +58,18 @@ class SettingsPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        outer.addWidget(scroll)
+        self.users_panel: UsersPanel | None = None
+        self.tabs: QTabWidget | None = None
+        if ctx.session.can(Permission.MANAGE_USERS):   # the user table needs the height: a tab of its own
+            self.tabs = QTabWidget()
+            self.tabs.setObjectName("settings_tabs")
+            self.tabs.addTab(scroll, self.tr("本机与账户"))
+            self.users_panel = UsersPanel(ctx)
+            self.tabs.addTab(self.users_panel, self.tr("用户管理"))
+            self.tabs.currentChanged.connect(lambda _i: self.on_shown())
+            outer.addWidget(self.tabs)
+        else:
+            outer.addWidget(scroll)
         inner = QWidget()
         scroll.setWidget(inner)
         layout = QVBoxLayout(inner)
@@ -68,6 +81,8 @@ class SettingsPage(QWidget):
         layout.addWidget(QLabel(self.tr("以下设置只保存在本机，修改后立即生效。")))
         layout.addWidget(self._build_display())
         layout.addWidget(self._build_printing())
+        layout.addWidget(self._build_account())
+        self.password_dialog: ChangePasswordDialog | None = None
         self.about_box: QGroupBox | None = None
         if ctx.session.can(Permission.MANAGE_SETTINGS):
             self.about_box = self._build_about()
@@ -134,6 +149,28 @@ class SettingsPage(QWidget):
         self.load_printers()
         return box
 
+    def _build_account(self) -> QGroupBox:
+        box = QGroupBox(self.tr("我的账户"))
+        row = QHBoxLayout(box)
+        user = self.ctx.session.user
+        row.addWidget(QLabel(self.tr("{0}（用户名 {1}，{2}）").format(user.display_name, user.username,
+                                                                   user.role_label)))
+        self.change_password_button = QPushButton(self.tr("修改密码…"))
+        self.change_password_button.setObjectName("change_password")
+        self.change_password_button.clicked.connect(self.change_password)
+        row.addWidget(self.change_password_button)
+        self.password_result = QLabel("")
+        self.password_result.setObjectName("password_result")
+        self.password_result.setStyleSheet("color: #2e7d32;")
+        row.addWidget(self.password_result, 1)
+        return box
+
+    def change_password(self) -> None:
+        self.password_dialog = ChangePasswordDialog(self.ctx, self)
+        self.password_dialog.accepted.connect(
+            lambda: self.password_result.setText(self.tr("密码已修改，下次登录和解锁屏幕请用新密码。")))
+        self.password_dialog.open()
+
     def _build_about(self) -> QGroupBox:
         box = QGroupBox(self.tr("关于本机（仅系统管理员可见）"))
         form = QFormLayout(box)
@@ -162,6 +199,8 @@ class SettingsPage(QWidget):
 
     # ----- page contract ---------------------------------------------------------------------
     def on_shown(self) -> None:
+        if self.users_panel is not None:
+            self.users_panel.refresh()
         if self.about_box is not None:
             self.ctx.tasks.run(appinfo.about, self.ctx.session, on_done=self.show_about,
                                on_error=self._about_failed, latest_only="settings.about")

@@ -65,6 +65,41 @@
     </message>
 </context>
 <context>
+    <name>AddUserDialog</name>
+    <message>
+        <source>新增用户</source>
+        <translation>新增用户</translation>
+    </message>
+    <message>
+        <source>如 wangxy，登录时输入</source>
+        <translation>如 wangxy，登录时输入</translation>
+    </message>
+    <message>
+        <source>用户名：</source>
+        <translation type="unfinished">用户名：</translation>
+    </message>
+    <message>
+        <source>姓名：</source>
+        <translation>姓名：</translation>
+    </message>
+    <message>
+        <source>角色：</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <source>初始密码：</source>
+        <translation>初始密码：</translation>
+    </message>
+    <message>
+        <source>再次输入密码：</source>
+        <translation>再次输入密码：</translation>
+    </message>
+    <message>
+        <source>用户名为3–32位小写字母、数字或 _ . -，以字母开头。密码至少8位，须同时包含字母和数字；请当面告知本人，并请其登录后在“系统”菜单的“修改密码”中修改。</source>
+        <translation>用户名为3–32位小写字母、数字或 _ . -，以字母开头。密码至少8位，须同时包含字母和数字；请当面告知本人，并请其登录后在“系统”菜单的“修改密码”中修改。</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>一门受理</source>
@@ -930,6 +965,37 @@
     <message>
         <source>&#x3000;正在读取…</source>
         <translation>&#x3000;正在读取…</translation>
+    </message>
+</context>
+<context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <source>修改密码</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <source>用户：</source>
+        <translation>用户：</translation>
+    </message>
+    <message>
+        <source>{0}（{1}）</source>
+        <translation type="unfinished">{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>原密码：</source>
+        <translation>原密码：</translation>
+    </message>
+    <message>
+        <source>新密码：</source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <source>再次输入新密码：</source>
+        <translation>再次输入新密码：</translation>
+    </message>
+    <message>
+        <source>请输入原密码。</source>
+        <translation>请输入原密码。</translation>
     </message>
 </context>
 <context>
@@ -2179,6 +2245,10 @@
         <translation>切换用户…</translation>
     </message>
     <message>
+        <source>修改密码…</source>
+        <translation>修改密码…</translation>
+    </message>
+    <message>
         <source>大字号</source>
         <translation>大字号</translation>
     </message>
@@ -2189,6 +2259,10 @@
     <message>
         <source>转到(&amp;G)</source>
         <translation>转到(&amp;G)</translation>
+    </message>
+    <message>
+        <source>密码已修改，下次登录和解锁屏幕请用新密码。</source>
+        <translation>密码已修改，下次登录和解锁屏幕请用新密码。</translation>
     </message>
     <message>
         <source>当前用户：{0}（{1}）</source>
@@ -3687,6 +3761,33 @@
     </message>
 </context>
 <context>
+    <name>ResetPasswordDialog</name>
+    <message>
+        <source>重置密码</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <source>用户：</source>
+        <translation>用户：</translation>
+    </message>
+    <message>
+        <source>{0}（{1}）</source>
+        <translation type="unfinished">{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>新密码：</source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <source>再次输入新密码：</source>
+        <translation>再次输入新密码：</translation>
+    </message>
+    <message>
+        <source>密码至少8位，须同时包含字母和数字。重置后原密码失效，锁定同时解除；请当面告知本人，并请其登录后在“系统”菜单的“修改密码”中修改。</source>
+        <translation>密码至少8位，须同时包含字母和数字。重置后原密码失效，锁定同时解除；请当面告知本人，并请其登录后在“系统”菜单的“修改密码”中修改。</translation>
+    </message>
+</context>
+<context>
     <name>SearchStep</name>
     <message>
         <source>先查询，再受理：输入申请人或家庭成员的身份证号码（完整或后4–6位）、姓名或姓名拼音首字母（如 zsm），确认本乡镇没有登记过，或在已有家庭的基础上申请。</source>
@@ -3958,6 +4059,14 @@
 <context>
     <name>SettingsPage</name>
     <message>
+        <source>本机与账户</source>
+        <translation>本机与账户</translation>
+    </message>
+    <message>
+        <source>用户管理</source>
+        <translation>用户管理</translation>
+    </message>
+    <message>
         <source>设置</source>
         <translation>设置</translation>
     </message>
@@ -4020,6 +4129,22 @@
     <message>
         <source>默认打印机：</source>
         <translation>默认打印机：</translation>
+    </message>
+    <message>
+        <source>我的账户</source>
+        <translation>我的账户</translation>
+    </message>
+    <message>
+        <source>{0}（用户名 {1}，{2}）</source>
+        <translation>{0}（用户名 {1}，{2}）</translation>
+    </message>
+    <message>
+        <source>修改密码…</source>
+        <translation>修改密码…</translation>
+    </message>
+    <message>
+        <source>密码已修改，下次登录和解锁屏幕请用新密码。</source>
+        <translation>密码已修改，下次登录和解锁屏幕请用新密码。</translation>
     </message>
     <message>
         <source>关于本机（仅系统管理员可见）</source>
@@ -4159,6 +4284,93 @@
     </message>
 </context>
 <context>
+    <name>UsersPanel</name>
+    <message>
+        <source>每位工作人员使用自己的账户登录，经办记录和审计日志按账户记录。密码连续输错{0}次账户锁定{1}分钟，可在此提前解除锁定。</source>
+        <translation>每位工作人员使用自己的账户登录，经办记录和审计日志按账户记录。密码连续输错{0}次账户锁定{1}分钟，可在此提前解除锁定。</translation>
+    </message>
+    <message>
+        <source>新增用户…</source>
+        <translation>新增用户…</translation>
+    </message>
+    <message>
+        <source>重置密码…</source>
+        <translation>重置密码…</translation>
+    </message>
+    <message>
+        <source>解除锁定</source>
+        <translation>解除锁定</translation>
+    </message>
+    <message>
+        <source>删除用户…</source>
+        <translation>删除用户…</translation>
+    </message>
+    <message>
+        <source>用户名</source>
+        <translation type="unfinished">用户名</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation type="unfinished">姓名</translation>
+    </message>
+    <message>
+        <source>角色</source>
+        <translation type="unfinished">角色</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">状态</translation>
+    </message>
+    <message>
+        <source>密码修改于</source>
+        <translation>密码修改于</translation>
+    </message>
+    <message>
+        <source>（当前登录）</source>
+        <translation>（当前登录）</translation>
+    </message>
+    <message>
+        <source>无法登录（没有密码，请重置密码）</source>
+        <translation>无法登录（没有密码，请重置密码）</translation>
+    </message>
+    <message>
+        <source>已锁定（至 {0}）</source>
+        <translation>已锁定（至 {0}）</translation>
+    </message>
+    <message>
+        <source>正常（密码已连续输错 {0} 次）</source>
+        <translation>正常（密码已连续输错 {0} 次）</translation>
+    </message>
+    <message>
+        <source>正常</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>已新增用户：{0}（{1}）。</source>
+        <translation>已新增用户：{0}（{1}）。</translation>
+    </message>
+    <message>
+        <source>已重置 {0} 的密码；原密码已失效。</source>
+        <translation>已重置 {0} 的密码；原密码已失效。</translation>
+    </message>
+    <message>
+        <source>已解除 {0} 的锁定。</source>
+        <translation>已解除 {0} 的锁定。</translation>
+    </message>
+    <message>
+        <source>删除用户</source>
+        <translation>删除用户</translation>
+    </message>
+    <message>
+        <source>删除用户 {0}（{1}，{2}）？删除后该账户不能再登录；其经办记录和审计日志保留。</source>
+        <translation>删除用户 {0}（{1}，{2}）？删除后该账户不能再登录；其经办记录和审计日志保留。</translation>
+    </message>
+    <message>
+        <source>已删除用户：{0}（{1}）。</source>
+        <translation>已删除用户：{0}（{1}）。</translation>
+    </message>
+</context>
+<context>
     <name>WithdrawDialog</name>
     <message>
         <source>撤回公示</source>
@@ -4229,6 +4441,21 @@
     <message>
         <source>取消</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>_ServiceDialog</name>
+    <message>
+        <source>密码至少8位，须同时包含字母和数字。</source>
+        <translation>密码至少8位，须同时包含字母和数字。</translation>
+    </message>
+    <message>
+        <source>正在保存，请稍候…</source>
+        <translation type="unfinished">正在保存，请稍候…</translation>
+    </message>
+    <message>
+        <source>两次输入的新密码不一致，请重新输入。</source>
+        <translation>两次输入的新密码不一致，请重新输入。</translation>
     </message>
 </context>
 </TS>

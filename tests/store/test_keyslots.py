@@ -124,3 +124,24 @@ def test_bad_password_rules_are_refused_in_chinese(admin_session):
         auth.add_user(admin_session, "Bad Name", "王晓燕", Role.CLERK, "clerk-pass-1")
     assert "用户名" in err.value.message
     assert not admin_session.db.keyslots.has_user("clerk")
+
+
+def test_a_view_loaded_earlier_never_writes_back_a_stale_file(admin_session, data_dir):
+    """The window keeps the slot file it loaded at sign-in; `yimen user add` writes the same file."""
+    other = KeySlotFile.load(Database.keyslots_path(data_dir))     # another process
+    other.add_password_slot("clerk", "clerk-pass-1", admin_session.db.key, FAST_KDF)
+    policy = LockoutPolicy(max_failures=2, lock_minutes=15)
+    with pytest.raises(WrongPassword):
+        Database.unlock(data_dir, "clerk", "bad-password-9", lockout=policy)
+    with pytest.raises(AccountLocked):
+        Database.unlock(data_dir, "clerk", "bad-password-9", lockout=policy)
+    view = admin_session.db.keyslots
+    assert view.has_user("clerk")
+    failed, until = view.lock_state("clerk")
+    assert failed == 0 and until is not None
+    view.unlock_account("admin")            # a write from the old view keeps the other process's changes
+    on_disk = KeySlotFile.load(Database.keyslots_path(data_dir))
+    assert on_disk.has_user("clerk") and on_disk.lock_state("clerk")[1] is not None
+    view.unlock_account("clerk")
+    assert KeySlotFile.load(Database.keyslots_path(data_dir)).lock_state("clerk") == (0, None)
+    Database.unlock(data_dir, "clerk", "clerk-pass-1").close()
