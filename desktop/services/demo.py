@@ -78,11 +78,13 @@ DEMO_USERS = (
     ("auditor", "陈静", Role.AUDITOR),
 )
 # How demo cases spread over statuses: every status appears.
+# A township with about 200 days of history where most cases are closed and the open ones are
+# recent (see DEMO_AGE_*): the open share is about what a month of work leaves open.
 STATUS_WEIGHTS: dict[CaseStatus, int] = {
-    CaseStatus.PENDING_DOCUMENTS: 6, CaseStatus.ACCEPTED: 8, CaseStatus.NOT_ACCEPTED: 2,
-    CaseStatus.INVESTIGATING: 12, CaseStatus.DELIBERATION: 2, CaseStatus.IN_NOTICE: 6,
-    CaseStatus.AWAITING_DECISION: 6, CaseStatus.REFERRED: 10, CaseStatus.EMERGENCY_AIDED: 3,
-    CaseStatus.APPROVED: 30, CaseStatus.REFUSED: 8, CaseStatus.WITHDRAWN: 3,
+    CaseStatus.PENDING_DOCUMENTS: 3, CaseStatus.ACCEPTED: 2, CaseStatus.NOT_ACCEPTED: 4,
+    CaseStatus.INVESTIGATING: 6, CaseStatus.DELIBERATION: 1, CaseStatus.IN_NOTICE: 4,
+    CaseStatus.AWAITING_DECISION: 2, CaseStatus.REFERRED: 3, CaseStatus.EMERGENCY_AIDED: 1,
+    CaseStatus.APPROVED: 66, CaseStatus.REFUSED: 16, CaseStatus.WITHDRAWN: 6,
 }
 CATEGORY_WEIGHTS: dict[Category, int] = {
     Category.DIBAO: 30, Category.TEKUN: 5, Category.TEMP_EMERGENCY: 8, Category.TEMP_EXPENSE: 6,

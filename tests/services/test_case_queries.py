@@ -329,11 +329,18 @@ def test_refused_action_changes_nothing(clerk: AppSession) -> None:
 
 
 def test_emergency_aid_uses_the_township_limit(open_as) -> None:  # type: ignore[no-untyped-def]
+    from factories import sample_application
+
+    from desktop.domain.categories import Category
+    from desktop.domain.household import Application
+    from desktop.services import clocks, intake
+
     supervisor = open_as("supervisor")
-    emergency = [r for r in all_rows(supervisor, CaseFilter(status="accepted", category="temp_emergency"))]
-    if not emergency:
-        pytest.skip("no accepted emergency case in this demo")
-    case_uuid = emergency[0].case_uuid
+    app = sample_application((Category.TEMP_EMERGENCY,), emergency=True)
+    plan = clocks.DeadlinePlanner.default().plan(app.household.division_code, date.today(), list(app.categories))
+    app = Application(app.categories, "家中失火，急需救助", app.channel, app.household, app.applicant_id_number,
+                      emergency=True, documents_received=tuple(c for c, _n in plan.documents))
+    case_uuid = intake.submit_application(supervisor, app, "accept").case_uuid
     limit = q.township_limit_cents(supervisor, case_uuid, TODAY)
     assert limit and limit > 0
     with pytest.raises(TransitionRefused, match="超过乡镇审批限额"):

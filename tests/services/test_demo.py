@@ -23,7 +23,7 @@ TODAY = date(2026, 6, 15)
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     d = tmp_path_factory.mktemp("demo") / "data"
-    result = create_demo(d, households=120, today=TODAY, kdf=FAST_KDF)
+    result = create_demo(d, households=400, today=TODAY, kdf=FAST_KDF)
     return result
 
 
