@@ -50,6 +50,7 @@ from desktop.store.models_investigation import (
     NeighbourVisit,
 )
 
+from . import validation
 from .auth import AppSession
 from .errors import InvalidInput, NotFound
 from .investigations_types import (
@@ -175,20 +176,11 @@ def _now() -> datetime:
 
 
 def _text(value: str, what: str, field: str, limit: int = MAX_TEXT, required: bool = True) -> str:
-    text = (value or "").strip() if isinstance(value, str) else ""
-    if required and not text:
-        raise InvalidInput(f"请填写{what}。", field)
-    if len(text) > limit:
-        raise InvalidInput(f"{what}最多{limit}字。", field)
-    return text
+    return validation.text(value, what, field, limit, required=required)
 
 
 def _day(d: date, today: date, what: str, field: str) -> date:
-    if not isinstance(d, date) or isinstance(d, datetime):
-        raise InvalidInput(f"请填写{what}。", field)
-    if d > today:
-        raise InvalidInput(f"{what}不能晚于今天（{today:%Y-%m-%d}）。", field)
-    return d
+    return validation.day(d, today, what, field)
 
 
 def _after_acceptance(case: Case, d: date, what: str, field: str) -> None:
@@ -196,17 +188,9 @@ def _after_acceptance(case: Case, d: date, what: str, field: str) -> None:
         raise InvalidInput(f"{what}不能早于受理日期（{case.accepted_on:%Y-%m-%d}）。", field)
 
 
-_MAGIC = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
-
-
 def attachment_type(data: bytes) -> str | None:
     """The MIME type from the first bytes (PDF, JPEG, PNG, WebP); None for anything else."""
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    return validation.file_type(data)
 
 
 def _check_attachment(a: AttachmentInput | None, what: str, field: str) -> tuple[str, str, bytes] | None:

@@ -44,6 +44,7 @@ from desktop.store.models_notice import (
 from forms.documents.notice_poster import UnmaskedNumberError, check_cells
 
 from . import notices_data as nd
+from . import validation
 from .auth import AppSession
 from .clocks import DeadlinePlanner
 from .errors import InvalidInput
@@ -252,12 +253,7 @@ def set_start_date(session: AppSession, batch_uuid: str, start_on: date, *,
 # ------------------------------------------------------------------ posting
 
 def _text(value: str, what: str, field: str, limit: int) -> str:
-    text = " ".join((value or "").split())
-    if not text:
-        raise InvalidInput(f"请填写{what}。", field)
-    if len(text) > limit:
-        raise InvalidInput(f"{what}最多{limit}字。", field)
-    return text
+    return validation.text(value, what, field, limit, squash=True)
 
 
 def post_batch(session: AppSession, batch_uuid: str, posting: PostingInput, *, today: date | None = None,

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from desktop.domain.case_number import format_case_number
 from desktop.domain.case_state import CaseStatus, TransitionRefused
-from desktop.domain.notice import BatchStatus, ObjectionChannel, ObjectionResult, fmt_date_cn
+from desktop.domain.notice import BatchStatus, ObjectionChannel, ObjectionResult
 from desktop.domain.roles import Permission
 from desktop.store import audit, outbox
 from desktop.store.models import Case
@@ -42,6 +42,7 @@ from desktop.store.models_notice import (
 )
 
 from . import notices_data as nd
+from . import validation
 from .auth import AppSession
 from .errors import InvalidInput, NotFound
 
@@ -101,19 +102,11 @@ class PhotoInfo:
 
 
 def _text(value: str, what: str, field: str, limit: int = MAX_TEXT, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput(f"请填写{what}。", field)
-    if len(text) > limit:
-        raise InvalidInput(f"{what}最多{limit}字。", field)
-    return text
+    return validation.text(value, what, field, limit, required=required)
 
 
 def _not_future(d: date, today: date, what: str, field: str) -> None:
-    if not isinstance(d, date):
-        raise InvalidInput(f"请填写{what}。", field)
-    if d > today:
-        raise InvalidInput(f"{what}不能晚于今天（{fmt_date_cn(today)}）。", field)
+    validation.day(d, today, what, field)
 
 
 # ------------------------------------------------------------------ home visit (short form)
@@ -160,17 +153,9 @@ def record_home_visit(session: AppSession, case_uuid: str, visit: HomeVisitInput
 
 # ------------------------------------------------------------------ photos
 
-_MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
-
-
 def image_type(data: bytes) -> str | None:
     """The MIME type from the first bytes (JPEG, PNG, WebP), None for anything else."""
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    return validation.file_type(data, validation.IMAGES)
 
 
 def add_photo(session: AppSession, batch_uuid: str, data: bytes, caption: str = "",

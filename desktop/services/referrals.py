@@ -53,7 +53,7 @@ from desktop.store import audit, outbox
 from desktop.store.models import Case, CaseCategory
 from desktop.store.models_referral import Referral, ReferralEvent
 
-from . import deadlines
+from . import deadlines, validation
 from .auth import AppSession
 from .clocks import DeadlinePlanner
 from .errors import InvalidInput, NotFound
@@ -313,32 +313,16 @@ def _expect(ref: Referral, states: tuple[str, ...], what: str) -> None:
 
 
 def _day(value: Any, what: str, field: str, today: date, *, not_before: date | None, before_what: str) -> None:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise InvalidInput(f"请填写{what}。", field)
-    if value > today:
-        raise InvalidInput(f"{what}不能晚于今天（{today.isoformat()}）。", field)
-    if not_before is not None and value < not_before:
-        raise InvalidInput(f"{what}（{value.isoformat()}）不能早于{before_what}（{not_before.isoformat()}）。", field)
+    validation.day(value, today, what, field, not_before=not_before, before_what=before_what)
 
 
 def _text(value: str | None, what: str, field: str, most: int, *, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput(f"请填写{what}。", field)
-    if len(text) > most:
-        raise InvalidInput(f"{what}最多{most}字。", field)
-    return text
-
-
-_MAGIC = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+    return validation.text(value, what, field, most, required=required)
 
 
 def reply_type(data: bytes) -> str | None:
     """The MIME type of a scanned reply from its first bytes (PDF, JPEG, PNG); None for anything else."""
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    return None
+    return validation.file_type(data, (validation.PDF, validation.JPEG, validation.PNG))
 
 
 def _document(data: bytes | None, filename: str) -> tuple[bytes, str, str]:
