@@ -234,8 +234,26 @@ def village_assistant(h: Harness) -> QWidget:
     return h.main_window("village_assistant")
 
 
+def _audit_page(h: Harness, large: bool = False) -> QWidget:
+    win = h.main_window("auditor", "audit")
+    if large:
+        win.set_large_type(True)
+    page = win.page("audit")
+    h.wait_until(lambda: getattr(page, "loaded", False) and page.action.count() > 1)
+    interesting = [i for i, r in enumerate(page.model.rows) if r.entity_type in ("case", "referral")]
+    page.table.selectRow(interesting[0] if interesting else 0)   # an event about a case, not a sign-in
+    page.verify_button.click()
+    h.wait_until(lambda: page.last_report is not None, timeout_ms=120_000)
+    h.settle(500)
+    return win
+
+
 def auditor(h: Harness) -> QWidget:
-    return h.main_window("auditor")
+    return _audit_page(h)
+
+
+def auditor_large(h: Harness) -> QWidget:
+    return _audit_page(h, large=True)
 
 
 SHOTS: list[Shot] = [
@@ -248,6 +266,7 @@ SHOTS: list[Shot] = [
     Shot("lock-screen", lock_screen),
     Shot("village-assistant", village_assistant),
     Shot("auditor", auditor),
+    Shot("auditor-large-type", auditor_large),
     Shot("settings-users", settings_users),
     Shot("settings-users-large-type", settings_users_large),
     Shot("settings-users-add", settings_users_add),

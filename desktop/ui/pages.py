@@ -157,7 +157,7 @@ PAGE_FACTORIES: dict[str, PageFactory] = {
     "sync": _not_built("sync"),
     "reports": _lazy("reports", "desktop.ui.reports.page", "ReportsPage"),
     "settings": _settings,
-    "audit": _not_built("audit"),
+    "audit": _lazy("audit", "desktop.ui.audit.page", "AuditPage"),
 }
 
 

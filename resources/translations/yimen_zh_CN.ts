@@ -173,6 +173,188 @@
     </message>
 </context>
 <context>
+    <name>AuditPage</name>
+    <message>
+        <source>审计日志</source>
+        <translation type="unfinished">审计日志</translation>
+    </message>
+    <message>
+        <source>校验哈希链</source>
+        <translation>校验哈希链</translation>
+    </message>
+    <message>
+        <source>逐条核对每条记录的哈希与前一条的衔接，发现被修改、删除或调换的记录</source>
+        <translation>逐条核对每条记录的哈希与前一条的衔接，发现被修改、删除或调换的记录</translation>
+    </message>
+    <message>
+        <source>导出CSV…</source>
+        <translation>导出CSV…</translation>
+    </message>
+    <message>
+        <source>把当前筛选条件下的全部记录导出为CSV文件</source>
+        <translation>把当前筛选条件下的全部记录导出为CSV文件</translation>
+    </message>
+    <message>
+        <source>日期：</source>
+        <translation>日期：</translation>
+    </message>
+    <message>
+        <source>至</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>操作人：</source>
+        <translation>操作人：</translation>
+    </message>
+    <message>
+        <source>全部</source>
+        <translation type="unfinished">全部</translation>
+    </message>
+    <message>
+        <source>操作：</source>
+        <translation>操作：</translation>
+    </message>
+    <message>
+        <source>结果：</source>
+        <translation>结果：</translation>
+    </message>
+    <message>
+        <source>成功</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>失败</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>案件编号、用户名或对象编号</source>
+        <translation>案件编号、用户名或对象编号</translation>
+    </message>
+    <message>
+        <source>查询</source>
+        <translation type="unfinished">查询</translation>
+    </message>
+    <message>
+        <source>清除条件</source>
+        <translation>清除条件</translation>
+    </message>
+    <message>
+        <source>选中一条记录，在此查看完整内容。</source>
+        <translation>选中一条记录，在此查看完整内容。</translation>
+    </message>
+    <message>
+        <source>不限</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>正在读取……</source>
+        <translation>正在读取……</translation>
+    </message>
+    <message>
+        <source>没有符合条件的记录。</source>
+        <translation>没有符合条件的记录。</translation>
+    </message>
+    <message>
+        <source>共 {0} 条记录，已显示 {1} 条（向下滚动显示更多）；最新的在最上面。</source>
+        <translation>共 {0} 条记录，已显示 {1} 条（向下滚动显示更多）；最新的在最上面。</translation>
+    </message>
+    <message>
+        <source>序号：{0}    时间：{1}    结果：{2}</source>
+        <translation>序号：{0}    时间：{1}    结果：{2}</translation>
+    </message>
+    <message>
+        <source>操作人：{0}（{1}）</source>
+        <translation>操作人：{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>操作：{0}（{1}）</source>
+        <translation>操作：{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>对象：{0}    类型：{1}    编号：{2}</source>
+        <translation>对象：{0}    类型：{1}    编号：{2}</translation>
+    </message>
+    <message>
+        <source>详情：</source>
+        <translation>详情：</translation>
+    </message>
+    <message>
+        <source>前一条哈希：{0}</source>
+        <translation>前一条哈希：{0}</translation>
+    </message>
+    <message>
+        <source>本条哈希：{0}</source>
+        <translation>本条哈希：{0}</translation>
+    </message>
+    <message>
+        <source>正在校验哈希链……</source>
+        <translation>正在校验哈希链……</translation>
+    </message>
+    <message>
+        <source>正常：共 {0} 条记录，链首至链尾衔接无误；链尾第 {1} 条，哈希 {2}…</source>
+        <translation>正常：共 {0} 条记录，链首至链尾衔接无误；链尾第 {1} 条，哈希 {2}…</translation>
+    </message>
+    <message>
+        <source>第 {0} 条起断链：{1}</source>
+        <translation>第 {0} 条起断链：{1}</translation>
+    </message>
+    <message>
+        <source>导出审计日志</source>
+        <translation>导出审计日志</translation>
+    </message>
+    <message>
+        <source>CSV 文件 (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>审计日志-{0}.csv</source>
+        <translation>审计日志-{0}.csv</translation>
+    </message>
+    <message>
+        <source>正在导出……</source>
+        <translation type="unfinished">正在导出……</translation>
+    </message>
+    <message>
+        <source>已导出 {0} 条记录：{1}</source>
+        <translation>已导出 {0} 条记录：{1}</translation>
+    </message>
+</context>
+<context>
+    <name>AuditTableModel</name>
+    <message>
+        <source>序号</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation type="unfinished">时间</translation>
+    </message>
+    <message>
+        <source>操作人</source>
+        <translation type="unfinished">操作人</translation>
+    </message>
+    <message>
+        <source>操作</source>
+        <translation type="unfinished">操作</translation>
+    </message>
+    <message>
+        <source>对象</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation type="unfinished">结果</translation>
+    </message>
+    <message>
+        <source>详情</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>{0}（{1}）</source>
+        <translation type="unfinished">{0}（{1}）</translation>
+    </message>
+</context>
+<context>
     <name>BatchDetailView</name>
     <message>
         <source>公示名单</source>
