@@ -278,6 +278,37 @@ def register(name: str, prepare: Callable[[Harness], QWidget]) -> None:
     SHOTS.append(Shot(name, prepare))
 
 
+def run_screen_shots(shots: dict[str, Callable[[Harness], object]], argv: list[str] | None, doc: str) -> int:
+    """The main of an area's screenshot script: each ``shots[name](h)`` sets the screen up, then the
+    whole 1366×768 screen (dialogs included) is saved as ``<out>/<name>.png``."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--data-dir", required=True, type=Path, help="a demo database (yimen demo)")
+    p.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    p.add_argument("--only", nargs="*", help="names of the shots to take")
+    args = p.parse_args(argv)
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen" or not os.environ.get("DISPLAY"):
+        print("Run under a real X display (Xvfb :99 -screen 0 1366x768x24, DISPLAY=:99).", file=sys.stderr)
+        return 2
+    settings_dir = tempfile.mkdtemp(prefix="yimen-shot-settings-")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, settings_dir)
+    app = create_app()
+    app.setQuitOnLastWindowClosed(False)
+    args.out.mkdir(parents=True, exist_ok=True)
+    h = Harness(app, args.data_dir)
+    for name, prepare in shots.items():
+        if args.only and name not in args.only:
+            continue
+        try:
+            prepare(h)
+            path = args.out / f"{name}.png"
+            app.primaryScreen().grabWindow(0, 0, 0, WIDTH, HEIGHT).save(str(path))
+            print(path)
+        finally:
+            h.close_all()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data-dir", required=True, type=Path, help="a demo database (yimen demo)")

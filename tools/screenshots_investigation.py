@@ -17,11 +17,8 @@ the services.
 
 from __future__ import annotations
 
-import argparse
 import io
-import os
 import sys
-import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -29,8 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from screenshots import HEIGHT, WIDTH, Harness  # noqa: E402
+from screenshots import Harness, run_screen_shots  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from desktop.services import case_queries, emergency  # noqa: E402
@@ -39,7 +35,6 @@ from desktop.services.auth import AppSession  # noqa: E402
 from desktop.services.case_queries import CaseFilter  # noqa: E402
 from desktop.store.models import Case, CaseCategory  # noqa: E402
 from desktop.store.models_investigation import EmergencyGrant, HomeVisit  # noqa: E402
-from desktop.ui.app import create_app  # noqa: E402
 from desktop.ui.cases.page import CasesPage  # noqa: E402
 from desktop.ui.typography import apply_large_type  # noqa: E402
 
@@ -92,11 +87,31 @@ def shot_investigation(h: Harness) -> None:
     h.settle(500)
 
 
+def _new_emergency_case(session: AppSession) -> str:
+    """An emergency application accepted now (a demo that keeps up may have none waiting)."""
+    from desktop.domain.categories import Category  # noqa: PLC0415
+    from desktop.domain.household import Application, Channel, Household, HukouType, Relation  # noqa: PLC0415
+    from desktop.domain.household import Person as Member  # noqa: PLC0415
+    from desktop.services import clocks, intake  # noqa: PLC0415
+    from desktop.store.models import Village  # noqa: PLC0415
+    from forms.idnumber import check_char  # noqa: PLC0415
+
+    with session.db.read() as s:
+        village = s.scalars(select(Village.division_code).order_by(Village.division_code)).first()
+    head = "62010219760315351"
+    head += check_char(head)
+    hh = Household(village, HukouType.RURAL, "三组8号", (Member("杜春生", head, Relation.SELF),))
+    plan = clocks.DeadlinePlanner.default().plan(village, date.today(), [Category.TEMP_EMERGENCY])
+    app = Application((Category.TEMP_EMERGENCY,), "家中突发火灾，房屋及财物损毁", Channel.WALK_IN, hh, head,
+                      emergency=True, documents_received=tuple(c for c, _n in plan.documents))
+    return intake.submit_application(session, app, "accept").case_uuid
+
+
 def _emergency_case(session: AppSession) -> str:
     """An accepted emergency case; its applicant gets an earlier 因病 grant so the warning shows."""
     rows = case_queries.list_cases(session, CaseFilter(status="accepted", category="temp_emergency"),
                                    "received_on", True, 0, 20)
-    uuid = rows[0].case_uuid
+    uuid = rows[0].case_uuid if rows else _new_emergency_case(session)
     with session.db.write() as s:
         case = s.get(Case, uuid)
         if s.scalar(select(EmergencyGrant.id).where(EmergencyGrant.person_uuid == case.applicant_uuid)) is None:
@@ -170,32 +185,7 @@ SHOTS = {"investigation": shot_investigation, "investigation-large-type": shot_i
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--data-dir", required=True, type=Path, help="a demo database (yimen demo)")
-    p.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    p.add_argument("--only", nargs="*", help="names of the shots to take")
-    args = p.parse_args(argv)
-    if os.environ.get("QT_QPA_PLATFORM") == "offscreen" or not os.environ.get("DISPLAY"):
-        print("Run under a real X display (Xvfb :95 -screen 0 1366x768x24, DISPLAY=:95).", file=sys.stderr)
-        return 2
-    settings_dir = tempfile.mkdtemp(prefix="yimen-shot-settings-")
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, settings_dir)
-    app = create_app()
-    app.setQuitOnLastWindowClosed(False)
-    args.out.mkdir(parents=True, exist_ok=True)
-    h = Harness(app, args.data_dir)
-    for name, prepare in SHOTS.items():
-        if args.only and name not in args.only:
-            continue
-        try:
-            prepare(h)
-            path = args.out / f"{name}.png"
-            app.primaryScreen().grabWindow(0, 0, 0, WIDTH, HEIGHT).save(str(path))   # the screen, dialogs too
-            print(path)
-        finally:
-            h.close_all()
-    return 0
+    return run_screen_shots(SHOTS, argv, __doc__ or "")
 
 
 if __name__ == "__main__":

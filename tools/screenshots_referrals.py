@@ -13,23 +13,18 @@ concluded referral next to running and overdue ones).
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from screenshots import HEIGHT, WIDTH, Harness  # noqa: E402
+from screenshots import Harness, run_screen_shots  # noqa: E402
 
 from desktop.services import referrals  # noqa: E402
 from desktop.services import referrals_queries as rq  # noqa: E402
 from desktop.services.referrals import ReferralState, ResultInput  # noqa: E402
-from desktop.ui.app import create_app  # noqa: E402
 from desktop.ui.referrals.dialogs import RESULT  # noqa: E402
 from desktop.ui.referrals.page import ReferralsPage  # noqa: E402
 
@@ -129,32 +124,7 @@ SHOTS = {"dashboard": shot_dashboard, "referral": shot_referral, "home-due": sho
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--data-dir", required=True, type=Path, help="a demo database (yimen demo)")
-    p.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    p.add_argument("--only", nargs="*", help="names of the shots to take")
-    args = p.parse_args(argv)
-    if os.environ.get("QT_QPA_PLATFORM") == "offscreen" or not os.environ.get("DISPLAY"):
-        print("Run under a real X display (Xvfb :94 -screen 0 1366x768x24, DISPLAY=:94).", file=sys.stderr)
-        return 2
-    settings_dir = tempfile.mkdtemp(prefix="yimen-shot-settings-")
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, settings_dir)
-    app = create_app()
-    app.setQuitOnLastWindowClosed(False)
-    args.out.mkdir(parents=True, exist_ok=True)
-    h = Harness(app, args.data_dir)
-    for name, prepare in SHOTS.items():
-        if args.only and name not in args.only:
-            continue
-        try:
-            prepare(h)
-            path = args.out / f"{name}.png"
-            app.primaryScreen().grabWindow(0, 0, 0, WIDTH, HEIGHT).save(str(path))   # the screen, dialogs too
-            print(path)
-        finally:
-            h.close_all()
-    return 0
+    return run_screen_shots(SHOTS, argv, __doc__ or "")
 
 
 if __name__ == "__main__":

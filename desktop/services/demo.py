@@ -301,6 +301,7 @@ def _household_members(rng: random.Random, today: date) -> list[tuple[str, bool,
 # mostly within their statutory time for the stage they are at (a township that keeps up), a few
 # left behind (what the dashboard shows as overdue).
 DEMO_AGE_CLOSED_DAYS = 200
+DEMO_AGE_DECIDED_MIN_DAYS = 12
 DEMO_AGE_OPEN_DAYS: dict[CaseStatus, tuple[int, int]] = {
     CaseStatus.PENDING_DOCUMENTS: (0, 20), CaseStatus.ACCEPTED: (0, 3), CaseStatus.EMERGENCY_AIDED: (0, 5),
     CaseStatus.INVESTIGATING: (1, 14), CaseStatus.DELIBERATION: (5, 16), CaseStatus.IN_NOTICE: (5, 18),
@@ -311,6 +312,8 @@ DEMO_STALE_SHARE = 0.04
 
 
 def _demo_age_days(rng: random.Random, status: CaseStatus) -> int:
+    if status in (CaseStatus.APPROVED, CaseStatus.REFUSED):    # decided: investigated and noticed first
+        return rng.randint(DEMO_AGE_DECIDED_MIN_DAYS, DEMO_AGE_CLOSED_DAYS)
     if status.is_terminal:
         return rng.randint(0, DEMO_AGE_CLOSED_DAYS)
     if rng.random() < DEMO_STALE_SHARE:

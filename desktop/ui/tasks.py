@@ -35,11 +35,13 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.fn(*self.args, **self.kwargs)
+            result, error = self.fn(*self.args, **self.kwargs), None
         except BaseException as exc:  # delivered to on_error on the GUI thread
-            self.relay.finished.emit(self.ticket, None, exc)
-            return
-        self.relay.finished.emit(self.ticket, result, None)
+            result, error = None, exc
+        try:
+            self.relay.finished.emit(self.ticket, result, error)
+        except RuntimeError:
+            pass    # the runner was deleted while this ran (window closing): nobody is waiting for it
 
 
 class TaskRunner(QObject):
