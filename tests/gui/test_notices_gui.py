@@ -45,7 +45,7 @@ from desktop.ui.printing import PrintDialog
 from desktop.ui.tasks import TaskRunner
 
 TODAY = date(2026, 9, 15)
-HOUSEHOLDS = 800
+HOUSEHOLDS = 2000
 NOT_VISITED = "尚未完成入户调查"
 MISSING = "调查材料不全"
 
