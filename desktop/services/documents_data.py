@@ -211,6 +211,7 @@ def receipt_data(s: Session, case: Case, planner: DeadlinePlanner, when: datetim
         deadline_open_note=why, clerk_name=display_name(s, case.clerk),
         complaint_phone=table.complaint_phone_text(), qr_payload=payload, copy_label=copy_label,
         channel_label=Channel(case.channel).label,
+        documents_to_follow=tuple(d.name for d in documents(s, case, received=False)) if case.emergency else (),
     )
 
 

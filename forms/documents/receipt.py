@@ -73,6 +73,14 @@ NOTICE = (
     "您的社会救助申请材料齐全，本窗口已予受理。我们将依规开展家庭经济状况核对和入户调查，"
     "请保持电话畅通并如实反映情况，办理结果将书面告知。请妥善保管本通知书，凭受理编号查询办理进度。"
 )
+NOTICE_TO_FOLLOW = (
+    "您的急难型临时救助申请本窗口已先行受理，请按上列“待补材料”在先行救助后按时补交。我们将依规核实情况，"
+    "请保持电话畅通并如实反映情况，办理结果将书面告知。请妥善保管本通知书，凭受理编号查询办理进度。"
+)
+
+
+def _notice(d: ReceiptData) -> str:
+    return NOTICE_TO_FOLLOW if d.documents_to_follow else NOTICE
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class ReceiptData:
     copy_label: str | None  # None: original; "副本" for reprints (required: a reprint is never implicit)
     channel_label: str  # e.g. "窗口受理"、"村（社区）代为申请"
     deadline_open_note: str = ""  # why the date is open, e.g. "具体日期待县级下发2027年节假日安排后确定"
+    documents_to_follow: tuple[str, ...] = ()  # emergency aid accepted first: what the family brings later
 
 
 def _validate(d: ReceiptData) -> None:
@@ -117,6 +126,13 @@ def _docs_text(d: ReceiptData) -> str:
     return "；".join(f"{i}.{name}" for i, name in enumerate(d.documents_received, 1))
 
 
+FOLLOW_NOTE = "（急难型临时救助先行受理，请在先行救助后按时补交）"
+
+
+def _follow_text(d: ReceiptData) -> str:
+    return "；".join(f"{i}.{name}" for i, name in enumerate(d.documents_to_follow, 1)) + FOLLOW_NOTE
+
+
 def _rows(d: ReceiptData) -> list[tuple[str, str]]:
     return [
         ("受理编号", d.case_number_display),
@@ -127,6 +143,7 @@ def _rows(d: ReceiptData) -> list[tuple[str, str]]:
         ("受理时间", fmt_datetime(d.accepted_at)),
         ("受理窗口", d.window_name),
         ("已收材料", _docs_text(d)),
+        *([("待补材料", _follow_text(d))] if d.documents_to_follow else []),
         ("办理时限", _deadline_text(d)),
         ("经办人", d.clerk_name),
         ("监督电话", d.complaint_phone),
@@ -161,7 +178,7 @@ def _stub(st: Styles, d: ReceiptData, width: float, stub_label: str, archive: bo
     body.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
     out.append(body)
     out.append(Spacer(1, 1.5 * mm))
-    out.append(P(NOTICE, st.body))
+    out.append(P(_notice(d), st.body))
     if archive:
         out.append(Spacer(1, 2 * mm))
         out.append(signature_rows(st, width, [("申请人", None)]))
@@ -233,9 +250,12 @@ def _roll_story(st: Styles, d: ReceiptData, width: float) -> list[Flowable]:
     label_w = 17 * mm
     rows = []
     for label, value in _rows(d):
-        if label == "已收材料":
-            value = "\n".join(f"{i}.{n}" for i, n in enumerate(d.documents_received, 1)) or "（无）"
-            cell = [P(line, st.cell) for line in value.split("\n")]
+        if label in ("已收材料", "待补材料"):
+            names = d.documents_received if label == "已收材料" else d.documents_to_follow
+            lines = [f"{i}.{n}" for i, n in enumerate(names, 1)] or ["（无）"]
+            if label == "待补材料":
+                lines.append(FOLLOW_NOTE)
+            cell = [P(line, st.cell) for line in lines]
         else:
             cell = P(value, st.cell)
         rows.append([Paragraph(label, st.cell), cell])
@@ -247,7 +267,7 @@ def _roll_story(st: Styles, d: ReceiptData, width: float) -> list[Flowable]:
                style=_plain_table_style(center=True))
     out.append(qr)
     out.append(Spacer(1, 1 * mm))
-    out.append(P(NOTICE, st.small))
+    out.append(P(_notice(d), st.small))
     return out
 
 

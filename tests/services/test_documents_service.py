@@ -85,14 +85,14 @@ def at(day: date, hour: int = 2) -> datetime:
 
 
 def submit(session, when: datetime, outcome="accept", cats=(Category.DIBAO, Category.MEDICAL), missing=(),
-           reason="") -> intake.IntakeResult:
+           reason="", emergency=False) -> intake.IntakeResult:
     plan = DeadlinePlanner.default().plan(VILLAGE, when.astimezone().date(), list(cats))
     codes = [code for code, _ in plan.documents]
     app = Application(categories=tuple(cats), reason="因病致贫，生活困难", channel=Channel.WALK_IN,
                       household=Household(VILLAGE, HukouType.RURAL, "东坪村三社12号", MEMBERS),
                       applicant_id_number=HEAD.id_number,
                       documents_received=tuple(c for c in codes if c not in missing),
-                      documents_missing=tuple(missing))
+                      documents_missing=tuple(missing), emergency=emergency)
     return intake.submit_application(session, app, outcome, refusal_reason=reason, now=when)
 
 
@@ -340,6 +340,18 @@ def test_void_needs_a_reason_and_never_frees_the_number(clerk):
 
 
 # --------------------------------------------------------------------------- who and which cases
+
+@pytest.mark.parametrize("fmt", ["a4", "roll80"])
+def test_emergency_receipt_lists_the_documents_to_follow(clerk, fmt):
+    case = submit(clerk, at(date(2026, 2, 12)), cats=(Category.TEMP_EMERGENCY,), missing=("incident_proof",),
+                  emergency=True)
+    t = text(documents.print_receipt(clerk, case.case_uuid, fmt).pdf)
+    assert squash("待补材料") in t and squash("事故、疾病或灾害证明") in t
+    assert squash("先行救助后按时补交") in t and squash("先行受理") in t and squash("材料齐全") not in t
+    ordinary = submit(clerk, at(date(2026, 2, 12)))
+    plain = text(documents.print_receipt(clerk, ordinary.case_uuid, fmt).pdf)
+    assert squash("待补材料") not in plain and squash("材料齐全") in plain
+
 
 def test_receipt_refused_before_acceptance(clerk):
     pending = submit(clerk, at(date(2026, 2, 12)), "missing_documents", missing=("hukou_book",))
