@@ -10,14 +10,11 @@ from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QDate,
     QEvent,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
@@ -38,9 +35,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services import audit_log
-from desktop.services.audit_log import AuditFilter, AuditRow, EventPage
+from desktop.services.audit_log import AuditFilter, AuditRow
 
 from ..context import UiContext
+from ..paged_model import Index, PagedTableModel, Request
 from ..typography import set_font_scale
 
 PAGE_SIZE = 200
@@ -48,7 +46,6 @@ CONTEXT = "AuditTableModel"
 BROKEN_COLOR = "#b00020"
 FAILED_COLOR = QColor("#b00020")
 NO_DATE = QDate(2000, 1, 1)   # the date edits' minimum, shown as 不限
-Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("seq", QT_TRANSLATE_NOOP("AuditTableModel", "序号")),
@@ -65,85 +62,24 @@ def _today() -> date:
     return datetime.now(UTC).astimezone().date()
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(PagedTableModel):
     """Rows of :class:`AuditRow`, a page of 200 at a time, the next page after the last seq shown."""
 
-    total_changed = Signal(int)
-    failed = Signal(str)
-
     def __init__(self, ctx: UiContext) -> None:
-        super().__init__()
-        self.ctx = ctx
+        super().__init__(ctx)
         self.rows: list[AuditRow] = []
-        self.total: int | None = None
         self.filter = AuditFilter()
-        self._generation = 0
-        self._fetching = False
 
     def set_filter(self, f: AuditFilter) -> None:
         self.filter = f
         self.reload()
 
-    def reload(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        self.beginResetModel()
-        self.rows, self.total, self._fetching = [], None, True
-        self.endResetModel()
-        self.ctx.tasks.run(audit_log.first_page, self.ctx.session, self.filter, PAGE_SIZE,
-                           on_done=lambda page: self._first(generation, page),
-                           on_error=lambda exc: self._failed(generation, exc))
+    def first_request(self) -> Request:
+        return audit_log.first_page, (self.ctx.session, self.filter, PAGE_SIZE), {}
 
-    def _first(self, generation: int, page: EventPage) -> None:
-        if generation != self._generation:
-            return
-        self._fetching = False
-        self.total = page.total
-        if page.rows:
-            self.beginInsertRows(QModelIndex(), 0, len(page.rows) - 1)
-            self.rows = list(page.rows)
-            self.endInsertRows()
-        self.total_changed.emit(page.total)
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
-        if parent.isValid() or self.total is None or not self.rows:
-            return False
-        return not self._fetching and len(self.rows) < self.total
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008 - Qt's signature
-        if not self.canFetchMore(parent):
-            return
-        self._fetching = True
-        generation = self._generation
-        self.ctx.tasks.run(audit_log.list_events, self.ctx.session, self.filter, 0, PAGE_SIZE,
-                           before_seq=self.rows[-1].seq,
-                           on_done=lambda rows: self._more(generation, rows),
-                           on_error=lambda exc: self._failed(generation, exc))
-
-    def _more(self, generation: int, rows: list[AuditRow]) -> None:
-        if generation != self._generation:
-            return
-        self._fetching = False
-        if not rows:
-            self.total = len(self.rows)
-            self.total_changed.emit(self.total)
-            return
-        first = len(self.rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-        self.rows.extend(rows)
-        self.endInsertRows()
-        self.total_changed.emit(self.total or 0)
-
-    def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._fetching = False
-        if self.total is None:
-            self.total = len(self.rows)
-        self.failed.emit(self.ctx.error_text(exc))
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
+    def next_request(self) -> Request:
+        return (audit_log.list_events, (self.ctx.session, self.filter, 0, PAGE_SIZE),
+                {"before_seq": self.rows[-1].seq})
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(COLUMNS)
@@ -155,9 +91,6 @@ class AuditTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             return QCoreApplication.translate(CONTEXT, COLUMNS[section][1])
         return None
-
-    def row_at(self, row: int) -> AuditRow | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index.row()) if index.isValid() else None

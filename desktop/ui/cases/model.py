@@ -1,9 +1,7 @@
-"""The case list as a lazily fetched table model: pages of 200 rows read on the worker thread.
+"""The case list as a lazily fetched table model: pages of 200 rows read on the worker thread
+(the paging is :class:`desktop.ui.paged_model.PagedTableModel`'s, shared with the audit log).
 
-The first page and the total come together (one snapshot); more pages are
-asked for by the view through ``canFetchMore``/``fetchMore`` as the clerk
-scrolls. Sorting a column or changing a filter starts over (a new
-generation: answers to older requests are dropped). Overdue rows are red and
+Sorting a column or changing a filter starts over. Overdue rows are red and
 bold and carry the text 超期 in their own column, so the colour is never the
 only sign.
 """
@@ -17,24 +15,21 @@ from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.services import case_queries
-from desktop.services.case_queries import CaseFilter, CasePage, CaseRow
+from desktop.services.case_queries import CaseFilter, CaseRow
 
 from ..context import UiContext
+from ..paged_model import Index, PagedTableModel, Request
 
 PAGE_SIZE = 200
 OVERDUE_COLOR = QColor("#b00020")
 CONTEXT = "CaseTableModel"
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -63,101 +58,29 @@ def _fmt_date(d: date | None) -> str:
     return d.isoformat() if d is not None else ""
 
 
-class CaseTableModel(QAbstractTableModel):
+class CaseTableModel(PagedTableModel):
     """Rows of :class:`CaseRow`, fetched a page at a time through ``ctx.tasks``."""
 
-    total_changed = Signal(int)          # the count under the current filter
-    loading_changed = Signal(bool)
-    failed = Signal(str)                 # Chinese message
-
     def __init__(self, ctx: UiContext, today: Callable[[], date] | None = None) -> None:
-        super().__init__()
-        self.ctx = ctx
+        super().__init__(ctx)
         self.today = today or date.today
         self.rows: list[CaseRow] = []
-        self.total: int | None = None    # None until the first page arrives
         self.filter = CaseFilter()
         self.sort_key = "received_on"
         self.descending = True
-        self._generation = 0
-        self._fetching = False
-        self.loading = False
 
     # ----- loading -------------------------------------------------------------------------
     def set_filter(self, f: CaseFilter) -> None:
         self.filter = f
         self.reload()
 
-    def reload(self) -> None:
-        """Start over with the current filter and sort (after a filter change, a sort or a transition)."""
-        self._generation += 1
-        generation = self._generation
-        self.beginResetModel()
-        self.rows = []
-        self.total = None
-        self._fetching = True
-        self.endResetModel()
-        self._set_loading(True)
-        self.ctx.tasks.run(case_queries.first_page, self.ctx.session, self.filter, self.sort_key, self.descending,
-                           PAGE_SIZE, today=self.today(),
-                           on_done=lambda page: self._first_page(generation, page),
-                           on_error=lambda exc: self._failed(generation, exc))
+    def first_request(self) -> Request:
+        return (case_queries.first_page, (self.ctx.session, self.filter, self.sort_key, self.descending, PAGE_SIZE),
+                {"today": self.today()})
 
-    def _first_page(self, generation: int, page: CasePage) -> None:
-        if generation != self._generation:
-            return
-        self._fetching = False
-        self.total = page.total
-        if page.rows:
-            self.beginInsertRows(QModelIndex(), 0, len(page.rows) - 1)
-            self.rows = list(page.rows)
-            self.endInsertRows()
-        self._set_loading(False)
-        self.total_changed.emit(page.total)
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
-        if parent.isValid() or self.total is None:
-            return False
-        return not self._fetching and len(self.rows) < self.total
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008 - Qt's signature
-        if not self.canFetchMore(parent):
-            return
-        self._fetching = True
-        generation = self._generation
-        self._set_loading(True)
-        self.ctx.tasks.run(case_queries.list_cases, self.ctx.session, self.filter, self.sort_key, self.descending,
-                           len(self.rows), PAGE_SIZE, today=self.today(),
-                           on_done=lambda rows: self._more(generation, rows),
-                           on_error=lambda exc: self._failed(generation, exc))
-
-    def _more(self, generation: int, rows: list[CaseRow]) -> None:
-        if generation != self._generation:
-            return
-        self._fetching = False
-        self._set_loading(False)
-        if not rows:   # the list shrank under us (a case moved out of the filter): stop asking
-            self.total = len(self.rows)
-            self.total_changed.emit(self.total)
-            return
-        first = len(self.rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-        self.rows.extend(rows)
-        self.endInsertRows()
-
-    def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._fetching = False
-        self._set_loading(False)
-        if self.total is None:
-            self.total = len(self.rows)
-        self.failed.emit(self.ctx.error_text(exc))
-
-    def _set_loading(self, loading: bool) -> None:
-        if loading != self.loading:
-            self.loading = loading
-            self.loading_changed.emit(loading)
+    def next_request(self) -> Request:
+        return (case_queries.list_cases, (self.ctx.session, self.filter, self.sort_key, self.descending,
+                                          len(self.rows), PAGE_SIZE), {"today": self.today()})
 
     # ----- sorting -------------------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -180,9 +103,6 @@ class CaseTableModel(QAbstractTableModel):
         return COLUMN_INDEX["received"]
 
     # ----- the table -----------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
-
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(COLUMNS)
 
@@ -196,9 +116,6 @@ class CaseTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return section + 1
         return None
-
-    def row_at(self, row: int) -> CaseRow | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
