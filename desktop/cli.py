@@ -55,7 +55,7 @@ def _read_password(args: argparse.Namespace, prompt: str = "密码：") -> str:
 def _user(args: argparse.Namespace, data_dir: Path) -> str:
     if args.user:
         return str(args.user)
-    from desktop.services.demo import read_demo_accounts
+    from desktop.services.admin.appinfo import read_demo_accounts
 
     demo = read_demo_accounts(data_dir)
     if demo:
@@ -65,7 +65,7 @@ def _user(args: argparse.Namespace, data_dir: Path) -> str:
 
 def _password_for(args: argparse.Namespace, data_dir: Path, user: str) -> str:
     if not (getattr(args, "password_stdin", False) or os.environ.get(PASSWORD_ENV)) and not args.user:
-        from desktop.services.demo import read_demo_accounts
+        from desktop.services.admin.appinfo import read_demo_accounts
 
         for u, _role, pw in read_demo_accounts(data_dir):
             if u == user:
@@ -74,7 +74,7 @@ def _password_for(args: argparse.Namespace, data_dir: Path, user: str) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from desktop.services.demo import create_demo
+    from desktop.demo.generator import create_demo
     from desktop.store.database import Database
 
     data_dir = resolve_data_dir(args.data_dir)
@@ -92,7 +92,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from desktop.services.setup import TownshipSetup, create_township
+    from desktop.services.admin.setup import TownshipSetup, create_township
 
     data_dir = resolve_data_dir(args.data_dir)
     villages = []
@@ -112,7 +112,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_self_test(args: argparse.Namespace) -> int:
-    from desktop.services.maintenance import self_test
+    from desktop.services.admin.maintenance import self_test
 
     data_dir = resolve_data_dir(args.data_dir)
     user = _user(args, data_dir)
@@ -125,7 +125,7 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 
 def _sign_in(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from desktop.services.auth import sign_in
+    from desktop.services.admin.accounts import sign_in
 
     data_dir = resolve_data_dir(args.data_dir)
     user = _user(args, data_dir)
@@ -133,7 +133,7 @@ def _sign_in(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_verify_audit(args: argparse.Namespace) -> int:
-    from desktop.services.maintenance import verify_audit
+    from desktop.services.admin.maintenance import verify_audit
 
     session = _sign_in(args)
     try:
@@ -145,7 +145,7 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from desktop.services.maintenance import backup_now
+    from desktop.services.admin.maintenance import backup_now
 
     session = _sign_in(args)
     try:
@@ -210,7 +210,7 @@ def _state(account) -> str:  # type: ignore[no-untyped-def]
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    from desktop.services import auth
+    from desktop.services.admin import accounts as auth
 
     if args.user_command is None:
         raise CliError("请指定操作：list、add、reset-password、unlock 或 remove。")

@@ -17,8 +17,8 @@ settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
-from desktop.services.auth import AppSession  # noqa: E402
-from desktop.services.setup import TownshipSetup, create_township  # noqa: E402
+from desktop.services.admin.setup import TownshipSetup, create_township  # noqa: E402
+from desktop.services.session import AppSession  # noqa: E402
 from desktop.store.keyslots import KdfParams  # noqa: E402
 
 FAST_KDF = KdfParams(time_cost=1, memory_kib=8 * 1024, parallelism=1)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 
 from desktop.cli import main
-from desktop.services.demo import read_demo_accounts
+from desktop.services.admin.appinfo import read_demo_accounts
 from desktop.store.database import Database
 from desktop.store.models import AuditEvent
 
@@ -98,7 +98,7 @@ def _user_cmd(monkeypatch, data_dir, *args: str, stdin: str | None = None) -> in
 def test_user_add_list_reset_unlock_remove(township_dir, capsys, monkeypatch):
     from conftest import ADMIN_PASSWORD
 
-    from desktop.services.auth import sign_in
+    from desktop.services.admin.accounts import sign_in
     from desktop.store.errors import AccountLocked, WrongPassword
 
     d = township_dir

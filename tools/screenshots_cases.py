@@ -23,8 +23,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 from PySide6.QtCore import Qt  # noqa: E402
 from screenshots import Harness, run_screen_shots  # noqa: E402
 
-from desktop.services import case_queries, documents  # noqa: E402
-from desktop.services.case_queries import CaseFilter  # noqa: E402
+from desktop.services.cases import queries as case_queries  # noqa: E402
+from desktop.services.cases.queries import CaseFilter  # noqa: E402
+from desktop.services.documents import issue as documents  # noqa: E402
 from desktop.ui.cases.page import CasesPage  # noqa: E402
 
 

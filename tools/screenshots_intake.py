@@ -27,7 +27,8 @@ from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from screenshots import HEIGHT, WIDTH, Harness  # noqa: E402
 
-from desktop.services import demo, search  # noqa: E402
+from desktop.demo import generator as demo  # noqa: E402
+from desktop.services.intake import search  # noqa: E402
 from desktop.ui.app import create_app  # noqa: E402
 from desktop.ui.intake.page import IntakePage  # noqa: E402
 from desktop.ui.main_window import MainWindow  # noqa: E402

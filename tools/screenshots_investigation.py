@@ -29,10 +29,11 @@ sys.path.insert(0, str(ROOT / "tools"))
 from screenshots import Harness, run_screen_shots  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from desktop.services import case_queries, emergency  # noqa: E402
-from desktop.services import investigations as inv  # noqa: E402
-from desktop.services.auth import AppSession  # noqa: E402
-from desktop.services.case_queries import CaseFilter  # noqa: E402
+from desktop.services.cases import queries as case_queries  # noqa: E402
+from desktop.services.cases.queries import CaseFilter  # noqa: E402
+from desktop.services.emergency import grants as emergency  # noqa: E402
+from desktop.services.investigation import records as inv  # noqa: E402
+from desktop.services.session import AppSession  # noqa: E402
 from desktop.store.models import Case, CaseCategory  # noqa: E402
 from desktop.store.models_investigation import EmergencyGrant, HomeVisit  # noqa: E402
 from desktop.ui.cases.page import CasesPage  # noqa: E402
@@ -92,7 +93,8 @@ def _new_emergency_case(session: AppSession) -> str:
     from desktop.domain.categories import Category  # noqa: PLC0415
     from desktop.domain.household import Application, Channel, Household, HukouType, Relation  # noqa: PLC0415
     from desktop.domain.household import Person as Member  # noqa: PLC0415
-    from desktop.services import clocks, intake  # noqa: PLC0415
+    from desktop.services.deadlines import planner as clocks
+    from desktop.services.intake import accept as intake  # noqa: PLC0415
     from desktop.store.models import Village  # noqa: PLC0415
     from forms.idnumber import check_char  # noqa: PLC0415
 

@@ -31,10 +31,10 @@ sys.path.insert(0, str(ROOT / "tools"))
 from PySide6.QtCore import QSettings  # noqa: E402
 from screenshots import HEIGHT, WIDTH, Harness  # noqa: E402
 
-from desktop.services import notices  # noqa: E402
-from desktop.services.auth import AppSession  # noqa: E402
-from desktop.services.demo import DEMO_INVESTIGATORS  # noqa: E402
+from desktop.demo.generator import DEMO_INVESTIGATORS  # noqa: E402
 from desktop.services.errors import ServiceError  # noqa: E402
+from desktop.services.notices import batches as notices  # noqa: E402
+from desktop.services.session import AppSession  # noqa: E402
 from desktop.ui.app import create_app  # noqa: E402
 from desktop.ui.notices.page import NoticesPage  # noqa: E402
 
@@ -45,7 +45,7 @@ CLEANUPS: list[Callable[[], None]] = []
 def complete_investigation(session: AppSession, case_uuid: str, on: date) -> None:
     """The economic-check report, where the investigation step asks for one before a notice."""
     try:
-        from desktop.services import investigations  # noqa: PLC0415
+        from desktop.services.investigation import records as investigations  # noqa: PLC0415
     except ImportError:
         return
     if not hasattr(investigations, "request_economic_check"):

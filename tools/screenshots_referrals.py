@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from screenshots import Harness, run_screen_shots  # noqa: E402
 
-from desktop.services import referrals  # noqa: E402
-from desktop.services import referrals_queries as rq  # noqa: E402
-from desktop.services.referrals import ReferralState, ResultInput  # noqa: E402
+from desktop.services.referrals import lifecycle as referrals  # noqa: E402
+from desktop.services.referrals import queries as rq  # noqa: E402
+from desktop.services.referrals.lifecycle import ReferralState, ResultInput  # noqa: E402
 from desktop.ui.referrals.dialogs import RESULT  # noqa: E402
 from desktop.ui.referrals.page import ReferralsPage  # noqa: E402
 

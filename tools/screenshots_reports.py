@@ -30,7 +30,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget  # noqa: E402
 from screenshots import HEIGHT, WIDTH, Harness  # noqa: E402
 
-from desktop.services import reports  # noqa: E402
+from desktop.services.reporting import reports  # noqa: E402
 from desktop.ui.app import create_app  # noqa: E402
 from desktop.ui.rechecks.panel import RecheckPanel  # noqa: E402
 from desktop.ui.reports.page import ReportsPage  # noqa: E402

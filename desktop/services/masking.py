@@ -1,6 +1,6 @@
 """How identity numbers leave the service layer for the screen: masked, last four characters only.
 
-The full number is handed out only by :func:`desktop.services.case_queries.reveal_id`
+The full number is handed out only by :func:`desktop.services.cases.queries.reveal_id`
 (permission ``view_full_id``, audited each time). Everything else a screen
 shows goes through :func:`masked_id`.
 """

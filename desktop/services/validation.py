@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from .errors import InvalidInput
+from desktop.services.errors import InvalidInput
 
 PDF, JPEG, PNG, WEBP = "application/pdf", "image/jpeg", "image/png", "image/webp"
 IMAGES = frozenset({JPEG, PNG, WEBP})

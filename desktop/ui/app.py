@@ -15,9 +15,9 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from desktop.services import appinfo
-from desktop.services.appinfo import Installation
-from desktop.services.auth import AppSession
+from desktop.services.admin import appinfo
+from desktop.services.admin.appinfo import Installation
+from desktop.services.session import AppSession
 
 from .context import SETTING_LARGE_TYPE, UiContext, pc_settings, setting_bool
 from .login import LoginWindow

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Signal
 
-from desktop.services.auth import AppSession
+from desktop.services.session import AppSession
 
 from .tasks import TaskRunner
 

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import appinfo
-from desktop.services.auth import AppSession, Permission
+from desktop.services.admin import appinfo
+from desktop.services.admin.accounts import Permission
+from desktop.services.session import AppSession
 
 from .context import UiContext
 from .notices.period_end import NoticeEndedLine

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from desktop.services import auth
+from desktop.services.admin import accounts as auth
 
 from .context import DEFAULT_IDLE_LOCK_MINUTES, SETTING_IDLE_LOCK_MINUTES, UiContext, setting_int
 from .typography import set_font_scale

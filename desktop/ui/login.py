@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import appinfo, auth
-from desktop.services.appinfo import Installation
-from desktop.services.auth import AppSession, LockoutPolicy, SignInProblem, sign_in_problem
+from desktop.services.admin import accounts as auth
+from desktop.services.admin import appinfo
+from desktop.services.admin.accounts import LockoutPolicy, SignInProblem, sign_in_problem
+from desktop.services.admin.appinfo import Installation
+from desktop.services.session import AppSession
 
 from .tasks import TaskRunner
 from .typography import set_font_scale

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import appinfo, auth
-from desktop.services.appinfo import Installation, ShellStatus
+from desktop.services.admin import accounts as auth
+from desktop.services.admin import appinfo
+from desktop.services.admin.appinfo import Installation, ShellStatus
 
 from .context import SETTING_LARGE_TYPE, UiContext, setting_bool
 from .lock import LockController

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from desktop.services.auth import AppSession, Permission, Role
+from desktop.services.admin.accounts import Permission, Role
+from desktop.services.session import AppSession
 
 from .context import UiContext
 from .typography import set_font_scale

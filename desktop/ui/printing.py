@@ -21,7 +21,7 @@ hands over what a caller already has (bytes or the PrintedDocument, e.g.
 right after intake), so the provider is called only if the clerk switches
 format.
 
-Pages are rasterized by PDFium (:mod:`desktop.services.printing`) — at
+Pages are rasterized by PDFium (:mod:`desktop.services.documents.printers`) — at
 screen resolution for the preview, at 300 dpi for paper — and painted onto
 QPrinter pages, scaled into the printable area. The printer and the format
 chosen are remembered for this PC (``print/printer``, ``print/format``).
@@ -50,8 +50,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import printing
-from desktop.services.printing import RasterPage
+from desktop.services.documents import printers as printing
+from desktop.services.documents.printers import RasterPage
 
 from .context import (
     PRINT_FORMAT_A4,

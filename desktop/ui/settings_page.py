@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import appinfo, maintenance
-from desktop.services.auth import Permission
+from desktop.services.admin import appinfo, maintenance
+from desktop.services.admin.accounts import Permission
 
 from .context import (
     DEFAULT_IDLE_LOCK_MINUTES,

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.roles import Role
-from desktop.services import auth
-from desktop.services.auth import UserAccount
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import UserAccount
 
 from .context import UiContext
 

@@ -1,6 +1,6 @@
 """The bench township: built once per size and schema revision, cached under `.bench-cache/`.
 
-`desktop.services.demo.create_demo` is used when it works; if it cannot run
+`desktop.demo.generator.create_demo` is used when it works; if it cannot run
 (e.g. a module it needs is unfinished) a bulk loader here writes the same
 kind of data through the same models: villages, households with members
 holding valid, unique ID numbers, pinyin initials and keyed hashes, current
@@ -28,20 +28,12 @@ from typing import Any
 from sqlalchemy import insert
 
 from desktop.config import DB_FILENAME, KEYSLOTS_FILENAME
+from desktop.demo.names import GIVEN_FEMALE, GIVEN_MALE, GROUPS, RARE, SURNAME_WEIGHTS, SURNAMES, VILLAGES
 from desktop.domain.case_number import make_case_number
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.names import name_initials
-from desktop.services.demo_names import (
-    GIVEN_FEMALE,
-    GIVEN_MALE,
-    GROUPS,
-    RARE,
-    SURNAME_WEIGHTS,
-    SURNAMES,
-    VILLAGES,
-)
-from desktop.services.setup import TownshipSetup, create_township
+from desktop.services.admin.setup import TownshipSetup, create_township
 from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.store.keyslots import KdfParams
@@ -107,7 +99,8 @@ def prepare(cache_root: Path, households: int, work_dir: Path, say: Any = print)
 def _build(target: Path, households: int, say: Any) -> dict[str, Any]:
     problem = ""
     try:
-        from desktop.services.demo import create_demo, read_demo_accounts
+        from desktop.demo.generator import create_demo
+        from desktop.services.admin.appinfo import read_demo_accounts
 
         say(f"building the demo township with create_demo ({households} households) …")
         create_demo(target, households=households, seed=SEED, kdf=FAST_KDF)

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from pypdf import PdfReader
 
+from desktop.demo.names import GIVEN_FEMALE, GIVEN_MALE, RARE, SURNAMES
 from desktop.domain.categories import Category
 from desktop.domain.notice import (
     DEFAULT_NOTICE_CONTENT,
@@ -31,7 +32,6 @@ from desktop.domain.notice import (
     mask_for_notice,
     notice_table,
 )
-from desktop.services.demo_names import GIVEN_FEMALE, GIVEN_MALE, RARE, SURNAMES
 from forms import fonts
 from forms.documents.notice_export import notice_csv, notice_html
 from forms.documents.notice_poster import NoticeText, render_notice_poster

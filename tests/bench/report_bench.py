@@ -24,8 +24,8 @@ from pathlib import Path
 
 from desktop.domain.clock import add_months
 from desktop.domain.roles import Role
-from desktop.services import reports
-from desktop.services.auth import AppSession, UserInfo
+from desktop.services.reporting import reports
+from desktop.services.session import AppSession, UserInfo
 from desktop.store.database import Database
 
 REPEAT = 3

@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from desktop.domain.case_number import format_case_number
 from desktop.domain.roles import Role
-from desktop.services.auth import AppSession, UserInfo
-from desktop.services.search import SearchResults, search
+from desktop.services.intake.search import SearchResults, search
+from desktop.services.session import AppSession, UserInfo
 from desktop.store.models import Case, Person
 
 PER_KIND = 50

@@ -18,8 +18,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from desktop.domain.roles import Role
-from desktop.services import appinfo
-from desktop.services.auth import AppSession, add_user, sign_in
+from desktop.services.admin import appinfo
+from desktop.services.admin.accounts import add_user, sign_in
+from desktop.services.session import AppSession
 from desktop.ui.app import install_fonts, install_translators
 from desktop.ui.context import UiContext, pc_settings
 from desktop.ui.main_window import MainWindow

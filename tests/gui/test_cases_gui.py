@@ -22,12 +22,13 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from sqlalchemy import func, select
 
-from desktop.services import case_queries as q
-from desktop.services import documents
-from desktop.services.auth import AppSession, sign_in
-from desktop.services.case_queries import CaseFilter
-from desktop.services.cases import TransitionInput
-from desktop.services.demo import create_demo
+from desktop.demo.generator import create_demo
+from desktop.services.admin.accounts import sign_in
+from desktop.services.cases import queries as q
+from desktop.services.cases.queries import CaseFilter
+from desktop.services.documents import issue as documents
+from desktop.services.session import AppSession
+from desktop.services.workflow.transitions import TransitionInput
 from desktop.store.models import AuditEvent, Case, Person, PrintRecord, StatusChange
 from desktop.ui.cases.model import COLUMN_INDEX, OVERDUE_COLOR, PAGE_SIZE
 from desktop.ui.cases.page import CasesPage
@@ -246,7 +247,7 @@ def test_a_transition_from_the_detail(qtbot, open_page) -> None:  # type: ignore
 def test_the_referral_slip_is_offered_only_when_a_category_is_referred(qtbot, open_page) -> None:  # type: ignore[no-untyped-def]
     """低保 (初审 here, 审核确认 by the county) is not referred: no 转办单 button and 转办 says why; a case
     with a referred category (医疗救助…) has the button."""
-    from desktop.services.case_detail import PRINT_RECEIPT, PRINT_REFERRAL
+    from desktop.services.cases.detail import PRINT_RECEIPT, PRINT_REFERRAL
     from desktop.store.models import CaseCategory
 
     township = {"dibao", "tekun", "temp_emergency", "temp_expense", "low_income_edge", "rigid_expense"}
@@ -420,7 +421,7 @@ def test_a_role_without_the_case_list_sees_the_reason(qtbot, ctx_for) -> None:  
 
 
 def test_print_dialog_with_a_document_in_hand_asks_the_service_only_on_a_format_switch(qtbot, ctx_for) -> None:  # type: ignore[no-untyped-def]
-    from desktop.services import documents
+    from desktop.services.documents import issue as documents
     from desktop.ui.printing import PrintDialog
 
     ctx = ctx_for("clerk")

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from desktop.domain.case_state import CaseStatus
-from desktop.services.documents import DocumentKind
+from desktop.services.documents.issue import DocumentKind
 from desktop.store.models import AuditEvent, Case, CaseDocument, OutboxItem, Person
 
 from .test_intake_support import (
@@ -183,7 +183,8 @@ def _existing_case(session) -> str:  # type: ignore[no-untyped-def]
     from factories import sample_application
 
     from desktop.domain.household import Application
-    from desktop.services import intake, intake_form
+    from desktop.services.intake import accept as intake
+    from desktop.services.intake import form as intake_form
 
     app = sample_application()
     codes = [i.code for i in intake_form.checklist(session, app.household.division_code, ["dibao"])]

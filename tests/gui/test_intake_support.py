@@ -17,7 +17,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 from sqlalchemy import func, select
 
-from desktop.services.auth import AppSession
+from desktop.services.session import AppSession
 from desktop.store.models import Case, Household, Person
 from desktop.ui.context import UiContext
 from desktop.ui.intake.page import IntakePage

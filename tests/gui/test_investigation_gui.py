@@ -21,8 +21,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.domain.categories import Category
 from desktop.domain.household import Application
-from desktop.services import cases, intake
-from desktop.services.clocks import DeadlinePlanner
+from desktop.services.deadlines.planner import DeadlinePlanner
+from desktop.services.intake import accept as intake
+from desktop.services.workflow import transitions as cases
 from desktop.ui.cases.detail import CaseDetailView
 from desktop.ui.context import UiContext
 
@@ -295,7 +296,7 @@ def test_emergency_aid_follows_an_accepted_emergency_application(qtbot, ui_conte
 
 def test_documents_follow_the_aid_and_the_paperwork_is_completed_from_the_detail(qtbot, ui_context_for,
                                                                                    open_detail) -> None:  # type: ignore[no-untyped-def]
-    from desktop.services import emergency
+    from desktop.services.emergency import grants as emergency
 
     ctx = ui_context_for("clerk")
     plan = DeadlinePlanner.default().plan(VILLAGE, TODAY, [Category.TEMP_EMERGENCY])

@@ -28,12 +28,14 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 from sqlalchemy import select
 
+from desktop.demo.generator import DEMO_INVESTIGATORS, create_demo
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.notice import BatchStatus
-from desktop.services import appinfo, notices
-from desktop.services import notices_data as nd
-from desktop.services.auth import AppSession, sign_in
-from desktop.services.demo import DEMO_INVESTIGATORS, create_demo
+from desktop.services.admin import appinfo
+from desktop.services.admin.accounts import sign_in
+from desktop.services.notices import batches as notices
+from desktop.services.notices import data as nd
+from desktop.services.session import AppSession
 from desktop.store.models import Case
 from desktop.store.models_notice import NoticeBatch, NoticePosting
 from desktop.ui.context import UiContext, pc_settings
@@ -110,7 +112,7 @@ def complete_investigation(session: AppSession, uuid: str) -> None:
     """The economic-check report the investigation step (Step 5) asks for before a notice, where the
     policy requires one (that step is being built alongside; without it there is nothing to record)."""
     try:
-        from desktop.services import investigations  # noqa: PLC0415
+        from desktop.services.investigation import records as investigations  # noqa: PLC0415
     except ImportError:
         return
     request = getattr(investigations, "request_economic_check", None)

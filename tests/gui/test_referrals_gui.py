@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 
 from desktop.domain.categories import Category
 from desktop.domain.household import Application
-from desktop.services import clocks
-from desktop.services.intake import submit_application
+from desktop.services.deadlines import planner as clocks
+from desktop.services.intake.accept import submit_application
 from desktop.store.models import Case, PrintRecord
 from desktop.store.models_clock import CaseClock
 from desktop.store.models_referral import Referral

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from desktop.domain.categories import Category
 from desktop.domain.clock import add_months
 from desktop.domain.household import Application
-from desktop.services import clocks, reports
-from desktop.services.intake import submit_application
+from desktop.services.deadlines import planner as clocks
+from desktop.services.intake.accept import submit_application
+from desktop.services.reporting import reports
 from desktop.store.models import Case, Coverage
 from desktop.store.models_recheck import Recheck
 from desktop.ui.rechecks.panel import RecheckPanel

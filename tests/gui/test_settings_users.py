@@ -11,8 +11,8 @@ import pytest
 from conftest import FAST_KDF
 from PySide6.QtCore import Qt
 
-from desktop.services import auth
-from desktop.services.auth import sign_in
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
 from desktop.store.errors import AccountLocked, WrongPassword
 from desktop.ui.settings_page import SettingsPage
 from desktop.ui.users import AddUserDialog, ChangePasswordDialog, ResetPasswordDialog

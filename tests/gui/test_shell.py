@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 from sqlalchemy import select
 
-from desktop.services.auth import AppSession
+from desktop.services.session import AppSession
 from desktop.store.models import AuditEvent
 from desktop.ui.app import Shell
 from desktop.ui.context import SETTING_IDLE_LOCK_MINUTES, SETTING_LARGE_TYPE, pc_settings, setting_bool

@@ -14,10 +14,12 @@ from sqlalchemy import func, select, update
 from desktop.domain.categories import Category
 from desktop.domain.household import Application
 from desktop.domain.roles import PermissionDenied, Role
-from desktop.services import audit_log, auth, clocks
-from desktop.services.audit_log import AuditFilter
-from desktop.services.auth import sign_in
-from desktop.services.intake import submit_application
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.deadlines import planner as clocks
+from desktop.services.intake.accept import submit_application
+from desktop.services.reporting import audit_log
+from desktop.services.reporting.audit_log import AuditFilter
 from desktop.store import audit
 from desktop.store.models import AuditEvent, Case
 

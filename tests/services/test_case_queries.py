@@ -13,16 +13,17 @@ from conftest import FAST_KDF
 from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 
+from desktop.demo.generator import create_demo
 from desktop.domain.case_state import TERMINAL_STATUSES, CaseStatus, TransitionRefused
 from desktop.domain.roles import PermissionDenied
-from desktop.services import case_queries as q
-from desktop.services import documents
-from desktop.services.auth import AppSession, sign_in
-from desktop.services.case_queries import CaseFilter
-from desktop.services.cases import TransitionInput
-from desktop.services.demo import create_demo
+from desktop.services.admin.accounts import sign_in
+from desktop.services.cases import queries as q
+from desktop.services.cases.queries import CaseFilter
+from desktop.services.documents import issue as documents
 from desktop.services.errors import InvalidInput
 from desktop.services.masking import masked_id
+from desktop.services.session import AppSession
+from desktop.services.workflow.transitions import TransitionInput
 from desktop.store.models import AuditEvent, Case, CaseCategory, Person, StatusChange
 from desktop.store.models_clock import CaseClock
 
@@ -333,7 +334,8 @@ def test_emergency_aid_uses_the_township_limit(open_as) -> None:  # type: ignore
 
     from desktop.domain.categories import Category
     from desktop.domain.household import Application
-    from desktop.services import clocks, intake
+    from desktop.services.deadlines import planner as clocks
+    from desktop.services.intake import accept as intake
 
     supervisor = open_as("supervisor")
     app = sample_application((Category.TEMP_EMERGENCY,), emergency=True)

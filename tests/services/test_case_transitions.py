@@ -13,9 +13,10 @@ from desktop.domain.case_state import CaseStatus, TransitionRefused
 from desktop.domain.categories import Category
 from desktop.domain.household import Application
 from desktop.domain.roles import PermissionDenied, Role
-from desktop.services import auth, cases
-from desktop.services.auth import sign_in
-from desktop.services.intake import submit_application
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.intake.accept import submit_application
+from desktop.services.workflow import transitions as cases
 from desktop.store import audit
 from desktop.store.models import AuditEvent, Case, OutboxItem, StatusChange
 
@@ -32,7 +33,7 @@ def people(admin_session, data_dir):
 
 
 def _accepted_case(clerk) -> str:
-    from desktop.services import clocks
+    from desktop.services.deadlines import planner as clocks
 
     plan = clocks.DeadlinePlanner.default().plan("620102101201", datetime.now(UTC).date(), [Category.DIBAO])
     app = _app()
@@ -100,7 +101,7 @@ def test_options_show_what_this_user_may_do(people):
 
 
 def test_documents_brought_later_complete_the_case_and_start_the_clock(people):
-    from desktop.services import clocks
+    from desktop.services.deadlines import planner as clocks
 
     clerk = people["clerk"]
     plan = clocks.DeadlinePlanner.default().plan("620102101201", datetime.now(UTC).date(), [Category.DIBAO])

@@ -1,5 +1,5 @@
 """Statutory clocks follow the case: accepting opens them, each transition closes and opens the
-right ones (desktop.services.deadlines.TRANSITION_CLOCKS), a refusal's written notice closes the
+right ones (desktop.services.deadlines.clocks.TRANSITION_CLOCKS), a refusal's written notice closes the
 refusal clock when it is printed, a withdrawal cancels what was running."""
 
 from __future__ import annotations
@@ -17,12 +17,18 @@ from desktop.domain.case_state import TransitionRefused
 from desktop.domain.categories import Category
 from desktop.domain.household import Application
 from desktop.domain.roles import Role
-from desktop.services import auth, cases, clocks, deadlines, documents, investigations, notices
-from desktop.services.auth import sign_in
-from desktop.services.cases import TransitionInput
-from desktop.services.deadlines import ClockKind, ClockState
-from desktop.services.documents_data import DocumentRefused
-from desktop.services.intake import submit_application
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.deadlines import clocks as deadlines
+from desktop.services.deadlines import planner as clocks
+from desktop.services.deadlines.clocks import ClockKind, ClockState
+from desktop.services.documents import issue as documents
+from desktop.services.documents.data import DocumentRefused
+from desktop.services.intake.accept import submit_application
+from desktop.services.investigation import records as investigations
+from desktop.services.notices import batches as notices
+from desktop.services.workflow import transitions as cases
+from desktop.services.workflow.transitions import TransitionInput
 from desktop.store.models import Case
 from desktop.store.models_clock import CaseClock
 

@@ -17,10 +17,13 @@ from sqlalchemy import func, select
 from desktop.domain.categories import Category
 from desktop.domain.household import Application
 from desktop.domain.roles import Role
-from desktop.services import auth, backfill, clocks, deadlines
-from desktop.services.auth import sign_in
-from desktop.services.deadlines import ClockKind
-from desktop.services.intake import submit_application
+from desktop.services.admin import accounts as auth
+from desktop.services.admin import backfill
+from desktop.services.admin.accounts import sign_in
+from desktop.services.deadlines import clocks as deadlines
+from desktop.services.deadlines import planner as clocks
+from desktop.services.deadlines.clocks import ClockKind
+from desktop.services.intake.accept import submit_application
 from desktop.store.models import AuditEvent, Case, CaseCategory, Meta, OutboxItem
 from desktop.store.models_clock import CaseClock
 from desktop.store.models_referral import Referral

@@ -8,11 +8,12 @@ import pytest
 from conftest import FAST_KDF
 from sqlalchemy import func, select
 
+from desktop.demo.generator import create_demo
 from desktop.domain.case_number import parse_case_number
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.roles import Role
-from desktop.services.auth import sign_in
-from desktop.services.demo import create_demo, read_demo_accounts
+from desktop.services.admin.accounts import sign_in
+from desktop.services.admin.appinfo import read_demo_accounts
 from desktop.store import audit
 from desktop.store.models import Case, CaseDocument, Person, User
 from forms.idnumber import parse_id
@@ -79,7 +80,7 @@ def test_demo_refuses_to_overwrite(demo):
 @pytest.mark.slow
 def test_fifty_thousand_households_work(tmp_path):
     """The size the issue asks for: built, opened, self-tested (no timing asserted here; see make bench)."""
-    from desktop.services.maintenance import self_test
+    from desktop.services.admin.maintenance import self_test
 
     result = create_demo(tmp_path / "big", households=50_000, today=TODAY, kdf=FAST_KDF)
     assert result.households == 50_000 and result.persons > 100_000 and result.cases >= 30_000
@@ -91,8 +92,8 @@ def test_fifty_thousand_households_work(tmp_path):
 def test_open_cases_have_their_clocks_and_referrals_some_overdue(demo):
     """The dashboard has real content: running clocks (some overdue, some due this week), referrals
     of referred cases sent with their clocks, the others waiting to be sent."""
-    from desktop.services import deadlines
-    from desktop.services.backfill import missing_count
+    from desktop.services.admin.backfill import missing_count
+    from desktop.services.deadlines import clocks as deadlines
     from desktop.store.models_clock import CaseClock
     from desktop.store.models_referral import Referral
 

@@ -36,11 +36,19 @@ from desktop.domain.household import (
 )
 from desktop.domain.roles import PermissionDenied, Role
 from desktop.domain.workdays import CalendarNotCovered
-from desktop.services import auth, cases, documents, intake
-from desktop.services.auth import sign_in
-from desktop.services.clocks import DeadlinePlanner
-from desktop.services.documents import DocumentKind, DocumentRefused, InvalidReceipt, verify_receipt_payload
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.deadlines.planner import DeadlinePlanner
+from desktop.services.documents import issue as documents
+from desktop.services.documents.issue import (
+    DocumentKind,
+    DocumentRefused,
+    InvalidReceipt,
+    verify_receipt_payload,
+)
 from desktop.services.errors import InvalidInput, NotFound
+from desktop.services.intake import accept as intake
+from desktop.services.workflow import transitions as cases
 from desktop.store import audit
 from desktop.store.device import device_info
 from desktop.store.models import AuditEvent, Case, PrintRecord

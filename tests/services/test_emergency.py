@@ -16,11 +16,15 @@ from desktop.domain.categories import Category
 from desktop.domain.household import Application
 from desktop.domain.investigation import EmergencyRoute
 from desktop.domain.roles import PermissionDenied, Role
-from desktop.services import auth, cases, deadlines, emergency, intake
-from desktop.services.auth import sign_in
-from desktop.services.clocks import DeadlinePlanner
-from desktop.services.emergency import GrantInput, RepeatNotAcknowledged, SupervisorConfirmation
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.deadlines import clocks as deadlines
+from desktop.services.deadlines.planner import DeadlinePlanner
+from desktop.services.emergency import grants as emergency
+from desktop.services.emergency.grants import GrantInput, RepeatNotAcknowledged, SupervisorConfirmation
 from desktop.services.errors import InvalidInput, NotFound, ServiceError
+from desktop.services.intake import accept as intake
+from desktop.services.workflow import transitions as cases
 from desktop.store.models import AuditEvent, OutboxItem
 from desktop.store.models_investigation import EmergencyGrant
 

@@ -13,17 +13,14 @@ from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.household import Channel, Relation
 from desktop.domain.roles import PermissionDenied, Role
-from desktop.services import auth, intake, intake_form, search
-from desktop.services.auth import sign_in
-from desktop.services.documents import DocumentKind
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.documents.issue import DocumentKind
 from desktop.services.errors import InvalidInput, NotFound
-from desktop.services.intake_form import (
-    ChecklistItem,
-    HouseholdForm,
-    IdState,
-    MemberForm,
-    RequestForm,
-)
+from desktop.services.intake import accept as intake
+from desktop.services.intake import form as intake_form
+from desktop.services.intake import search
+from desktop.services.intake.form import ChecklistItem, HouseholdForm, IdState, MemberForm, RequestForm
 from desktop.store.models import AuditEvent
 
 TODAY = date(2026, 11, 24)

@@ -14,9 +14,9 @@ from desktop.domain.case_number import parse_case_number
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.household import Application, Household, HukouType, Person, Relation
-from desktop.services import clocks
+from desktop.services.deadlines import planner as clocks
 from desktop.services.errors import InvalidInput
-from desktop.services.intake import existing_records, submit_application
+from desktop.services.intake.accept import existing_records, submit_application
 from desktop.store.models import AuditEvent, Case, CaseDocument, OutboxItem
 from desktop.store.models import Person as PersonRow
 
@@ -59,8 +59,8 @@ def clerk(admin_session):
     from conftest import FAST_KDF
 
     from desktop.domain.roles import Role
-    from desktop.services import auth
-    from desktop.services.auth import sign_in
+    from desktop.services.admin import accounts as auth
+    from desktop.services.admin.accounts import sign_in
 
     auth.add_user(admin_session, "clerk", "王晓燕", Role.CLERK, "clerk-pass-1")
     s = sign_in(admin_session.db.data_dir, "clerk", "clerk-pass-1", kdf=FAST_KDF)

@@ -16,12 +16,15 @@ from desktop.domain.case_state import CaseStatus, TransitionRefused
 from desktop.domain.categories import Category
 from desktop.domain.household import Application, Channel, Household, HukouType, Person, Relation
 from desktop.domain.roles import PermissionDenied, Role
-from desktop.services import auth, cases, intake, notices
-from desktop.services import investigations as inv
-from desktop.services.auth import sign_in
-from desktop.services.cases import TransitionInput
-from desktop.services.clocks import DeadlinePlanner
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.deadlines.planner import DeadlinePlanner
 from desktop.services.errors import NotFound, ServiceError
+from desktop.services.intake import accept as intake
+from desktop.services.investigation import records as inv
+from desktop.services.notices import batches as notices
+from desktop.services.workflow import transitions as cases
+from desktop.services.workflow.transitions import TransitionInput
 from desktop.store.models import AuditEvent, Case, OutboxItem
 from desktop.store.models_investigation import InvestigationAttachment
 

@@ -24,9 +24,9 @@ from test_notices_setup import (
 
 from desktop.domain.categories import Category
 from desktop.domain.roles import PermissionDenied
-from desktop.services import notices
 from desktop.services.errors import NotFound, ServiceError
-from desktop.services.notices import HomeVisitInput, ObjectionInput, PostingInput
+from desktop.services.notices import batches as notices
+from desktop.services.notices.batches import HomeVisitInput, ObjectionInput, PostingInput
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 from test_notices_setup import POSTED, VILLAGE, add_users, family, login, make_case
 
-from desktop.services import investigations, notices
-from desktop.services.notices import PostingInput
-from desktop.services.notices_data import NoticeRefused
+from desktop.services.investigation import records as investigations
+from desktop.services.notices import batches as notices
+from desktop.services.notices.batches import PostingInput
+from desktop.services.notices.data import NoticeRefused
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ from test_notices_setup import (
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.notice import BatchStatus
-from desktop.services import notices
-from desktop.services.notices import ObjectionInput, PostingInput
+from desktop.services.notices import batches as notices
+from desktop.services.notices.batches import ObjectionInput, PostingInput
 from desktop.store import audit
 from desktop.store.models import AuditEvent, Case, OutboxItem, StatusChange
 from desktop.store.models_notice import NoticePrint

@@ -14,9 +14,13 @@ from PIL import Image
 from desktop.domain.categories import Category
 from desktop.domain.household import Application, Channel, Household, HukouType, Person, Relation
 from desktop.domain.roles import Role
-from desktop.services import auth, cases, intake, investigations, notices
-from desktop.services.auth import sign_in
-from desktop.services.clocks import DeadlinePlanner
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.deadlines.planner import DeadlinePlanner
+from desktop.services.intake import accept as intake
+from desktop.services.investigation import records as investigations
+from desktop.services.notices import batches as notices
+from desktop.services.workflow import transitions as cases
 from forms.idnumber import check_char
 
 VILLAGE = "620102101201"

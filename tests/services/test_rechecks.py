@@ -14,11 +14,14 @@ from desktop.domain.clock import add_months
 from desktop.domain.household import Application
 from desktop.domain.policy import RecheckClass
 from desktop.domain.roles import PermissionDenied, Role
-from desktop.services import auth, cases, clocks, rechecks
-from desktop.services.auth import sign_in
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.coverage import rechecks
+from desktop.services.coverage.rechecks import DueGroup, OutcomeInput
+from desktop.services.deadlines import planner as clocks
 from desktop.services.errors import InvalidInput, NotFound
-from desktop.services.intake import submit_application
-from desktop.services.rechecks import DueGroup, OutcomeInput
+from desktop.services.intake.accept import submit_application
+from desktop.services.workflow import transitions as cases
 from desktop.store import audit
 from desktop.store.models import AuditEvent, Case, Coverage, OutboxItem
 from desktop.store.models_recheck import Recheck

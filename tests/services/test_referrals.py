@@ -15,12 +15,17 @@ from desktop.domain.case_state import CaseStatus, TransitionRefused
 from desktop.domain.categories import Category
 from desktop.domain.household import Application
 from desktop.domain.roles import PermissionDenied, Role
-from desktop.services import auth, case_queries, cases, clocks, deadlines, referrals
-from desktop.services import referrals_queries as rq
-from desktop.services.auth import sign_in
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.cases import queries as case_queries
+from desktop.services.deadlines import clocks as deadlines
+from desktop.services.deadlines import planner as clocks
 from desktop.services.errors import InvalidInput, NotFound
-from desktop.services.intake import submit_application
-from desktop.services.referrals import ResultInput
+from desktop.services.intake.accept import submit_application
+from desktop.services.referrals import lifecycle as referrals
+from desktop.services.referrals import queries as rq
+from desktop.services.referrals.lifecycle import ResultInput
+from desktop.services.workflow import transitions as cases
 from desktop.store.models import AuditEvent, Case, OutboxItem
 from desktop.store.models_clock import CaseClock
 from desktop.store.models_referral import Referral, ReferralEvent
@@ -128,7 +133,7 @@ def test_sending_starts_the_department_clock_and_refers_the_case(people):
 
 
 def test_the_slip_of_a_sent_referral_says_when_it_left_and_its_clock_due_day(people):
-    from desktop.services import documents_data
+    from desktop.services.documents import data as documents_data
 
     clerk = people["clerk"]
     case_uuid = _accept(clerk, (Category.MEDICAL,))
@@ -347,7 +352,8 @@ def test_withdrawal_cancels_referrals_and_their_clocks_a_decision_keeps_those_at
 
 def test_a_dibao_case_is_not_referred_it_goes_through_the_township_procedure(people):
     """低保 only: no referral at acceptance, no 转办单, 转办 refused with the reason; 开始调查 is the way on."""
-    from desktop.services import case_detail, documents
+    from desktop.services.cases import detail as case_detail
+    from desktop.services.documents import issue as documents
 
     clerk = people["clerk"]
     case_uuid = _accept(clerk, (Category.DIBAO,))
@@ -372,7 +378,7 @@ def test_a_dibao_case_is_not_referred_it_goes_through_the_township_procedure(peo
 def test_a_dibao_and_medical_case_refers_only_medical_and_stays_with_the_township(people):
     """低保 + 医疗: one referral (医保局) and its slip; sending it starts its clock but the case stays with
     the township procedure (not 已转办): it is investigated and decided by 审核确认, the referral beside it."""
-    from desktop.services import case_detail
+    from desktop.services.cases import detail as case_detail
 
     clerk = people["clerk"]
     case_uuid = _accept(clerk, (Category.DIBAO, Category.MEDICAL))

@@ -12,16 +12,21 @@ from factories import sample_application
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
+from desktop.demo.generator import create_demo
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.clock import add_months
 from desktop.domain.household import Application
 from desktop.domain.roles import PermissionDenied, Role
-from desktop.services import auth, cases, clocks, deadlines, rechecks, reports
-from desktop.services.auth import sign_in
-from desktop.services.demo import create_demo
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.coverage import rechecks
+from desktop.services.deadlines import clocks as deadlines
+from desktop.services.deadlines import planner as clocks
 from desktop.services.errors import InvalidInput
-from desktop.services.intake import submit_application
+from desktop.services.intake.accept import submit_application
+from desktop.services.reporting import reports
+from desktop.services.workflow import transitions as cases
 from desktop.store.models import AuditEvent, Case, StatusChange
 from desktop.store.models_clock import CaseClock
 from desktop.store.models_recheck import Recheck
@@ -47,7 +52,7 @@ def demo(tmp_path_factory):
 
 
 def _accounts(d):
-    from desktop.services.demo import read_demo_accounts
+    from desktop.services.admin.appinfo import read_demo_accounts
 
     return read_demo_accounts(d)
 

@@ -6,8 +6,9 @@ import pytest
 from conftest import FAST_KDF
 
 from desktop.domain.roles import PermissionDenied, Role
-from desktop.services import auth, maintenance
-from desktop.services.auth import sign_in
+from desktop.services.admin import accounts as auth
+from desktop.services.admin import maintenance
+from desktop.services.admin.accounts import sign_in
 
 
 @pytest.fixture

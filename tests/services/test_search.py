@@ -13,10 +13,12 @@ from desktop.domain.case_number import parse_case_number
 from desktop.domain.categories import Category
 from desktop.domain.household import Application, Channel, Household, HukouType, Person, Relation
 from desktop.domain.roles import PermissionDenied, Role
-from desktop.services import auth, clocks
-from desktop.services.auth import AppSession, sign_in
-from desktop.services.intake import submit_application
-from desktop.services.search import HINT, QueryKind, SearchResults, classify, search
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.deadlines import planner as clocks
+from desktop.services.intake.accept import submit_application
+from desktop.services.intake.search import HINT, QueryKind, SearchResults, classify, search
+from desktop.services.session import AppSession
 from desktop.store.models import AuditEvent, Case, Coverage
 from forms.idnumber import check_char
 

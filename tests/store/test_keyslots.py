@@ -9,8 +9,8 @@ import pytest
 from conftest import ADMIN_PASSWORD, FAST_KDF
 
 from desktop.domain.roles import Role
-from desktop.services import auth
-from desktop.services.auth import sign_in
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
 from desktop.store.database import Database
 from desktop.store.errors import AccountLocked, KeySlotError, UnknownUser, WrongPassword
 from desktop.store.keyslots import KeySlotFile, LockoutPolicy, generate_county_recovery_keypair

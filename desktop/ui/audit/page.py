@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import audit_log
-from desktop.services.audit_log import AuditFilter, AuditRow
+from desktop.services.reporting import audit_log
+from desktop.services.reporting.audit_log import AuditFilter, AuditRow
 
 from ..context import UiContext
 from ..paged_model import Index, PagedTableModel, Request

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import case_queries, cases, documents, emergency, printing
-from desktop.services.auth import Permission
-from desktop.services.case_detail import (
+from desktop.services.admin.accounts import Permission
+from desktop.services.cases import queries as case_queries
+from desktop.services.cases.detail import (
     PRINT_AUTHORIZATION,
     PRINT_DECISION_REFUSAL,
     PRINT_MISSING,
@@ -39,8 +39,12 @@ from desktop.services.case_detail import (
     PRINT_REFERRAL,
     PRINT_REFUSAL,
 )
-from desktop.services.case_queries import ActionOption, CaseDetail
-from desktop.services.documents import DocumentKind, PrintHistoryRow
+from desktop.services.cases.queries import ActionOption, CaseDetail
+from desktop.services.documents import issue as documents
+from desktop.services.documents import printers as printing
+from desktop.services.documents.issue import DocumentKind, PrintHistoryRow
+from desktop.services.emergency import grants as emergency
+from desktop.services.workflow import transitions as cases
 
 from ..context import PRINT_FORMAT_A4, PRINT_FORMAT_ROLL80, UiContext
 from ..printing import PrintDialog

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.case_queries import ActionOption
-from desktop.services.cases import TransitionInput
+from desktop.services.cases.queries import ActionOption
+from desktop.services.workflow.transitions import TransitionInput
 
 from ..typography import set_font_scale
 

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.investigation import EmergencyReason
-from desktop.services import emergency
-from desktop.services.emergency import EmergencyFacts, GrantResult, RepeatNotAcknowledged
+from desktop.services.emergency import grants as emergency
+from desktop.services.emergency.grants import EmergencyFacts, GrantResult, RepeatNotAcknowledged
 
 from ..context import UiContext
 from .dialogs import _ConfirmDialog, parse_yuan, yuan_text

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.investigation import DeliberationResult, EconomicCheckConclusion
-from desktop.services import investigations as inv
-from desktop.services import printing
+from desktop.services.documents import printers as printing
+from desktop.services.investigation import records as inv
 
 from ..context import UiContext
 from .dialogs import _ConfirmDialog, parse_yuan

@@ -16,9 +16,9 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.services import emergency
-from desktop.services import investigations as inv
-from desktop.services.investigations import AttachmentInfo, InvestigationView
+from desktop.services.emergency import grants as emergency
+from desktop.services.investigation import records as inv
+from desktop.services.investigation.records import AttachmentInfo, InvestigationView
 
 from ..context import UiContext
 from .dialogs import yuan_text

@@ -21,8 +21,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from desktop.services import case_queries
-from desktop.services.case_queries import CaseFilter, CaseRow
+from desktop.services.cases import queries as case_queries
+from desktop.services.cases.queries import CaseFilter, CaseRow
 
 from ..context import UiContext
 from ..paged_model import Index, PagedTableModel, Request

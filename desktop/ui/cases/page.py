@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import case_queries
-from desktop.services.case_queries import CaseFilter, Choice, FilterChoices
+from desktop.services.cases import queries as case_queries
+from desktop.services.cases.queries import CaseFilter, Choice, FilterChoices
 
 from ..context import UiContext
 from ..typography import set_font_scale

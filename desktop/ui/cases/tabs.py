@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.case_queries import CaseDetail, DocumentRow, MemberRow
-from desktop.services.documents import PrintHistoryRow
+from desktop.services.cases.queries import CaseDetail, DocumentRow, MemberRow
+from desktop.services.documents.issue import PrintHistoryRow
 
 from .dialogs import yuan_text
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QPushButton, QWidget
 
-from desktop.services.intake_form import Option, Violation
+from desktop.services.intake.form import Option, Violation
 
 ERROR_STYLE = "color: #b00020;"
 ERROR_BOX_STYLE = "background: #fdecee; border: 1px solid #d9534f; padding: 6px; color: #8a0015;"

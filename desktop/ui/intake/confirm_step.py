@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import intake_form
+from desktop.services.intake import form as intake_form
 
 from .common import (
     ERROR_BOX_STYLE,

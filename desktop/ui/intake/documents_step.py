@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import intake_form
-from desktop.services.intake_form import ChecklistItem, Violation
+from desktop.services.intake import form as intake_form
+from desktop.services.intake.form import ChecklistItem, Violation
 
 from ..context import UiContext
 from .common import ERROR_BOX_STYLE, ERROR_STYLE, HINT_STYLE, message_label, show_message

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.household import Relation
-from desktop.services import intake_form
-from desktop.services.intake_form import HouseholdDraft, HouseholdForm, MemberForm, Option, Violation
+from desktop.services.intake import form as intake_form
+from desktop.services.intake.form import HouseholdDraft, HouseholdForm, MemberForm, Option, Violation
 
 from ..context import UiContext
 from .common import (

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import intake_form
 from desktop.services.errors import InvalidInput
-from desktop.services.intake_form import IdState, MemberForm
+from desktop.services.intake import form as intake_form
+from desktop.services.intake.form import IdState, MemberForm
 
 from .common import ERROR_STYLE, HINT_STYLE, OK_STYLE, combo_code, fill_combo, message_label, set_combo_code
 

@@ -4,7 +4,7 @@ Keyboard: Enter = 下一步 (on the search step Enter searches, or picks the
 household under the cursor), Alt+N / Alt+P = 下一步 / 上一步, Esc asks
 whether to discard what was typed. Nothing is written until the clerk
 chooses the outcome on the last step; then
-:func:`desktop.services.intake.submit_application` commits the case in one
+:func:`desktop.services.intake.accept.submit_application` commits the case in one
 transaction, and only after it returned is the document printed (receipt,
 one-time notice or refusal) and shown in the print dialog. The wizard then
 starts again at step 1 for the next person.
@@ -19,12 +19,14 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.domain.case_state import CaseStatus
-from desktop.services import documents, intake, intake_form
-from desktop.services.auth import Permission, Role
-from desktop.services.documents import PrintedDocument
+from desktop.services.admin.accounts import Permission, Role
+from desktop.services.documents import issue as documents
+from desktop.services.documents.issue import PrintedDocument
 from desktop.services.errors import InvalidInput
-from desktop.services.intake import IntakeResult
-from desktop.services.intake_form import HouseholdDraft, Option, Violation
+from desktop.services.intake import accept as intake
+from desktop.services.intake import form as intake_form
+from desktop.services.intake.accept import IntakeResult
+from desktop.services.intake.form import HouseholdDraft, Option, Violation
 
 from ..cases.emergency_dialog import EmergencyAidDialog
 from ..context import PRINT_FORMAT_A4, PRINT_FORMAT_ROLL80, UiContext, print_format

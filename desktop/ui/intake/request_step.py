@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import intake_form
-from desktop.services.intake_form import HouseholdForm, RequestForm, Violation
+from desktop.services.intake import form as intake_form
+from desktop.services.intake.form import HouseholdForm, RequestForm, Violation
 
 from ..context import UiContext
 from .common import (

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import intake_form, search
-from desktop.services.search import HouseholdHit, QueryKind, SearchResults
+from desktop.services.intake import form as intake_form
+from desktop.services.intake import search
+from desktop.services.intake.search import HouseholdHit, QueryKind, SearchResults
 
 from ..context import UiContext
 from ..typography import set_font_scale

@@ -7,9 +7,9 @@ from html import escape
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop.services import intake_form
 from desktop.services.errors import InvalidInput
-from desktop.services.intake_form import HouseholdForm, RequestForm
+from desktop.services.intake import form as intake_form
+from desktop.services.intake.form import HouseholdForm, RequestForm
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.notice import BatchStatus, amount_text
-from desktop.services import notices
-from desktop.services.auth import AppSession
-from desktop.services.notices import BatchDetail, NoticeDocument
+from desktop.services.notices import batches as notices
+from desktop.services.notices.batches import BatchDetail, NoticeDocument
+from desktop.services.session import AppSession
 
 from ..context import UiContext
 from ..printing import PrintDialog

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.notice import ObjectionChannel, ObjectionResult
-from desktop.services import notices
-from desktop.services.notices import BatchCaseRow, ObjectionInfo
+from desktop.services.notices import batches as notices
+from desktop.services.notices.batches import BatchCaseRow, ObjectionInfo
 
 from ..context import UiContext
 from ..typography import set_font_scale

@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.categories import Category
 from desktop.domain.notice import NoticePeriod, amount_text
-from desktop.services import case_queries, notices
-from desktop.services.notices import BatchSummary, NoticeCandidate
+from desktop.services.cases import queries as case_queries
+from desktop.services.notices import batches as notices
+from desktop.services.notices.batches import BatchSummary, NoticeCandidate
 
 from ..context import UiContext
 from ..typography import set_font_scale

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.notice import BatchStatus
 from desktop.domain.roles import Permission
-from desktop.services import case_queries, notices
-from desktop.services.notices import BatchSummary, ClosedBatch
+from desktop.services.cases import queries as case_queries
+from desktop.services.notices import batches as notices
+from desktop.services.notices.batches import BatchSummary, ClosedBatch
 
 from ..context import UiContext
 from ..typography import set_font_scale

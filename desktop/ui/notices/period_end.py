@@ -21,8 +21,8 @@ from datetime import date
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
-from desktop.services import notices
-from desktop.services.notices import ClosedBatch
+from desktop.services.notices import batches as notices
+from desktop.services.notices.batches import ClosedBatch
 
 from ..context import UiContext
 

@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import rechecks
-from desktop.services.auth import AppSession, Permission
-from desktop.services.rechecks import DueGroup, DueRecheck, Outcome, OutcomeInput, RecordedRecheck
+from desktop.services.admin.accounts import Permission
+from desktop.services.coverage import rechecks
+from desktop.services.coverage.rechecks import DueGroup, DueRecheck, Outcome, OutcomeInput, RecordedRecheck
+from desktop.services.session import AppSession
 
 from ..cases.dialogs import parse_yuan, yuan_text
 from ..context import UiContext

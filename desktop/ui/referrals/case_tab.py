@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import deadlines
-from desktop.services import referrals_queries as rq
-from desktop.services.auth import AppSession
-from desktop.services.deadlines import ClockInfo, ClockState
-from desktop.services.referrals import ReferralState
-from desktop.services.referrals_queries import ReferralRow
+from desktop.services.deadlines import clocks as deadlines
+from desktop.services.deadlines.clocks import ClockInfo, ClockState
+from desktop.services.referrals import queries as rq
+from desktop.services.referrals.lifecycle import ReferralState
+from desktop.services.referrals.queries import ReferralRow
+from desktop.services.session import AppSession
 
 from ..context import UiContext
 from .common import OVERDUE_BG, OVERDUE_FG, day_text, left_text

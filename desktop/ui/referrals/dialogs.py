@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.referrals import MAX_REASON, ResultInput
-from desktop.services.referrals_queries import ReferralRow
+from desktop.services.referrals.lifecycle import MAX_REASON, ResultInput
+from desktop.services.referrals.queries import ReferralRow
 
 from ..cases.dialogs import parse_yuan
 from ..typography import set_font_scale

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import deadlines
-from desktop.services.deadlines import Dashboard, DueItem
+from desktop.services.deadlines import clocks as deadlines
+from desktop.services.deadlines.clocks import Dashboard, DueItem
 
 from ..context import UiContext
 from .common import OVERDUE_BG, OVERDUE_FG, TODAY_BG, day_text, left_text, open_case

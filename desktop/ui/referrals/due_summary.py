@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import deadlines
-from desktop.services.deadlines import Dashboard
+from desktop.services.deadlines import clocks as deadlines
+from desktop.services.deadlines.clocks import Dashboard
 
 from ..context import UiContext
 from ..typography import is_large_type, set_font_scale

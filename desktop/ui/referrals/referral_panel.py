@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.case_state import CaseStatus
-from desktop.services import documents, referrals
-from desktop.services import referrals_queries as rq
-from desktop.services.auth import Permission
-from desktop.services.referrals import ReferralState
-from desktop.services.referrals_queries import ReferralFilter, ReferralRow
+from desktop.services.admin.accounts import Permission
+from desktop.services.documents import issue as documents
+from desktop.services.referrals import lifecycle as referrals
+from desktop.services.referrals import queries as rq
+from desktop.services.referrals.lifecycle import ReferralState
+from desktop.services.referrals.queries import ReferralFilter, ReferralRow
 
 from ..cases.dialogs import yuan_text
 from ..context import UiContext

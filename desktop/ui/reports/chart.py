@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from desktop.services.reports import MonthFigures, YearSeries
+from desktop.services.reporting.reports import MonthFigures, YearSeries
 
 ACCEPTED_COLOR = QColor("#3b6fb6")
 DECIDED_COLOR = QColor("#3c9a5f")

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import reports
-from desktop.services.auth import AppSession
-from desktop.services.reports import MEASURES, MonthlyReport, ReportRow, YearSeries
+from desktop.services.reporting import reports
+from desktop.services.reporting.reports import MEASURES, MonthlyReport, ReportRow, YearSeries
+from desktop.services.session import AppSession
 
 from ..context import UiContext
 from ..typography import set_font_scale

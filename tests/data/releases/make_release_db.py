@@ -13,9 +13,10 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from desktop.services import auth
-from desktop.services.auth import sign_in
-from desktop.services.demo import create_demo, read_demo_accounts
+from desktop.demo.generator import create_demo
+from desktop.services.admin import accounts as auth
+from desktop.services.admin.accounts import sign_in
+from desktop.services.admin.appinfo import read_demo_accounts
 from desktop.store.keyslots import KdfParams
 
 RELEASE_PASSWORD = "release-db-2026"

@@ -8,7 +8,7 @@ One row per statutory time limit of a case (investigation start,
 investigation, decision, refusal notice, emergency paperwork, each referral),
 with its due day computed once from the policy and calendar in force. New
 table only; cases accepted before this revision get their clocks from
-``desktop.services.deadlines.backfill`` at start (their decision_due stays).
+``desktop.services.deadlines.clocks.backfill`` at start (their decision_due stays).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ One referral per (case, department) with its state, dates, the department's
 result and the reply document (a BLOB inside the encrypted file), and the
 history of each referral, and two indexes on case_clocks for finding running
 clocks by referral and by case. Accepted cases of older databases
-get their referrals from ``desktop.services.backfill`` at sign-in.
+get their referrals from ``desktop.services.admin.backfill`` at sign-in.
 """
 
 from __future__ import annotations

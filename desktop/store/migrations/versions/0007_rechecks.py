@@ -6,7 +6,7 @@ Create Date: 2026-11-25 16:30:00
 
 The re-check schedule of dynamic management (动态管理): one row per re-check
 of a coverage. New table only; coverages that exist before this revision get
-their first open re-check from ``desktop.services.rechecks.schedule_missing``
+their first open re-check from ``desktop.services.coverage.rechecks.schedule_missing``
 (at start of the re-check list, and when the demo is made).
 """
 

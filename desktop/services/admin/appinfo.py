@@ -1,0 +1,160 @@
+"""What the window needs to know about the installation, without importing lower layers into the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from desktop.config import DEMO_ACCOUNTS_FILENAME, KEYSLOTS_FILENAME
+from desktop.domain.case_state import CaseStatus
+from desktop.domain.roles import Permission
+from desktop.resources import resources_dir
+from desktop.services.deadlines import planner as clocks
+from desktop.services.session import AppSession
+from desktop.store import migrate
+from desktop.store.backup import list_backups
+from desktop.store.device import device_info
+from desktop.store.models import Case, Household, Meta, Person
+from desktop.store.outbox import waiting_count
+
+TRANSLATIONS_DIRNAME = "translations"
+# Written by the sync service (Step 6) after a completed run: ISO 8601 with time zone.
+LAST_SYNC_META_KEY = "last_sync_at"
+CALENDAR_HORIZON_DAYS = 60
+
+
+def translations_dir() -> Path:
+    """Where our compiled Qt translations (``yimen_<locale>.qm``) ship."""
+    return resources_dir() / TRANSLATIONS_DIRNAME
+
+
+def ui_font_paths() -> list[Path]:
+    """The bundled CJK fonts, primary first (loaded into Qt so a PC without Chinese fonts renders)."""
+    from forms.fonts import FALLBACK_A_FILE, FALLBACK_FILE, PRIMARY_FILE, fonts_dir
+
+    d = fonts_dir()
+    return [p for p in (d / PRIMARY_FILE, d / FALLBACK_A_FILE, d / FALLBACK_FILE) if p.exists()]
+
+
+def demo_accounts(data_dir: Path) -> list[tuple[str, str, str]]:
+    return read_demo_accounts(data_dir)
+
+
+def database_present(data_dir: Path) -> bool:
+    return (Path(data_dir) / "yimen.db").exists() and (Path(data_dir) / KEYSLOTS_FILENAME).exists()
+
+
+@dataclass(frozen=True)
+class Overview:
+    township_name: str
+    window_name: str
+    device_code: str
+    households: int
+    persons: int
+    cases_by_status: tuple[tuple[str, int], ...]   # (Chinese label, count)
+    outbox_waiting: int
+
+
+def overview(session: AppSession) -> Overview:
+    with session.db.read() as s:
+        dev = device_info(s)
+        hh = s.scalar(select(func.count()).select_from(Household)) or 0
+        persons = s.scalar(select(func.count()).select_from(Person)) or 0
+        rows = dict(s.execute(select(Case.status, func.count()).group_by(Case.status)).all())
+        waiting = waiting_count(s)
+    by_status = tuple((st.label, int(rows.get(st.value, 0))) for st in CaseStatus)
+    return Overview(dev.township_name, dev.window_name, dev.device_code, int(hh), int(persons), by_status, waiting)
+
+
+@dataclass(frozen=True)
+class Installation:
+    """Who this window is: fetched once at sign-in, for the window title and the home page."""
+
+    township_name: str
+    window_name: str
+    county_name: str
+    device_code: str
+
+
+def installation(session: AppSession) -> Installation:
+    with session.db.read() as s:
+        dev = device_info(s)
+    return Installation(dev.township_name, dev.window_name, dev.county_name, dev.device_code)
+
+
+def outbox_waiting(session: AppSession) -> int:
+    """Items not yet accepted by the county (pending, sent, needing attention)."""
+    with session.db.read() as s:
+        return waiting_count(s)
+
+
+def calendar_warning(today: date | None = None, horizon_days: int = CALENDAR_HORIZON_DAYS) -> str | None:
+    """Why deadlines cannot be computed from today to ``horizon_days`` ahead, or None when all is covered."""
+    today = today or date.today()
+    planner = clocks.DeadlinePlanner.default()
+    for year in range(today.year, (today + timedelta(days=horizon_days)).year + 1):
+        problem = planner.calendar_problem(max(today, date(year, 1, 1)))
+        if problem:
+            return problem
+    return None
+
+
+@dataclass(frozen=True)
+class ShellStatus:
+    """What the status bar shows; refreshed every minute and after background work."""
+
+    outbox_waiting: int
+    last_sync_at: datetime | None      # None: never synced
+    calendar_problem: str | None       # None: the working-day calendar covers the next 60 days
+
+
+def shell_status(session: AppSession, today: date | None = None) -> ShellStatus:
+    with session.db.read() as s:
+        waiting = waiting_count(s)
+        meta = s.get(Meta, LAST_SYNC_META_KEY)
+        last = meta.value if meta is not None else None
+    try:
+        last_at = datetime.fromisoformat(last) if last else None
+    except ValueError:
+        last_at = None
+    return ShellStatus(waiting, last_at, calendar_warning(today))
+
+
+@dataclass(frozen=True)
+class AboutInfo:
+    """The read-only "about this PC" block of the settings page (administrators only)."""
+
+    device_code: str
+    township_name: str
+    county_name: str
+    data_dir: Path
+    database_path: Path
+    schema_version: str
+    schema_head: str
+    backups: int
+    last_backup: str        # folder name of the newest backup, "" when none
+
+
+def about(session: AppSession) -> AboutInfo:
+    session.require(Permission.MANAGE_SETTINGS)
+    with session.db.read() as s:
+        dev = device_info(s)
+    backups = list_backups(session.db.data_dir)
+    return AboutInfo(dev.device_code, dev.township_name, dev.county_name, session.db.data_dir, session.db.path,
+                     migrate.current_revision(session.db.engine) or "", migrate.head_revision(), len(backups),
+                     backups[-1][0].name if backups else "")
+
+
+def read_demo_accounts(data_dir: Path) -> list[tuple[str, str, str]]:
+    path = Path(data_dir) / DEMO_ACCOUNTS_FILENAME
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text("utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and not line.startswith("#"):
+            out.append((parts[0], parts[1], parts[2]))
+    return out

@@ -1,0 +1,104 @@
+"""Self-test, audit verification and backups as service calls (used by the CLI and the UI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import text
+
+from desktop.domain.roles import Permission
+from desktop.services.deadlines import planner as clocks
+from desktop.services.session import AppSession
+from desktop.store import audit, migrate
+from desktop.store.backup import BackupInfo, make_backup, prune_backups
+from desktop.store.database import Database
+from desktop.store.device import device_info
+from desktop.store.errors import StoreError
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def self_test(data_dir: Path, username: str, password: str, today: date | None = None) -> list[Check]:
+    """Run every start-up check without changing anything; stop at the first that makes the rest moot."""
+    today = today or date.today()
+    checks: list[Check] = []
+    if not Database.db_path(data_dir).exists():
+        return [Check("数据库文件", False, f"找不到 {Database.db_path(data_dir)}")]
+    checks.append(Check("数据库文件", True, str(Database.db_path(data_dir))))
+    try:
+        db = Database.unlock(data_dir, username, password, auto_migrate=False)
+    except StoreError as exc:
+        return checks + [Check("解锁数据库", False, exc.message)]
+    try:
+        checks.append(Check("解锁数据库", True, "密钥正确，SQLCipher 4"))
+        cur, head = migrate.current_revision(db.engine), migrate.head_revision()
+        checks.append(Check("数据库结构版本", cur == head,
+                            f"当前 {cur}，最新 {head}" + ("" if cur == head else "（需要升级：启动程序时会先备份再升级）")))
+        with db.engine.connect() as conn:
+            quick = conn.execute(text("PRAGMA quick_check")).scalar_one()
+            cipher = conn.execute(text("PRAGMA cipher_integrity_check")).fetchall()
+        checks.append(Check("数据完整性", quick == "ok" and not cipher,
+                            "通过" if quick == "ok" and not cipher else f"{quick} {cipher[:3]}"))
+        with db.read() as s:
+            report = audit.verify_chain(s)
+            checks.append(Check("审计日志哈希链", report.ok, report.message))
+            try:
+                dev = device_info(s)
+                checks.append(Check("设备身份", True, f"{dev.township_name} 设备 {dev.device_code}"))
+            except LookupError as exc:
+                checks.append(Check("设备身份", False, str(exc)))
+                dev = None
+        checks.extend(_policy_checks(dev.township_code if dev else None, today))
+    finally:
+        db.close()
+    return checks
+
+
+def _policy_checks(township_code: str | None, today: date) -> list[Check]:
+    out = []
+    try:
+        planner = clocks.DeadlinePlanner.default()
+    except Exception as exc:  # bad bundled data is reported, not raised
+        return [Check("政策与日历数据", False, getattr(exc, "message", str(exc)))]
+    problem = planner.calendar_problem(today)
+    out.append(Check("工作日历", problem is None, problem or f"已覆盖 {today.year} 年"))
+    if township_code:
+        try:
+            table = planner.policy_for(township_code + "000", today)
+            out.append(Check("现行政策表", True, f"{table.region} 自 {table.effective_from} 起施行"))
+        except Exception as exc:
+            out.append(Check("现行政策表", False, getattr(exc, "message", str(exc))))
+    return out
+
+
+def verify_audit(session: AppSession) -> audit.ChainReport:
+    session.require(Permission.VIEW_AUDIT)
+    with session.db.read() as s:
+        report = audit.verify_chain(s)
+    with session.db.write() as s:
+        audit.append_event(s, actor=session.user.username, action="audit_verified",
+                           outcome="ok" if report.ok else "failed", detail={"events": report.events})
+    return report
+
+
+def backup_now(session: AppSession, dest: Path | None = None, label: str = "manual") -> BackupInfo:
+    session.require(Permission.BACKUP)
+    info = make_backup(session.db, dest, label)
+    with session.db.write() as s:
+        audit.append_event(s, actor=session.user.username, action="backup_made", entity_type="backup",
+                           entity_id=info.path.name, detail={"label": label})
+    return info
+
+
+def daily_backup(db: Database, keep: int = 14) -> BackupInfo:
+    """The automatic backup taken at start (no role needed: it protects everyone's work)."""
+    info = make_backup(db, None, "auto")
+    prune_backups(db.data_dir, "auto", keep)
+    return info

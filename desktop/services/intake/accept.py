@@ -1,0 +1,199 @@
+"""Intake: from a confirmed form to a committed case, in one transaction.
+
+`submit_application` validates the application against the domain rules and
+the policy in force on the day, then writes household, members, case, its
+categories and document checklist, the status change, an audit event and an
+outbox item together. Nothing is written when anything is wrong; documents
+(receipt, one-time notice, refusal) are printed only from the committed
+result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from sqlalchemy import select
+
+from desktop.domain.case_number import format_case_number, make_case_number
+from desktop.domain.case_state import CaseStatus
+from desktop.domain.household import Application, canonical_id_number, validate_application
+from desktop.domain.names import name_initials
+from desktop.domain.roles import Permission
+from desktop.services.deadlines import clocks as deadlines
+from desktop.services.deadlines import planner as clocks
+from desktop.services.errors import InvalidInput
+from desktop.services.referrals import lifecycle as referrals
+from desktop.services.session import AppSession
+from desktop.store import audit, outbox
+from desktop.store.device import device_info
+from desktop.store.models import (
+    Case,
+    CaseCategory,
+    CaseDocument,
+    Coverage,
+    Household,
+    Person,
+    Sequence,
+    StatusChange,
+    Village,
+    new_uuid,
+)
+
+Outcome = Literal["accept", "missing_documents", "refuse"]
+OPEN_STATUSES = tuple(s.value for s in CaseStatus if not s.is_terminal)
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    case_uuid: str
+    case_number: str
+    case_number_display: str
+    status: CaseStatus
+    received_at: datetime
+    decision_due: date | None
+    decision_working_days: int
+    calendar_note: str
+    documents_received: tuple[str, ...]
+    documents_missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExistingRecord:
+    """What the window must show before anything is typed twice."""
+
+    household_uuid: str
+    open_case_numbers: tuple[str, ...]
+    covered_categories: tuple[str, ...]
+
+
+def existing_records(session: AppSession, id_number: str) -> list[ExistingRecord]:
+    """Households holding this ID number, with their open cases and current coverage."""
+    session.require(Permission.INTAKE)
+    h = session.db.id_hash(canonical_id_number(id_number))
+    out = []
+    with session.db.read() as s:
+        for hh in s.scalars(select(Person.household_uuid).where(Person.id_hash == h).distinct()).all():
+            cases = s.scalars(select(Case.case_number).where(Case.household_uuid == hh,
+                                                              Case.status.in_(OPEN_STATUSES))).all()
+            cov = s.scalars(select(Coverage.category).where(Coverage.household_uuid == hh,
+                                                            Coverage.until.is_(None))).all()
+            out.append(ExistingRecord(hh, tuple(cases), tuple(cov)))
+    return out
+
+
+def submit_application(session: AppSession, app: Application, outcome: Outcome, *,
+                       refusal_reason: str = "", household_uuid: str | None = None,
+                       now: datetime | None = None, planner: clocks.DeadlinePlanner | None = None) -> IntakeResult:
+    session.require(Permission.INTAKE)
+    now = now or datetime.now(UTC)
+    today = now.astimezone().date()
+    violations = validate_application(app, today)
+    if violations:
+        v = violations[0]
+        more = f"（另有{len(violations) - 1}处问题）" if len(violations) > 1 else ""
+        raise InvalidInput(v.message + more, v.field)
+    planner = planner or clocks.DeadlinePlanner.default()
+    plan = planner.plan(app.household.division_code, today, list(app.categories))
+    checklist = dict(plan.documents)
+    received = tuple(app.documents_received)
+    missing = tuple(app.documents_missing)
+    unknown = [c for c in received + missing if c not in checklist]
+    if unknown:
+        raise InvalidInput(f"材料“{unknown[0]}”不在所申请类别的材料清单中。", "documents")
+    both = [checklist[c] for c in received if c in missing]
+    if both:
+        raise InvalidInput(f"材料“{both[0]}”不能同时标为已收到和缺少。", "documents")
+    unmarked = [checklist[c] for c in checklist
+                if c not in received and c not in missing and c not in plan.conditional]
+    if unmarked:
+        raise InvalidInput(f"请标明材料“{unmarked[0]}”是已收到还是缺少。", "documents")
+    if outcome == "accept" and missing and not app.emergency:   # 急难型: help first, documents with the paperwork
+        raise InvalidInput("材料不齐，不能直接受理：请出具一次性告知书。", "documents")
+    if outcome == "missing_documents" and not missing:
+        raise InvalidInput("材料已齐全，无需出具一次性告知书。", "documents")
+    if outcome == "refuse" and not refusal_reason.strip():
+        raise InvalidInput("不予受理必须填写理由。", "refusal_reason")
+    status = {"accept": CaseStatus.ACCEPTED, "missing_documents": CaseStatus.PENDING_DOCUMENTS,
+              "refuse": CaseStatus.NOT_ACCEPTED}[outcome]
+    applicant_canon = canonical_id_number(app.applicant_id_number)
+    with session.db.write() as s:
+        if s.get(Village, app.household.division_code) is None:
+            raise InvalidInput("该村（社区）不属于本乡镇。", "division_code")
+        dev = device_info(s)
+        hh_uuid, person_uuids = _store_household(session, s, app, household_uuid, now)
+        scope = f"case:{dev.device_code}:{today.year}"
+        seq = s.get(Sequence, scope) or Sequence(scope=scope, value=0)
+        seq.value += 1
+        s.add(seq)
+        number = make_case_number(dev.township_code, dev.device_code, today.year, seq.value)
+        case_uuid = new_uuid()
+        accepted = status is CaseStatus.ACCEPTED
+        s.add(Case(uuid=case_uuid, case_number=number, household_uuid=hh_uuid,
+                   applicant_uuid=person_uuids[applicant_canon], division_code=app.household.division_code,
+                   reason=app.reason.strip(), channel=app.channel.value, emergency=app.emergency,
+                   staff_relative=app.household.has_staff_relative, status=status.value, received_at=now,
+                   accepted_on=today if accepted else None, decision_due=plan.decision_due if accepted else None,
+                   policy_ref=plan.policy_ref, clerk=session.user.username, updated_at=now))
+        s.flush()
+        for c in dict.fromkeys(app.categories):
+            s.add(CaseCategory(case_uuid=case_uuid, category=c.value))
+        if accepted:
+            s.flush()
+            case = s.get(Case, case_uuid)
+            deadlines.on_accepted(s, case, actor=session.user.username, planner=planner)
+            referrals.create_for_case(s, case, actor=session.user.username)
+        for code, name in plan.documents:
+            got = code in received
+            if not got and code not in missing:
+                continue   # a conditional document that does not apply to this family
+            s.add(CaseDocument(case_uuid=case_uuid, code=code, name=name, received=got,
+                               received_at=now if got else None))
+        s.add(StatusChange(case_uuid=case_uuid, transition="intake", from_status=None, to_status=status.value,
+                           actor=session.user.username, reason=refusal_reason.strip(), at=now))
+        audit.append_event(s, actor=session.user.username, action="case_created", entity_type="case",
+                           entity_id=case_uuid, detail={"case_number": number, "status": status.value,
+                                                        "categories": [c.value for c in app.categories]})
+        outbox.enqueue(s, entity_type="case", entity_uuid=case_uuid, operation="case_created",
+                       payload={"case_number": number, "household_uuid": hh_uuid, "status": status.value,
+                                "categories": [c.value for c in app.categories], "channel": app.channel.value,
+                                "emergency": app.emergency, "received_at": now.isoformat(),
+                                "documents_received": list(received), "documents_missing": list(missing),
+                                "policy_ref": plan.policy_ref, "refusal_reason": refusal_reason.strip()})
+    return IntakeResult(case_uuid, number, format_case_number(number), status, now,
+                        plan.decision_due if accepted else None, plan.decision_working_days, plan.calendar_note,
+                        tuple(checklist[c] for c in received), tuple(checklist[c] for c in missing))
+
+
+def _store_household(session: AppSession, s, app: Application, household_uuid: str | None,  # type: ignore[no-untyped-def]
+                     now: datetime) -> tuple[str, dict[str, str]]:
+    hh_in = app.household
+    if household_uuid:
+        hh = s.get(Household, household_uuid)
+        if hh is None:
+            raise InvalidInput("找不到要更新的家庭记录。", "household")
+        hh.division_code, hh.hukou_type, hh.address, hh.updated_at = (
+            hh_in.division_code, hh_in.hukou_type.value, hh_in.address.strip(), now)
+    else:
+        hh = Household(uuid=new_uuid(), division_code=hh_in.division_code, hukou_type=hh_in.hukou_type.value,
+                       address=hh_in.address.strip(), created_at=now, updated_at=now)
+        s.add(hh)
+    existing = {p.id_hash: p for p in s.scalars(select(Person).where(Person.household_uuid == hh.uuid)).all()}
+    uuids: dict[str, str] = {}
+    for pos, m in enumerate(hh_in.members):
+        canon = m.canonical_id
+        h = session.db.id_hash(canon)
+        row = existing.get(h) or Person(uuid=new_uuid(), household_uuid=hh.uuid)
+        row.position, row.name, row.name_initials = pos, m.name.strip(), name_initials(m.name)
+        row.id_number, row.id_hash, row.id_tail = canon, h, canon[-6:]
+        row.birth_date, row.sex = m.birth_date, m.sex.value
+        row.ethnicity, row.relation, row.health = m.ethnicity, m.relation.value, m.health.value
+        row.disability_category, row.disability_grade = m.disability_category.value, m.disability_grade.value
+        row.labour_capacity, row.employment = m.labour_capacity.value, m.employment.value
+        row.monthly_income_cents = m.monthly_income_cents
+        row.is_obliged_supporter, row.staff_relative = m.is_obliged_supporter, m.staff_relative
+        s.add(row)
+        uuids[canon] = row.uuid
+    s.flush()
+    return hh.uuid, uuids

@@ -1,0 +1,465 @@
+"""Investigation of a case (调查核实): home visits, the economic check, neighbour visits, 民主评议.
+
+Each record is written with its audit event and outbox item in one
+transaction; bad input raises :class:`~desktop.services.errors.InvalidInput`
+(Chinese) and writes nothing. Dates may not be in the future nor before the
+case was accepted. Attachments (the signed visit form, the check report, the
+deliberation minutes) are PDF or image bytes checked by their first bytes and
+stored inside the encrypted database.
+
+Home visits live in ``notice_home_visits`` — the one table of home visits,
+read by the notice guard too. A visit counts only if recorded after the
+case's latest objection or return for re-investigation (as for the notice).
+
+:func:`missing_before_decision` says what the policy in force on the
+acceptance day requires that is not yet recorded: a final economic-check
+result for the categories the policy's ``investigation_requirements``
+names; a 民主评议 where ``democratic_deliberation_required`` says so. The
+case guards (``post_notice``, ``submit_for_decision``) refuse until it is
+empty — and until a home visit by two or more staff counts
+(:func:`home_visit_investigators`, the guards' own fact). The screen's
+"尚缺" line (:func:`investigation`) lists all three.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.domain.case_state import CaseStatus
+from desktop.domain.categories import Category
+from desktop.domain.investigation import (
+    MIN_INVESTIGATORS,
+    AttachmentPurpose,
+    DeliberationResult,
+    EconomicCheckConclusion,
+)
+from desktop.domain.policy import PolicyTable
+from desktop.domain.roles import Permission
+from desktop.services import validation
+from desktop.services.errors import InvalidInput, NotFound
+from desktop.services.investigation.types import (
+    AttachmentInfo,
+    AttachmentInput,
+    CheckRequestInput,
+    CheckResultInput,
+    DeliberationInfo,
+    DeliberationInput,
+    EconomicCheckInfo,
+    HomeVisitInfo,
+    HomeVisitInput,
+    InvestigationView,
+    NeighbourVisitInfo,
+    NeighbourVisitInput,
+)
+from desktop.services.session import AppSession
+from desktop.store import audit, outbox
+from desktop.store.models import Case, CaseCategory, StatusChange
+from desktop.store.models_investigation import (
+    Deliberation,
+    EconomicCheck,
+    HomeVisit,
+    InvestigationAttachment,
+    NeighbourVisit,
+)
+
+__all__ = [
+    "MAX_ATTACHMENT_BYTES", "AttachmentInfo", "AttachmentInput", "CheckRequestInput", "CheckResultInput",
+    "DeliberationInfo", "DeliberationInput", "EconomicCheckInfo", "HomeVisitInfo", "HomeVisitInput",
+    "InvestigationView", "NeighbourVisitInfo", "NeighbourVisitInput", "attachment_data", "attachment_type",
+    "home_visit_investigators", "investigation", "missing_before_decision", "record_check_result",
+    "record_deliberation", "record_home_visit", "record_neighbour_visit", "request_economic_check",
+]
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MIN_ATTACHMENT_BYTES = 64
+MAX_TEXT = 2000
+MAX_NAME = 32
+MAX_INVESTIGATORS = 10
+MAX_AMOUNT_CENTS = 10_000_000        # 100,000 元 a month: anything above is a typing error
+MAX_PARTICIPANTS = 500
+RESET_TRANSITIONS = ("object", "return_for_reinvestigation")
+
+_VISIT_STATUSES = (CaseStatus.INVESTIGATING, CaseStatus.DELIBERATION)
+_CHECK_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.INVESTIGATING, CaseStatus.DELIBERATION,
+                   CaseStatus.IN_NOTICE, CaseStatus.AWAITING_DECISION)
+
+
+# ------------------------------------------------------------------ facts for the guards
+
+def _reset_point(s: Session, case_uuid: str) -> datetime | None:
+    return s.scalar(select(func.max(StatusChange.at)).where(StatusChange.case_uuid == case_uuid,
+                                                           StatusChange.transition.in_(RESET_TRANSITIONS)))
+
+
+def _counting_visits(s: Session, case_uuid: str) -> list[HomeVisit]:
+    reset = _reset_point(s, case_uuid)
+    visits = s.scalars(select(HomeVisit).where(HomeVisit.case_uuid == case_uuid)
+                       .order_by(HomeVisit.recorded_at, HomeVisit.id)).all()
+    return [v for v in visits if reset is None or v.recorded_at > reset]
+
+
+def home_visit_investigators(s: Session, case_uuid: str) -> int:
+    """Most distinct staff on one home visit of the case that still counts (after any objection)."""
+    return max((len(set(v.investigators or [])) for v in _counting_visits(s, case_uuid)), default=0)
+
+
+def _policy(case: Case) -> PolicyTable:
+    from desktop.services.deadlines.planner import DeadlinePlanner  # noqa: PLC0415 (clocks loads the policy book; keep imports light)
+
+    return DeadlinePlanner.default().policy_for(case.division_code, case.accepted_on or _today())
+
+
+def _categories(s: Session, case_uuid: str) -> list[Category]:
+    out = []
+    for code in s.scalars(select(CaseCategory.category).where(CaseCategory.case_uuid == case_uuid)).all():
+        try:
+            out.append(Category(code))
+        except ValueError:
+            continue
+    return out
+
+
+def _requirements(s: Session, case: Case) -> tuple[bool, bool]:
+    """(economic check required, 民主评议 required) for any of the case's categories."""
+    policy = _policy(case)
+    cats = _categories(s, case.uuid)
+    return (any(policy.economic_check_required(c) for c in cats),
+            any(policy.democratic_deliberation_required(c) for c in cats))
+
+
+def _latest_result(s: Session, case_uuid: str) -> EconomicCheck | None:
+    return s.scalars(select(EconomicCheck).where(EconomicCheck.case_uuid == case_uuid,
+                                                 EconomicCheck.conclusion.is_not(None))
+                     .order_by(EconomicCheck.result_on.desc(), EconomicCheck.id.desc())).first()
+
+
+def _home_visit_missing(s: Session, case_uuid: str) -> str | None:
+    n = home_visit_investigators(s, case_uuid)
+    return None if n >= MIN_INVESTIGATORS else f"入户调查记录（须{MIN_INVESTIGATORS}名以上工作人员，已登记{n}人）"
+
+
+def missing_before_decision(s: Session, case: Case) -> tuple[str, ...]:
+    """What the policy requires recorded before the case may go to notice or to decision, beyond the
+    home visit (Chinese, one item each; empty when complete).
+
+    The home visit by two or more staff is required too, but the guards already check it through
+    their own fact (``home_visit_investigators``) with its own message; repeating it here would say
+    it twice. :func:`investigation` lists it with the rest for the screen."""
+    missing = []
+    check_required, deliberation_required = _requirements(s, case)
+    if check_required:
+        latest = _latest_result(s, case.uuid)
+        if latest is None:
+            missing.append("家庭经济状况核对报告")
+        elif not EconomicCheckConclusion(latest.conclusion).is_final:
+            missing.append("家庭经济状况核对报告（最近一次结论为需进一步核实）")
+    if deliberation_required and s.scalar(select(func.count()).select_from(Deliberation)
+                                          .where(Deliberation.case_uuid == case.uuid)) == 0:
+        missing.append("民主评议记录")
+    return tuple(missing)
+
+
+# ------------------------------------------------------------------ validation helpers
+
+def _today() -> date:
+    return datetime.now().astimezone().date()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _text(value: str, what: str, field: str, limit: int = MAX_TEXT, required: bool = True) -> str:
+    return validation.text(value, what, field, limit, required=required)
+
+
+def _day(d: date, today: date, what: str, field: str) -> date:
+    return validation.day(d, today, what, field)
+
+
+def _after_acceptance(case: Case, d: date, what: str, field: str) -> None:
+    if case.accepted_on is not None and d < case.accepted_on:
+        raise InvalidInput(f"{what}不能早于受理日期（{case.accepted_on:%Y-%m-%d}）。", field)
+
+
+def attachment_type(data: bytes) -> str | None:
+    """The MIME type from the first bytes (PDF, JPEG, PNG, WebP); None for anything else."""
+    return validation.file_type(data)
+
+
+def _check_attachment(a: AttachmentInput | None, what: str, field: str) -> tuple[str, str, bytes] | None:
+    """(file name, MIME type, bytes) of a valid attachment; None when none was given."""
+    if a is None:
+        return None
+    data = a.data if isinstance(a.data, (bytes, bytearray)) else b""
+    if not data:
+        raise InvalidInput(f"{what}文件是空的，请重新选择。", field)
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput(f"{what}文件太大（{len(data) / 1024 / 1024:.1f} MB），不能超过"
+                           f"{MAX_ATTACHMENT_BYTES // 1024 // 1024} MB：请扫描为较小的 PDF 或压缩图片。", field)
+    mime = attachment_type(bytes(data))
+    if mime is None:
+        raise InvalidInput(f"{what}只接受 PDF、JPG、PNG 或 WebP 文件（按文件内容判断）。", field)
+    if len(data) < MIN_ATTACHMENT_BYTES:
+        raise InvalidInput(f"{what}文件不完整（太小），请重新选择。", field)
+    name = " ".join((a.file_name or "").replace("\\", "/").split("/")[-1].split())[:200] or "附件"
+    return name, mime, bytes(data)
+
+
+def _store_attachment(s: Session, session: AppSession, case: Case, purpose: AttachmentPurpose,
+                      checked: tuple[str, str, bytes] | None) -> str | None:
+    if checked is None:
+        return None
+    name, mime, data = checked
+    row = InvestigationAttachment(case_uuid=case.uuid, purpose=purpose.value, file_name=name, mime=mime,
+                                  size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
+                                  added_by=session.user.username, added_at=_now())
+    s.add(row)
+    s.flush()
+    return row.uuid
+
+
+def _load_case(s: Session, case_uuid: str, allowed: Iterable[CaseStatus], what: str) -> Case:
+    case = s.get(Case, case_uuid) if case_uuid else None
+    if case is None:
+        raise NotFound("找不到该案件。")
+    status = CaseStatus(case.status)
+    if status not in tuple(allowed):
+        raise InvalidInput(f"案件当前状态为“{status.label}”，不能登记{what}。", "status")
+    return case
+
+
+def _record(s: Session, session: AppSession, case: Case, action: str, detail: dict) -> None:
+    """Audit event and outbox item of one investigation record (codes and counts, no personal data)."""
+    detail = {"case_number": case.case_number, **detail}
+    audit.append_event(s, actor=session.user.username, action=action, entity_type="case", entity_id=case.uuid,
+                       detail=detail)
+    outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation=action, payload=detail)
+
+
+def _names(values: Iterable[str]) -> list[str]:
+    names = [" ".join((n or "").split()) for n in values]
+    names = [n for n in names if n]
+    if len(names) < MIN_INVESTIGATORS:
+        raise InvalidInput(f"入户调查须由{MIN_INVESTIGATORS}名以上工作人员进行，请填写每位调查人员的姓名。",
+                           "investigators")
+    if len(names) > MAX_INVESTIGATORS:
+        raise InvalidInput(f"调查人员最多{MAX_INVESTIGATORS}人。", "investigators")
+    if any(len(n) > MAX_NAME for n in names):
+        raise InvalidInput(f"工作人员姓名最多{MAX_NAME}字。", "investigators")
+    if len(set(names)) != len(names):
+        raise InvalidInput("调查人员姓名有重复：须为2名以上不同的工作人员。", "investigators")
+    return names
+
+
+# ------------------------------------------------------------------ recording
+
+def record_home_visit(session: AppSession, case_uuid: str, form: HomeVisitInput, *,
+                      today: date | None = None) -> str:
+    """A home visit (入户调查) by two or more staff, with findings and the signed form; its uuid."""
+    session.require(Permission.TRANSITION_CASE)
+    today = today or _today()
+    _day(form.visited_on, today, "入户调查日期", "visited_on")
+    names = _names(form.investigators)
+    findings = _text(form.findings, "调查情况", "findings")
+    amount = form.proposed_monthly_cents
+    if amount is not None and (type(amount) is not int or not 0 <= amount <= MAX_AMOUNT_CENTS):
+        raise InvalidInput("拟救助金额应为0至100000元之间的金额。", "proposed_monthly_cents")
+    checked = _check_attachment(form.signed_form, "入户调查表", "signed_form")
+    with session.db.write() as s:
+        case = _load_case(s, case_uuid, _VISIT_STATUSES, "入户调查")
+        _after_acceptance(case, form.visited_on, "入户调查日期", "visited_on")
+        attachment = _store_attachment(s, session, case, AttachmentPurpose.HOME_VISIT_FORM, checked)
+        row = HomeVisit(case_uuid=case.uuid, visited_on=form.visited_on, investigators=names,
+                        proposed_monthly_cents=amount, note="", findings=findings,
+                        form_attachment_uuid=attachment, recorded_by=session.user.username, recorded_at=_now())
+        s.add(row)
+        s.flush()
+        _record(s, session, case, "home_visit_recorded", {
+            "visit_uuid": row.uuid, "visited_on": form.visited_on.isoformat(), "investigators": len(names),
+            "proposed_monthly_cents": amount, "signed_form": attachment})
+        return row.uuid
+
+
+def request_economic_check(session: AppSession, case_uuid: str, form: CheckRequestInput, *,
+                           today: date | None = None) -> str:
+    """The household economic-check request (核对申请): when, to whom; its uuid."""
+    session.require(Permission.TRANSITION_CASE)
+    today = today or _today()
+    _day(form.requested_on, today, "核对申请日期", "requested_on")
+    to = _text(form.requested_to, "核对机构（向谁申请）", "requested_to", 100)
+    note = _text(form.note, "备注", "note", 500, required=False)
+    with session.db.write() as s:
+        case = _load_case(s, case_uuid, _CHECK_STATUSES, "经济状况核对申请")
+        _after_acceptance(case, form.requested_on, "核对申请日期", "requested_on")
+        pending = s.scalar(select(func.count()).select_from(EconomicCheck).where(
+            EconomicCheck.case_uuid == case.uuid, EconomicCheck.conclusion.is_(None)))
+        if pending:
+            raise InvalidInput("已有一份核对申请尚未登记结果：请先登记该申请的核对报告。", "requested_on")
+        row = EconomicCheck(case_uuid=case.uuid, requested_on=form.requested_on, requested_to=to,
+                            request_note=note, requested_by=session.user.username, requested_at=_now(),
+                            summary="")
+        s.add(row)
+        s.flush()
+        _record(s, session, case, "economic_check_requested",
+                {"check_uuid": row.uuid, "requested_on": form.requested_on.isoformat(), "requested_to": to})
+        return row.uuid
+
+
+def record_check_result(session: AppSession, check_uuid: str, form: CheckResultInput, *,
+                        today: date | None = None) -> None:
+    """The result of a check request (核对报告): day, conclusion, summary, the report as an attachment."""
+    session.require(Permission.TRANSITION_CASE)
+    today = today or _today()
+    _day(form.result_on, today, "核对报告日期", "result_on")
+    try:
+        conclusion = EconomicCheckConclusion(form.conclusion)
+    except ValueError:
+        raise InvalidInput("请选择核对结论：符合、不符合或需进一步核实。", "conclusion") from None
+    summary = _text(form.summary, "核对情况摘要", "summary")
+    checked = _check_attachment(form.report, "核对报告", "report")
+    with session.db.write() as s:
+        row = s.scalar(select(EconomicCheck).where(EconomicCheck.uuid == check_uuid)) if check_uuid else None
+        if row is None:
+            raise NotFound("找不到该核对申请。")
+        case = _load_case(s, row.case_uuid, _CHECK_STATUSES, "核对报告")
+        if row.conclusion is not None:
+            raise InvalidInput("该核对申请已登记过结果，如需重新核对请另行申请。", "check")
+        if form.result_on < row.requested_on:
+            raise InvalidInput(f"核对报告日期不能早于申请日期（{row.requested_on:%Y-%m-%d}）。", "result_on")
+        attachment = _store_attachment(s, session, case, AttachmentPurpose.ECONOMIC_CHECK_REPORT, checked)
+        row.result_on, row.conclusion, row.summary = form.result_on, conclusion.value, summary
+        row.report_attachment_uuid, row.result_by, row.result_at = attachment, session.user.username, _now()
+        _record(s, session, case, "economic_check_result_recorded", {
+            "check_uuid": row.uuid, "result_on": form.result_on.isoformat(), "conclusion": conclusion.value,
+            "report": attachment})
+
+
+def record_neighbour_visit(session: AppSession, case_uuid: str, form: NeighbourVisitInput, *,
+                           today: date | None = None) -> str:
+    """A neighbour visit (邻里访问): day, who was asked, what they said; its uuid."""
+    session.require(Permission.TRANSITION_CASE)
+    today = today or _today()
+    _day(form.visited_on, today, "走访日期", "visited_on")
+    who = _text(form.interviewees, "走访对象", "interviewees", 200)
+    summary = _text(form.summary, "走访情况", "summary")
+    with session.db.write() as s:
+        case = _load_case(s, case_uuid, _VISIT_STATUSES, "邻里访问")
+        _after_acceptance(case, form.visited_on, "走访日期", "visited_on")
+        row = NeighbourVisit(case_uuid=case.uuid, visited_on=form.visited_on, interviewees=who, summary=summary,
+                             recorded_by=session.user.username, recorded_at=_now())
+        s.add(row)
+        s.flush()
+        _record(s, session, case, "neighbour_visit_recorded",
+                {"visit_uuid": row.uuid, "visited_on": form.visited_on.isoformat()})
+        return row.uuid
+
+
+def record_deliberation(session: AppSession, case_uuid: str, form: DeliberationInput, *,
+                        today: date | None = None) -> str:
+    """A democratic deliberation (民主评议): day, participants, result, minutes; its uuid."""
+    session.require(Permission.TRANSITION_CASE)
+    today = today or _today()
+    _day(form.held_on, today, "评议日期", "held_on")
+    n = form.participants
+    if type(n) is not int or not 3 <= n <= MAX_PARTICIPANTS:
+        raise InvalidInput(f"参加评议人数应在3至{MAX_PARTICIPANTS}人之间。", "participants")
+    try:
+        result = DeliberationResult(form.result)
+    except ValueError:
+        raise InvalidInput("请选择评议结果。", "result") from None
+    summary = _text(form.summary, "评议情况", "summary", required=False)
+    checked = _check_attachment(form.minutes, "评议记录", "minutes")
+    with session.db.write() as s:
+        case = s.get(Case, case_uuid) if case_uuid else None
+        if case is not None and case.status == CaseStatus.INVESTIGATING.value:
+            raise InvalidInput("请先办理“开始民主评议”，再登记评议结果。", "status")
+        case = _load_case(s, case_uuid, (CaseStatus.DELIBERATION,), "民主评议")
+        _after_acceptance(case, form.held_on, "评议日期", "held_on")
+        attachment = _store_attachment(s, session, case, AttachmentPurpose.DELIBERATION_MINUTES, checked)
+        row = Deliberation(case_uuid=case.uuid, held_on=form.held_on, participants=n, result=result.value,
+                           summary=summary, minutes_attachment_uuid=attachment,
+                           recorded_by=session.user.username, recorded_at=_now())
+        s.add(row)
+        s.flush()
+        _record(s, session, case, "deliberation_recorded", {
+            "deliberation_uuid": row.uuid, "held_on": form.held_on.isoformat(), "participants": n,
+            "result": result.value, "minutes": attachment})
+        return row.uuid
+
+
+# ------------------------------------------------------------------ reading
+
+def _attachments(s: Session, case_uuid: str) -> dict[str, AttachmentInfo]:
+    rows = s.execute(select(InvestigationAttachment.uuid, InvestigationAttachment.purpose,
+                            InvestigationAttachment.file_name, InvestigationAttachment.mime,
+                            InvestigationAttachment.size, InvestigationAttachment.sha256)
+                     .where(InvestigationAttachment.case_uuid == case_uuid)).all()
+    return {r.uuid: AttachmentInfo(r.uuid, AttachmentPurpose(r.purpose).label, r.file_name, r.mime, r.size, r.sha256)
+            for r in rows}
+
+
+def investigation(session: AppSession, case_uuid: str) -> InvestigationView:
+    """Everything recorded in the investigation of a case, and what is still missing."""
+    session.require(Permission.VIEW_CASES)
+    with session.db.read() as s:
+        case = s.get(Case, case_uuid) if case_uuid else None
+        if case is None:
+            raise NotFound("找不到该案件。")
+        files = _attachments(s, case.uuid)
+        counting = {v.uuid for v in _counting_visits(s, case.uuid)}
+        visits = tuple(
+            HomeVisitInfo(v.uuid, v.visited_on, tuple(v.investigators or ()), v.findings or v.note,
+                          v.proposed_monthly_cents, files.get(v.form_attachment_uuid or ""), v.uuid in counting)
+            for v in s.scalars(select(HomeVisit).where(HomeVisit.case_uuid == case.uuid)
+                               .order_by(HomeVisit.visited_on, HomeVisit.id)))
+        checks = tuple(
+            EconomicCheckInfo(c.uuid, c.requested_on, c.requested_to, c.request_note, c.result_on, c.conclusion,
+                              EconomicCheckConclusion(c.conclusion).label if c.conclusion else "待反馈",
+                              c.summary, files.get(c.report_attachment_uuid or ""))
+            for c in s.scalars(select(EconomicCheck).where(EconomicCheck.case_uuid == case.uuid)
+                               .order_by(EconomicCheck.requested_on, EconomicCheck.id)))
+        neighbours = tuple(
+            NeighbourVisitInfo(n.uuid, n.visited_on, n.interviewees, n.summary)
+            for n in s.scalars(select(NeighbourVisit).where(NeighbourVisit.case_uuid == case.uuid)
+                               .order_by(NeighbourVisit.visited_on, NeighbourVisit.id)))
+        deliberations = tuple(
+            DeliberationInfo(d.uuid, d.held_on, d.participants, DeliberationResult(d.result).label, d.summary,
+                             files.get(d.minutes_attachment_uuid or ""))
+            for d in s.scalars(select(Deliberation).where(Deliberation.case_uuid == case.uuid)
+                               .order_by(Deliberation.held_on, Deliberation.id)))
+        check_required, deliberation_required = _requirements(s, case)
+        status = CaseStatus(case.status)
+        return InvestigationView(
+            case_uuid=case.uuid, status=status.value,
+            can_record=session.can(Permission.TRANSITION_CASE) and status in _CHECK_STATUSES,
+            economic_check_required=check_required, deliberation_required=deliberation_required,
+            home_visits=visits, checks=checks, neighbour_visits=neighbours, deliberations=deliberations,
+            missing=_all_missing(s, case) if status in _CHECK_STATUSES else ())
+
+
+def _all_missing(s: Session, case: Case) -> tuple[str, ...]:
+    """The home visit and everything else the policy requires, for the "尚缺" line."""
+    visit = _home_visit_missing(s, case.uuid)
+    return ((visit,) if visit else ()) + missing_before_decision(s, case)
+
+
+def attachment_data(session: AppSession, attachment_uuid: str) -> tuple[AttachmentInfo, bytes]:
+    """One attachment's description and bytes (to view or save); the access is audited."""
+    session.require(Permission.VIEW_CASES)
+    with session.db.write() as s:
+        row = s.scalar(select(InvestigationAttachment).where(InvestigationAttachment.uuid == attachment_uuid)) \
+            if attachment_uuid else None
+        if row is None:
+            raise NotFound("找不到该附件。")
+        audit.append_event(s, actor=session.user.username, action="investigation_attachment_opened",
+                           entity_type="case", entity_id=row.case_uuid,
+                           detail={"attachment": row.uuid, "purpose": row.purpose})
+        info = AttachmentInfo(row.uuid, AttachmentPurpose(row.purpose).label, row.file_name, row.mime, row.size,
+                              row.sha256)
+        return info, bytes(row.data)
