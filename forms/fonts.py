@@ -29,7 +29,6 @@ the first call.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -39,12 +38,15 @@ from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
+from forms.bundle import resources_dir
+
 PRIMARY = "YimenSans"
 FALLBACK = "YimenFallback"  # CJK Extension B–F
 FALLBACK_A = "YimenFallbackA"  # CJK Extension A, compatibility ideographs, ✂
 PRIMARY_FILE = "wqy-microhei.ttc"
 FALLBACK_FILE = "YimenFallbackHanB.ttf"
 FALLBACK_A_FILE = "YimenFallbackHanA.ttf"
+FONTS_SUBDIR = "fonts"
 
 #: (reportlab name, file, TTC face index) in lookup order.
 FONT_FILES: tuple[tuple[str, str, int], ...] = (
@@ -73,19 +75,13 @@ class MissingGlyphError(ValueError):
 
 
 def fonts_dir() -> Path:
-    """Where the bundled font files are.
-
-    1. ``$YIMEN_FONTS_DIR`` if set;
-    2. ``sys._MEIPASS/resources/fonts`` in a PyInstaller bundle;
-    3. ``<repo root>/resources/fonts``.
-    """
+    """Where the bundled font files are: ``$YIMEN_FONTS_DIR`` if set, else ``fonts/`` of the
+    shipped resources as :func:`forms.bundle.resources_dir` finds them (installed package,
+    PyInstaller bundle, ``$YIMEN_RESOURCES`` or a source checkout)."""
     env = os.environ.get("YIMEN_FONTS_DIR")
     if env:
         return Path(env)
-    meipass = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and meipass:
-        return Path(meipass) / "resources" / "fonts"
-    return Path(__file__).resolve().parents[1] / "resources" / "fonts"
+    return resources_dir() / FONTS_SUBDIR
 
 
 # --- reportlab ToUnicode fix -------------------------------------------------
