@@ -1,6 +1,7 @@
 """`yimen` command: start the window, create the demo, check, back up and restore.
 
-    yimen [--data-dir DIR]                       start the application
+    yimen [--data-dir DIR] [--quit-after S]      start the application (S: quit S seconds
+                                                 after the login window is shown: a smoke test)
     yimen demo --data-dir DIR [--households N]   create the demo township
     yimen init ...                               create a real township database
     yimen self-test --data-dir DIR --user U      check everything, change nothing
@@ -55,7 +56,7 @@ def _read_password(args: argparse.Namespace, prompt: str = "密码：") -> str:
 def _user(args: argparse.Namespace, data_dir: Path) -> str:
     if args.user:
         return str(args.user)
-    from desktop.services.admin.appinfo import read_demo_accounts
+    from desktop.services.admin.local_files import read_demo_accounts
 
     demo = read_demo_accounts(data_dir)
     if demo:
@@ -65,7 +66,7 @@ def _user(args: argparse.Namespace, data_dir: Path) -> str:
 
 def _password_for(args: argparse.Namespace, data_dir: Path, user: str) -> str:
     if not (getattr(args, "password_stdin", False) or os.environ.get(PASSWORD_ENV)) and not args.user:
-        from desktop.services.admin.appinfo import read_demo_accounts
+        from desktop.services.admin.local_files import read_demo_accounts
 
         for u, _role, pw in read_demo_accounts(data_dir):
             if u == user:
@@ -240,13 +241,15 @@ def cmd_user(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from desktop.ui.app import run_app
 
-    return run_app(resolve_data_dir(args.data_dir))
+    return run_app(resolve_data_dir(args.data_dir), quit_after=getattr(args, "quit_after", None))
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yimen", description="一门受理 — 乡镇社会救助窗口")
     p.add_argument("--version", action="version", version=f"yimen {__version__}")
     p.add_argument("--data-dir", help="数据目录（默认：系统的用户数据目录，或环境变量 YIMEN_DATA_DIR）")
+    p.add_argument("--quit-after", type=float, metavar="SECONDS",
+                   help="检查安装用：登录窗口显示后等待这么多秒自动退出")
     sub = p.add_subparsers(dest="command")
 
     def add(name: str, func, help_text: str, user: bool = False) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
@@ -258,7 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.set_defaults(func=func)
         return sp
 
-    add("run", cmd_run, "启动程序")
+    run = add("run", cmd_run, "启动程序")
+    run.add_argument("--quit-after", type=float, metavar="SECONDS", default=argparse.SUPPRESS,
+                     help="检查安装用：登录窗口显示后等待这么多秒自动退出")
     d = add("demo", cmd_demo, "创建演示乡镇数据库")
     d.add_argument("--households", type=int, default=5000)
     i = add("init", cmd_init, "为一个乡镇创建新数据库", user=False)

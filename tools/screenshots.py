@@ -146,7 +146,7 @@ def main_home_large(h: Harness) -> QWidget:
     return win
 
 
-def main_not_built(h: Harness) -> QWidget:
+def main_sync(h: Harness) -> QWidget:
     return h.main_window("clerk", "sync")
 
 
@@ -261,7 +261,7 @@ SHOTS: list[Shot] = [
     Shot("login-wrong-password", login_wrong_password),
     Shot("main-home", main_home),
     Shot("main-home-large-type", main_home_large),
-    Shot("main-not-built", main_not_built),
+    Shot("main-sync", main_sync),
     Shot("settings-admin", settings_admin),
     Shot("lock-screen", lock_screen),
     Shot("village-assistant", village_assistant),

@@ -3,27 +3,37 @@
 :class:`Shell` owns the one task runner and the flow between windows:
 login → main window → (switch user / sign out) → login again; closing the
 main window signs out and quits.
+
+Start-up order matters: this module and the login window import only Qt and light modules, so
+the login window is on screen before the database code, the services and the document
+libraries (reportlab, pypinyin, openpyxl, pypdfium2) are loaded — the main window and what it
+needs are imported when a user has signed in (``tests/test_startup.py`` holds the line).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from desktop.services.admin import appinfo
-from desktop.services.admin.appinfo import Installation
-from desktop.services.session import AppSession
+from desktop.services.admin import local_files
 
-from .context import SETTING_LARGE_TYPE, UiContext, pc_settings, setting_bool
+from .context import SETTING_LARGE_TYPE, pc_settings, setting_bool
 from .login import LoginWindow
-from .main_window import MainWindow
 from .tasks import TaskRunner
 from .typography import point_size
+
+if TYPE_CHECKING:
+    from desktop.services.admin.appinfo import Installation
+    from desktop.services.session import AppSession
+
+    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +45,7 @@ _TRANSLATORS: list[QTranslator] = []     # installed once per process; kept aliv
 def install_fonts(app: QApplication, size: int | None = None) -> str | None:
     """Load the bundled CJK fonts into Qt (once per process) and make them the application font."""
     if not _FONT_FAMILIES:
-        for path in appinfo.ui_font_paths():
+        for path in local_files.ui_font_paths():
             font_id = QFontDatabase.addApplicationFont(str(path))
             if font_id >= 0:
                 _FONT_FAMILIES.extend(QFontDatabase.applicationFontFamilies(font_id))
@@ -57,7 +67,7 @@ def install_translators(app: QApplication) -> list[QTranslator]:
     # qt_zh_CN.qm only lists its parts, and PySide6-Essentials lacks one of them (qtmultimedia),
     # so it does not load there; qtbase_zh_CN holds every string our dialogs use.
     sources = (((f"qt_{LOCALE}", qt_dir), (f"qtbase_{LOCALE}", qt_dir)),
-               ((f"yimen_{LOCALE}", str(appinfo.translations_dir())),))
+               ((f"yimen_{LOCALE}", str(local_files.translations_dir())),))
     for candidates in sources:
         for name, directory in candidates:
             translator = QTranslator(app)
@@ -100,6 +110,9 @@ class Shell(QObject):
         self.login.show()
 
     def open_main(self, session: AppSession, info: Installation) -> None:
+        from .context import UiContext
+        from .main_window import MainWindow  # the first import of the signed-in side (see the docstring)
+
         ctx = UiContext(session, self.tasks)
         self.main = MainWindow(ctx, info)
         self.main.signed_out.connect(self._after_sign_out)
@@ -118,10 +131,23 @@ class Shell(QObject):
             old.deleteLater()
 
 
-def run_app(data_dir: Path) -> int:
+def run_app(data_dir: Path, quit_after: float | None = None) -> int:
+    """Start the window. ``quit_after`` (seconds) is the smoke test of an installation: once the
+    login window is on screen, say so on stdout (with the monotonic clock, for ``make bench``)
+    and quit that many seconds later."""
     app = create_app()
     shell = Shell(Path(data_dir))
     shell.start()
+    if quit_after is not None:
+        from PySide6.QtCore import QTimer
+
+        def shown() -> None:
+            stamp = time.monotonic()
+            print(app.translate("App", "登录窗口已显示") + f" window-shown-monotonic={stamp:.6f}", flush=True)
+            QTimer.singleShot(int(max(quit_after, 0) * 1000), app.quit)
+
+        # A zero timer fires once the event loop has run, i.e. after the window's show events.
+        QTimer.singleShot(0, shown)
     code = app.exec()
     shell.tasks.wait()
     return code

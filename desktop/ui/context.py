@@ -18,12 +18,14 @@ Read them with :func:`setting_str` / :func:`setting_bool` / :func:`setting_int`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Signal
 
-from desktop.services.session import AppSession
-
 from .tasks import TaskRunner
+
+if TYPE_CHECKING:   # the login window imports this module before any database code is loaded
+    from desktop.services.session import AppSession
 
 ORGANIZATION = "Yimen"
 APPLICATION = "Yimen"

@@ -21,8 +21,8 @@ from desktop.services.session import AppSession
 
 from .context import UiContext
 from .notices.period_end import NoticeEndedLine
-from .pages import visible_sections
 from .referrals.due_summary import DueSummary
+from .sections import visible_sections
 from .typography import set_font_scale
 
 WARNING_STYLE = "background: #fff4e5; border: 1px solid #e0a040; padding: 8px; color: #7a4a00;"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,14 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.admin import accounts as auth
-from desktop.services.admin import appinfo
-from desktop.services.admin.accounts import LockoutPolicy, SignInProblem, sign_in_problem
-from desktop.services.admin.appinfo import Installation
-from desktop.services.session import AppSession
+from desktop.services.admin import local_files
 
 from .tasks import TaskRunner
 from .typography import set_font_scale
+
+if TYPE_CHECKING:
+    from desktop.services.admin.accounts import LockoutPolicy
+    from desktop.services.admin.appinfo import Installation
+    from desktop.services.session import AppSession
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,13 @@ ERROR_STYLE = "color: #b00020;"
 
 def open_session(data_dir: Path, username: str, password: str,
                  lockout: LockoutPolicy | None = None) -> tuple[AppSession, Installation]:
-    """Worker side of signing in: unlock, then read what the window title needs."""
+    """Worker side of signing in: unlock, then read what the window title needs.
+
+    The database code (SQLAlchemy, SQLCipher, Alembic) is first imported here, on the worker,
+    so the login window is shown without it (see "Start-up" in docs/ARCHITECTURE.md)."""
+    from desktop.services.admin import accounts as auth
+    from desktop.services.admin import appinfo
+
     session = auth.sign_in(data_dir, username, password, lockout=lockout)
     try:
         info = appinfo.installation(session)
@@ -91,7 +99,7 @@ class LoginWindow(QWidget):
         QWidget.setTabOrder(self.password, self.button)
         if self.demo_table is not None:
             QWidget.setTabOrder(self.button, self.demo_table)
-        if not appinfo.database_present(self.data_dir):
+        if not local_files.database_present(self.data_dir):
             self.show_error(self._missing_text())
         self.username.setFocus()
 
@@ -145,7 +153,7 @@ class LoginWindow(QWidget):
         return row
 
     def _build_demo(self, layout: QVBoxLayout) -> None:
-        demo = appinfo.demo_accounts(self.data_dir)
+        demo = local_files.demo_accounts(self.data_dir)
         self.demo_table: QTableWidget | None = None
         if not demo:
             return
@@ -224,6 +232,8 @@ class LoginWindow(QWidget):
         self.signed_in.emit(session, info)
 
     def _failed(self, exc: BaseException) -> None:
+        from desktop.services.admin.accounts import SignInProblem, sign_in_problem
+
         if self._closed:
             return
         self._set_busy(False)
@@ -241,6 +251,8 @@ class LoginWindow(QWidget):
 
     def failure_text(self, exc: BaseException) -> str:
         """The message for a failed sign-in, with the way out where there is one."""
+        from desktop.services.admin.accounts import SignInProblem, sign_in_problem
+
         way_out = self.tr("请使用 yimen restore 从备份恢复，或联系县级信息管理员。")
         problem = sign_in_problem(exc)
         message = getattr(exc, "message", "")

@@ -105,6 +105,10 @@
         <source>一门受理</source>
         <translation>一门受理</translation>
     </message>
+    <message>
+        <source>登录窗口已显示</source>
+        <translation>登录窗口已显示</translation>
+    </message>
 </context>
 <context>
     <name>AttachmentPicker</name>
@@ -2796,13 +2800,6 @@
     </message>
 </context>
 <context>
-    <name>NotBuiltPage</name>
-    <message>
-        <source>此功能尚未建成。</source>
-        <translation>此功能尚未建成。</translation>
-    </message>
-</context>
-<context>
     <name>NoticeEndedLine</name>
     <message>
         <source>公示期满：{0}。&lt;a href=&quot;notices&quot;&gt;查看&lt;/a&gt;（Alt+5）</source>
@@ -4167,48 +4164,24 @@
         <translation>受理</translation>
     </message>
     <message>
-        <source>此功能尚未建成（第3步）：先查询、后受理的申请向导，受理回执打印。</source>
-        <translation>此功能尚未建成（第3步）：先查询、后受理的申请向导，受理回执打印。</translation>
-    </message>
-    <message>
         <source>案件</source>
         <translation>案件</translation>
-    </message>
-    <message>
-        <source>此功能尚未建成（第3步）：案件列表与筛选、案件详情、办理时间线、补打回执。</source>
-        <translation>此功能尚未建成（第3步）：案件列表与筛选、案件详情、办理时间线、补打回执。</translation>
     </message>
     <message>
         <source>转办与时限</source>
         <translation>转办与时限</translation>
     </message>
     <message>
-        <source>此功能尚未建成（第5步）：按部门转办转介、办理时限提醒、录入部门办理结果。</source>
-        <translation>此功能尚未建成（第5步）：按部门转办转介、办理时限提醒、录入部门办理结果。</translation>
-    </message>
-    <message>
         <source>公示</source>
         <translation>公示</translation>
-    </message>
-    <message>
-        <source>此功能尚未建成（第4步）：按村批量公示、公示海报打印、异议登记与处理。</source>
-        <translation>此功能尚未建成（第4步）：按村批量公示、公示海报打印、异议登记与处理。</translation>
     </message>
     <message>
         <source>同步</source>
         <translation>同步</translation>
     </message>
     <message>
-        <source>此功能尚未建成（第6步）：与县级平台同步案件和办理结果，无网络时用U盘交换。</source>
-        <translation>此功能尚未建成（第6步）：与县级平台同步案件和办理结果，无网络时用U盘交换。</translation>
-    </message>
-    <message>
         <source>统计</source>
         <translation>统计</translation>
-    </message>
-    <message>
-        <source>此功能尚未建成（第5步）：按月、按类别、按村的统计报表，导出Excel与PDF。</source>
-        <translation>此功能尚未建成（第5步）：按月、按类别、按村的统计报表，导出Excel与PDF。</translation>
     </message>
     <message>
         <source>设置</source>
@@ -4217,10 +4190,6 @@
     <message>
         <source>审计日志</source>
         <translation>审计日志</translation>
-    </message>
-    <message>
-        <source>此功能尚未建成（后续步骤）：审计日志查阅与哈希链校验。目前可由管理员在命令行运行 yimen verify-audit 校验。</source>
-        <translation>此功能尚未建成（后续步骤）：审计日志查阅与哈希链校验。目前可由管理员在命令行运行 yimen verify-audit 校验。</translation>
     </message>
 </context>
 <context>
@@ -4437,6 +4406,17 @@
     <message>
         <source>{0}. {1}</source>
         <translation>{0}. {1}</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPage</name>
+    <message>
+        <source>同步</source>
+        <translation type="unfinished">同步</translation>
+    </message>
+    <message>
+        <source>与县级平台的同步尚未建成（第8步）：届时在此与县级平台同步案件和办理结果，无网络时用U盘交换。在此之前，本机的每一项变更都记在待上报队列中，状态栏显示待上报的条数；同步建成后会全部上报，不会遗漏。</source>
+        <translation>与县级平台的同步尚未建成（第8步）：届时在此与县级平台同步案件和办理结果，无网络时用U盘交换。在此之前，本机的每一项变更都记在待上报队列中，状态栏显示待上报的条数；同步建成后会全部上报，不会遗漏。</translation>
     </message>
 </context>
 <context>

@@ -147,14 +147,15 @@ def test_auditor_sees_no_case_pages(qtbot, main_window_for):
     qtbot.waitUntil(lambda: page.loaded, timeout=10_000)
 
 
-def test_unbuilt_sections_say_what_is_coming_and_keys_switch(qtbot, main_window_for):
+def test_sync_section_says_honestly_it_comes_in_step_8_and_keys_switch(qtbot, main_window_for):
     main = main_window_for("clerk")
     main.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
     qtbot.keyClick(main, Qt.Key.Key_6, Qt.KeyboardModifier.AltModifier)
     assert main.current_section_id() == "sync"
-    text = main.page("sync").findChild(type(main.user_label), "not_built_text").text()
-    assert "此功能尚未建成（第6步）" in text
+    assert main.page("sync").objectName() == "sync_page"
+    text = main.page("sync").findChild(type(main.user_label), "sync_text").text()
+    assert "尚未建成（第8步）" in text and "待上报" in text
     qtbot.keyClick(main, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     assert main.current_section_id() == "notices"
     qtbot.keyClick(main, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)

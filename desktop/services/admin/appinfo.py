@@ -1,4 +1,9 @@
-"""What the window needs to know about the installation, without importing lower layers into the UI."""
+"""What the window needs to know about the installation, without importing lower layers into the UI.
+
+What the login window needs before a database is open (fonts, translations, demo accounts, is
+there a database) is in :mod:`.local_files`, light enough to import before the first window;
+it is re-exported here for the signed-in side.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from desktop.config import DEMO_ACCOUNTS_FILENAME, KEYSLOTS_FILENAME
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.roles import Permission
-from desktop.resources import resources_dir
 from desktop.services.deadlines import planner as clocks
 from desktop.services.session import AppSession
 from desktop.store import migrate
@@ -20,31 +23,17 @@ from desktop.store.device import device_info
 from desktop.store.models import Case, Household, Meta, Person
 from desktop.store.outbox import waiting_count
 
-TRANSLATIONS_DIRNAME = "translations"
+from .local_files import (  # noqa: F401  (re-exported)
+    database_present,
+    demo_accounts,
+    read_demo_accounts,
+    translations_dir,
+    ui_font_paths,
+)
+
 # Written by the sync service (Step 6) after a completed run: ISO 8601 with time zone.
 LAST_SYNC_META_KEY = "last_sync_at"
 CALENDAR_HORIZON_DAYS = 60
-
-
-def translations_dir() -> Path:
-    """Where our compiled Qt translations (``yimen_<locale>.qm``) ship."""
-    return resources_dir() / TRANSLATIONS_DIRNAME
-
-
-def ui_font_paths() -> list[Path]:
-    """The bundled CJK fonts, primary first (loaded into Qt so a PC without Chinese fonts renders)."""
-    from forms.fonts import FALLBACK_A_FILE, FALLBACK_FILE, PRIMARY_FILE, fonts_dir
-
-    d = fonts_dir()
-    return [p for p in (d / PRIMARY_FILE, d / FALLBACK_A_FILE, d / FALLBACK_FILE) if p.exists()]
-
-
-def demo_accounts(data_dir: Path) -> list[tuple[str, str, str]]:
-    return read_demo_accounts(data_dir)
-
-
-def database_present(data_dir: Path) -> bool:
-    return (Path(data_dir) / "yimen.db").exists() and (Path(data_dir) / KEYSLOTS_FILENAME).exists()
 
 
 @dataclass(frozen=True)
@@ -146,15 +135,3 @@ def about(session: AppSession) -> AboutInfo:
     return AboutInfo(dev.device_code, dev.township_name, dev.county_name, session.db.data_dir, session.db.path,
                      migrate.current_revision(session.db.engine) or "", migrate.head_revision(), len(backups),
                      backups[-1][0].name if backups else "")
-
-
-def read_demo_accounts(data_dir: Path) -> list[tuple[str, str, str]]:
-    path = Path(data_dir) / DEMO_ACCOUNTS_FILENAME
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text("utf-8").splitlines():
-        parts = line.split("\t")
-        if len(parts) == 3 and not line.startswith("#"):
-            out.append((parts[0], parts[1], parts[2]))
-    return out
