@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 DATA_DIR ?= $(CURDIR)/.demo-data
 HOUSEHOLDS ?= 5000
 
-.PHONY: run test lint bench demo selftest clean install install-test translations screenshots
+.PHONY: run test lint bench bench-startup demo selftest clean install install-test translations screenshots
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ lint: install-test
 
 bench: install-test
 	$(PY) -m tests.bench
+
+# Only cold start to the login window (against a bare PySide6 window) and RSS after sign-in.
+bench-startup: install-test
+	$(PY) -m tests.bench startup
 
 # Regenerate resources/translations/yimen_zh_CN.ts/.qm after changing UI text.
 translations: install

@@ -1,9 +1,11 @@
-"""`python -m tests.bench` — prints measurements side by side; asserts nothing about time.
+"""`python -m tests.bench [startup]` — prints measurements side by side; asserts nothing about time.
 
 First the time to render a 2,000-row public notice (poster, CSV, HTML — see
-`notice_bench`), then the search box on the encrypted database against a
-plain copy, then the monthly report for one month against the whole year
-(`report_bench`).
+`notice_bench`), then cold start to the login window against a bare PySide6
+window and resident memory after sign-in on the township (`startup`), then the
+search box on the encrypted database against a plain copy, then the monthly
+report for one month against the whole year (`report_bench`). With the argument
+`startup` only the start-up and memory part runs.
 
 Environment: YIMEN_BENCH_HOUSEHOLDS (default 50000) sets the size of the
 township; the built database is cached under `.bench-cache/` (per size and
@@ -24,7 +26,7 @@ from sqlalchemy import func, select
 from desktop.store.database import Database
 from desktop.store.models import Case, Household, Person
 
-from . import dataset, notice_bench, report_bench, search_bench
+from . import dataset, notice_bench, report_bench, search_bench, startup
 from .plaindb import PlainDatabase, export_plaintext
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,21 +39,38 @@ def _say(msg: str) -> None:
     print(msg, flush=True)
 
 
-def main() -> int:
+def _startup(data: dataset.BenchData) -> None:
+    _say("start-up: new process per run, bare and yimen alternating …")
+    result = startup.measure_startup(data.data_dir, say=_say)
+    print()
+    print(startup.table(result))
+    _say("signing in on the township through the login window, waiting for the home page …")
+    rss = startup.rss_after_sign_in(data.data_dir, data.username, data.password)
+    print(f"resident memory (RSS) after sign-in, {data.households} households: {rss / 1024:.0f} MiB")
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    only_startup = (argv if argv is not None else sys.argv[1:]) == ["startup"]
     households = int(os.environ.get("YIMEN_BENCH_HOUSEHOLDS", DEFAULT_HOUSEHOLDS))
     started = time.perf_counter()
     _say(f"Yimen bench — {households} households, python {platform.python_version()}, "
          f"{os.cpu_count()} CPU, {platform.machine()}")
-    notice = notice_bench.run(say=_say)   # rendering only: needs no township
-    print()
-    print(notice_bench.table(notice))
-    print()
+    if not only_startup:
+        notice = notice_bench.run(say=_say)   # rendering only: needs no township
+        print()
+        print(notice_bench.table(notice))
+        print()
     CACHE.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="work-", dir=CACHE) as tmp:
         work = Path(tmp)
         data = dataset.prepare(CACHE, households, work / "enc", say=_say)
         _say(f"township: {data.source}; "
              + ("reused from cache" if data.reused else f"built in {data.build_seconds:.1f} s"))
+        _startup(data)
+        if only_startup:
+            print(f"bench finished in {time.perf_counter() - started:.1f} s")
+            return 0
         enc_db = Database.unlock(data.data_dir, data.username, data.password)
         try:
             t0 = time.perf_counter()

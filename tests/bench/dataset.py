@@ -67,7 +67,7 @@ class BenchData:
 def _cache_tag() -> str:
     """Schema revision + a digest of the code that generates the data: a change to either rebuilds."""
     h = hashlib.sha256()
-    for module in ("desktop/services/demo.py", "desktop/services/demo_names.py", "tests/bench/dataset.py"):
+    for module in ("desktop/demo/generator.py", "desktop/demo/names.py", "tests/bench/dataset.py"):
         path = REPO / module
         h.update(path.read_bytes() if path.exists() else b"")
     return f"{migrate.head_revision()[:12]}-{h.hexdigest()[:10]}"
