@@ -155,7 +155,7 @@ def test_sync_section_says_honestly_it_comes_in_step_8_and_keys_switch(qtbot, ma
     assert main.current_section_id() == "sync"
     assert main.page("sync").objectName() == "sync_page"
     text = main.page("sync").findChild(type(main.user_label), "sync_text").text()
-    assert "尚未建成（第8步）" in text and "待上报" in text
+    assert "尚未建成（第8步）" in text and "待同步" in text
     qtbot.keyClick(main, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     assert main.current_section_id() == "notices"
     qtbot.keyClick(main, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
