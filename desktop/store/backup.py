@@ -19,15 +19,30 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
 
 from desktop.config import BACKUP_DIRNAME, DB_FILENAME, KEYSLOTS_FILENAME
 
 from . import migrate
-from .database import Database
 from .engine import connect_raw
 from .errors import BackupError, StoreError
 from .keyslots import KeySlotFile, atomic_write_bytes, fsync_dir
+
+
+class OpenDatabase(Protocol):
+    """What a backup needs of an unlocked database (a :class:`desktop.store.database.Database`).
+
+    Named here rather than imported so that the database can make its pre-migration backup
+    without the two modules importing each other."""
+
+    data_dir: Path
+    engine: Engine
+    keyslots: KeySlotFile
+
+    @property
+    def key(self) -> bytes: ...
 
 PLAINTEXT_HEADER = b"SQLite format 3\x00"
 MANIFEST = "manifest.json"
@@ -65,7 +80,7 @@ def default_backup_root(data_dir: Path) -> Path:
     return Path(data_dir) / BACKUP_DIRNAME
 
 
-def make_backup(db: Database, dest_root: Path | None = None, label: str = "manual") -> BackupInfo:
+def make_backup(db: OpenDatabase, dest_root: Path | None = None, label: str = "manual") -> BackupInfo:
     root = Path(dest_root) if dest_root else default_backup_root(db.data_dir)
     root.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")

@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from desktop.config import DB_FILENAME, KEYSLOTS_FILENAME
 
 from . import migrate
+from . import schema as _schema  # noqa: F401  (every table registered before a session runs)
+from .backup import make_backup
 from .engine import build_engine, write_engine
 from .errors import DatabaseMissing, KeySlotError
 from .keyslots import KdfParams, KeySlotFile, LockoutPolicy
@@ -107,8 +109,6 @@ class Database:
         return db
 
     def migrate_with_backup(self) -> None:
-        from .backup import make_backup  # local: backup imports Database for restore
-
         if migrate.current_revision(self.engine) is not None:
             self.backup_before_migration = make_backup(self, label="before-migration").path
         migrate.upgrade_to_head(self.engine)

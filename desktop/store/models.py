@@ -290,8 +290,3 @@ class PrintRecord(Base):
     voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     __table_args__ = (UniqueConstraint("case_uuid", "series", "copy_no"),)
-
-
-# Tables of later steps live in their own modules; importing them registers them on Base.metadata
-# (Alembic's env and every Session see them).
-from . import models_clock, models_investigation, models_notice, models_recheck, models_referral  # noqa: E402,F401

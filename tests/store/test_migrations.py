@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from desktop.store import audit, migrate
 from desktop.store.database import Database
 from desktop.store.engine import build_engine
-from desktop.store.models import Base
+from desktop.store.schema import Base
 
 RELEASES = Path(__file__).resolve().parents[1] / "data" / "releases"
 RELEASE_PASSWORD = "release-db-2026"   # see tests/data/releases/README.md

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from desktop.store.models import Base
+from desktop.store.schema import Base
 
 config = context.config
 target_metadata = Base.metadata
