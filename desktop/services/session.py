@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from desktop.domain.roles import Permission, Role, has_permission, require
 from desktop.store.database import Database
 from desktop.store.keyslots import KdfParams, LockoutPolicy
+from desktop.store.timekeeping import Clock
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,11 @@ class AppSession:
     user: UserInfo
     kdf: KdfParams | None = None
     lockout: LockoutPolicy | None = None   # the policy sign-in used; screen unlock counts failures the same way
+
+    @property
+    def clock(self) -> Clock:
+        """The one clock (``now()`` aware UTC, ``today()`` the PC's local date): the database's."""
+        return self.db.clock
 
     def require(self, permission: Permission) -> None:
         require(self.user.role, permission)

@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, Meta
+from .timekeeping import clock_of
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
@@ -48,7 +49,7 @@ def append_event(session: Session, *, actor: str, action: str, entity_type: str 
     """Add one event inside the caller's (write) transaction."""
     last_seq, prev = _head(session)
     seq = last_seq + 1
-    when = (at or datetime.now(UTC)).isoformat(timespec="microseconds")
+    when = (at or clock_of(session).now()).isoformat(timespec="microseconds")
     detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
     h = event_hash(seq, when, actor, action, entity_type, entity_id, outcome, detail_text, prev)
     ev = AuditEvent(seq=seq, at=when, actor=actor, action=action, entity_type=entity_type,

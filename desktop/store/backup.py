@@ -17,7 +17,6 @@ import os
 import secrets
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,6 +28,7 @@ from . import migrate
 from .engine import connect_raw
 from .errors import BackupError, StoreError
 from .keyslots import KeySlotFile, atomic_write_bytes, fsync_dir
+from .timekeeping import SYSTEM_CLOCK, Clock
 
 
 class OpenDatabase(Protocol):
@@ -40,6 +40,7 @@ class OpenDatabase(Protocol):
     data_dir: Path
     engine: Engine
     keyslots: KeySlotFile
+    clock: Clock
 
     @property
     def key(self) -> bytes: ...
@@ -83,7 +84,8 @@ def default_backup_root(data_dir: Path) -> Path:
 def make_backup(db: OpenDatabase, dest_root: Path | None = None, label: str = "manual") -> BackupInfo:
     root = Path(dest_root) if dest_root else default_backup_root(db.data_dir)
     root.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    made_at = db.clock.now()
+    stamp = made_at.strftime("%Y%m%dT%H%M%S%fZ")
     final = root / f"{stamp}-{label}"
     tmp = root / f".tmp-{stamp}-{secrets.token_hex(4)}"
     tmp.mkdir()
@@ -105,7 +107,7 @@ def make_backup(db: OpenDatabase, dest_root: Path | None = None, label: str = "m
         _fsync_file(target)
         atomic_write_bytes(tmp / KEYSLOTS_FILENAME, db.keyslots.to_bytes())
         digest = _sha256(target)
-        manifest = {"format": 1, "created_at": datetime.now(UTC).isoformat(), "label": label,
+        manifest = {"format": 1, "created_at": made_at.isoformat(), "label": label,
                     "db_id": db.keyslots.db_id, "schema_revision": migrate.current_revision(db.engine),
                     "counts": counts, "sha256": digest}
         atomic_write_bytes(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
@@ -167,7 +169,8 @@ def list_backups(data_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
     return out
 
 
-def restore_backup(data_dir: Path, backup_dir: Path, username: str, password: str) -> Path:
+def restore_backup(data_dir: Path, backup_dir: Path, username: str, password: str,
+                   clock: Clock = SYSTEM_CLOCK) -> Path:
     """Replace the database in `data_dir` by a verified backup; the old files are kept aside.
 
     The password is checked against the backup's own key slots. Returns the
@@ -175,11 +178,11 @@ def restore_backup(data_dir: Path, backup_dir: Path, username: str, password: st
     """
     data_dir = Path(data_dir)
     backup_dir = Path(backup_dir)
-    slots = KeySlotFile.load(backup_dir / KEYSLOTS_FILENAME)
+    slots = KeySlotFile.load(backup_dir / KEYSLOTS_FILENAME, clock)
     key = slots.unlock(username, password)
     verify_backup(backup_dir, key)
     data_dir.mkdir(parents=True, exist_ok=True)
-    aside = data_dir / f"replaced-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}"
+    aside = data_dir / f"replaced-{clock.now().strftime('%Y%m%dT%H%M%S%fZ')}"
     current = [data_dir / n for n in (DB_FILENAME, DB_FILENAME + "-wal", DB_FILENAME + "-shm", KEYSLOTS_FILENAME)]
     if any(p.exists() for p in current):
         aside.mkdir()

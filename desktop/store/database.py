@@ -4,8 +4,10 @@
     db = Database.unlock(data_dir, username, password)               # every start
 
 `unlock` derives the key from the user's slot, opens and verifies the
-database, makes an encrypted backup if migrations are pending, then upgrades.
-A wrong password raises before the database file is opened at all.
+database, makes an encrypted backup if migrations are pending, then upgrades
+and runs the post-upgrade data steps the caller names that this database has
+not had yet (:class:`desktop.store.migrate.PostUpgradeStep`). A wrong password
+raises before the database file is opened at all.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from desktop.config import DB_FILENAME, KEYSLOTS_FILENAME
@@ -30,6 +32,7 @@ from .engine import build_engine, write_engine
 from .errors import DatabaseMissing, KeySlotError
 from .keyslots import KdfParams, KeySlotFile, LockoutPolicy
 from .models import Meta
+from .timekeeping import SESSION_KEY, SYSTEM_CLOCK, Clock
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +40,10 @@ LOOKUP_SECRET_KEY = "id_lookup_secret"
 
 
 class Database:
-    def __init__(self, data_dir: Path, engine: Engine, key: bytes, keyslots: KeySlotFile) -> None:
+    def __init__(self, data_dir: Path, engine: Engine, key: bytes, keyslots: KeySlotFile,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
         self.data_dir = Path(data_dir)
+        self.clock = clock   # handed to every session it opens (store.timekeeping.clock_of)
         self.engine = engine
         self._writer = write_engine(engine)
         self._key = key
@@ -71,47 +76,79 @@ class Database:
     # ----- opening ----------------------------------------------------------------
     @classmethod
     def create(cls, data_dir: Path, admin_username: str, admin_password: str,
-               kdf: KdfParams | None = None) -> Database:
+               kdf: KdfParams | None = None, clock: Clock = SYSTEM_CLOCK) -> Database:
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         if cls.db_path(data_dir).exists() or cls.keyslots_path(data_dir).exists():
             raise KeySlotError(f"目录中已有数据库：{data_dir}，不会覆盖。")
         key = secrets.token_bytes(32)
-        slots = KeySlotFile.create(cls.keyslots_path(data_dir))
+        slots = KeySlotFile.create(cls.keyslots_path(data_dir), clock)
         slots.add_password_slot(admin_username, admin_password, key, kdf)
         engine = build_engine(cls.db_path(data_dir), key, create=True)
         migrate.upgrade_to_head(engine)
-        db = cls(data_dir, engine, key, slots)
+        db = cls(data_dir, engine, key, slots, clock)
         with db.write() as s:
             s.add(Meta(key=LOOKUP_SECRET_KEY, value=secrets.token_hex(32)))
         return db
 
     @classmethod
     def unlock(cls, data_dir: Path, username: str, password: str, *,
-               lockout: LockoutPolicy | None = None, auto_migrate: bool = True) -> Database:
+               lockout: LockoutPolicy | None = None, auto_migrate: bool = True,
+               post_upgrade: Sequence[migrate.PostUpgradeStep] = (), clock: Clock = SYSTEM_CLOCK) -> Database:
         data_dir = Path(data_dir)
         if not cls.db_path(data_dir).exists():
             raise DatabaseMissing(
                 f"找不到数据库文件：{cls.db_path(data_dir)}。如有备份，请用“从备份恢复”（yimen restore）找回数据。")
-        slots = KeySlotFile.load(cls.keyslots_path(data_dir))
+        slots = KeySlotFile.load(cls.keyslots_path(data_dir), clock)
         key = slots.unlock(username, password, lockout)
-        return cls.open_with_key(data_dir, key, slots, auto_migrate=auto_migrate)
+        return cls.open_with_key(data_dir, key, slots, auto_migrate=auto_migrate, post_upgrade=post_upgrade,
+                                 clock=clock)
 
     @classmethod
     def open_with_key(cls, data_dir: Path, key: bytes, slots: KeySlotFile | None = None, *,
-                      auto_migrate: bool = True) -> Database:
+                      auto_migrate: bool = True, post_upgrade: Sequence[migrate.PostUpgradeStep] = (),
+                      clock: Clock = SYSTEM_CLOCK) -> Database:
+        """Open with the key; with ``auto_migrate``, upgrade the schema (after a backup) and then run
+        the ``post_upgrade`` steps this database has not had yet."""
         data_dir = Path(data_dir)
-        slots = slots or KeySlotFile.load(cls.keyslots_path(data_dir))
+        slots = slots or KeySlotFile.load(cls.keyslots_path(data_dir), clock)
         engine = build_engine(cls.db_path(data_dir), key)
-        db = cls(data_dir, engine, key, slots)
-        if auto_migrate and migrate.needs_upgrade(engine):
-            db.migrate_with_backup()
+        db = cls(data_dir, engine, key, slots, clock)
+        if auto_migrate:
+            try:
+                if migrate.needs_upgrade(engine):
+                    db.migrate_with_backup()
+                db.run_post_upgrade(post_upgrade)
+            except BaseException:
+                db.close()
+                raise
         return db
 
     def migrate_with_backup(self) -> None:
         if migrate.current_revision(self.engine) is not None:
             self.backup_before_migration = make_backup(self, label="before-migration").path
         migrate.upgrade_to_head(self.engine)
+
+    def run_post_upgrade(self, steps: Sequence[migrate.PostUpgradeStep]) -> list[str]:
+        """Run each step whose ``meta`` marker is missing, each in its own write transaction together
+        with its marker, so it happens exactly once per database even with two processes opening it
+        (the marker is checked again under the write lock). Returns the markers of the steps run."""
+        if not steps:
+            return []
+        with self.read() as s:   # the usual case: everything done, no write lock taken
+            done = set(s.scalars(select(Meta.key).where(Meta.key.in_([step.marker for step in steps]))))
+        ran = []
+        for step in steps:
+            if step.marker in done:
+                continue
+            with self.write() as s:
+                if s.get(Meta, step.marker) is not None:
+                    continue
+                step.run(s, self.clock)
+                s.add(Meta(key=step.marker, value=self.clock.now().isoformat()))
+            ran.append(step.marker)
+            log.info("post-upgrade step %s done", step.marker)
+        return ran
 
     def close(self) -> None:
         """Let SQLite refresh its planner statistics (cheap, per the SQLite docs), then close."""
@@ -125,13 +162,13 @@ class Database:
     # ----- sessions ------------------------------------------------------------------
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+        with Session(self.engine, expire_on_commit=False, info={SESSION_KEY: self.clock}) as s, s.begin():
             yield s
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error."""
-        with Session(self._writer, expire_on_commit=False) as s, s.begin():
+        with Session(self._writer, expire_on_commit=False, info={SESSION_KEY: self.clock}) as s, s.begin():
             yield s
 
     # ----- keyed lookup of identity numbers ---------------------------------------------

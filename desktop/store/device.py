@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Device
+from .timekeeping import clock_of
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def create_device(session: Session, *, device_code: str, township_code: str, tow
     raw_pub = priv.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     session.add(Device(id=1, device_code=device_code, township_code=township_code, township_name=township_name,
                        window_name=window_name, county_name=county_name, signing_key=raw_priv,
-                       public_key=raw_pub, created_at=datetime.now(UTC)))
+                       public_key=raw_pub, created_at=clock_of(session).now()))
     return DeviceInfo(device_code, township_code, township_name, window_name, county_name, raw_pub)
 
 

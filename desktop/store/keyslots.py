@@ -21,7 +21,7 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .errors import AccountLocked, KeySlotError, UnknownUser, WrongPassword
+from .timekeeping import SYSTEM_CLOCK, Clock
 
 FORMAT = 1
 WRONG_CREDENTIALS = "用户名或密码错误。"
@@ -97,28 +98,25 @@ def fsync_dir(directory: Path) -> None:
         os.close(dfd)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class KeySlotFile:
     """In-memory view of `keyslots.json`; every mutation is saved atomically."""
 
-    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+    def __init__(self, path: Path, data: dict[str, Any], clock: Clock = SYSTEM_CLOCK) -> None:
         self.path = Path(path)
         self._data = data
+        self.clock = clock   # lockouts and failed attempts are timed by the opener's clock
 
     # ----- creation and loading -------------------------------------------------
     @classmethod
-    def create(cls, path: Path) -> KeySlotFile:
+    def create(cls, path: Path, clock: Clock = SYSTEM_CLOCK) -> KeySlotFile:
         data = {"format": FORMAT, "db_id": secrets.token_hex(16), "slots": {}, "recovery": None,
                 "lockout": {}, "failed_logins": []}
-        ks = cls(path, data)
+        ks = cls(path, data, clock)
         ks.save()
         return ks
 
     @classmethod
-    def load(cls, path: Path) -> KeySlotFile:
+    def load(cls, path: Path, clock: Clock = SYSTEM_CLOCK) -> KeySlotFile:
         path = Path(path)
         if not path.exists():
             raise KeySlotError(f"找不到密钥槽文件：{path}。请从备份恢复，或联系县级信息管理员。")
@@ -130,7 +128,7 @@ class KeySlotFile:
             raise KeySlotError("密钥槽文件格式不正确，请从备份恢复。")
         data.setdefault("lockout", {})
         data.setdefault("failed_logins", [])
-        return cls(path, data)
+        return cls(path, data, clock)
 
     def reload(self) -> None:
         """Re-read the file: another process (`yimen user …`, a sign-in attempt) may have changed it.
@@ -177,7 +175,7 @@ class KeySlotFile:
         self._data["slots"][username] = {
             "kdf": {"alg": "argon2id", "t": params.time_cost, "m": params.memory_kib,
                     "p": params.parallelism, "salt": _b64(salt)},
-            "nonce": _b64(nonce), "wrapped": _b64(wrapped), "created_at": _now().isoformat(),
+            "nonce": _b64(nonce), "wrapped": _b64(wrapped), "created_at": self.clock.now().isoformat(),
         }
         self._data["lockout"].pop(username, None)
         self.save()
@@ -198,7 +196,7 @@ class KeySlotFile:
         not touched.
         """
         policy = policy or LockoutPolicy()
-        now = now or _now()
+        now = now or self.clock.now()
         self.reload()
         slot = self._data["slots"].get(username)
         if slot is None:
@@ -243,7 +241,7 @@ class KeySlotFile:
     def lock_state(self, username: str, now: datetime | None = None) -> tuple[int, datetime | None]:
         """(failed attempts since the last success, locked until — None when not locked now)."""
         self.reload()
-        now = now or _now()
+        now = now or self.clock.now()
         lock = self._data["lockout"].get(username) or {}
         until = lock.get("locked_until")
         locked_until = datetime.fromisoformat(until) if until else None

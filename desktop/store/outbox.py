@@ -7,13 +7,13 @@ pending → sent → acked, or attention (the server refused it, with a reason).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import OutboxItem, new_uuid
+from .timekeeping import clock_of
 
 STATES = ("pending", "sent", "acked", "attention")
 
@@ -22,7 +22,7 @@ def enqueue(session: Session, *, entity_type: str, entity_uuid: str, operation: 
             payload: dict[str, Any], idempotency_key: str | None = None) -> OutboxItem:
     item = OutboxItem(idempotency_key=idempotency_key or new_uuid(), entity_type=entity_type,
                       entity_uuid=entity_uuid, operation=operation, payload=payload, state="pending",
-                      attempts=0, last_error="", created_at=datetime.now(UTC))
+                      attempts=0, last_error="", created_at=clock_of(session).now())
     session.add(item)
     return item
 

@@ -1,6 +1,6 @@
 """Every kind of statutory clock against the 2026 calendar (Spring Festival, National Day, make-up
 Saturdays and Sundays), from the policy in force on the acceptance day; the due/overdue dashboard;
-the one-time backfill of databases from before the clocks (the saved 0.1.0 release)."""
+the one-time post-upgrade backfill of databases from before the clocks (the saved 0.1.0 release)."""
 
 from __future__ import annotations
 
@@ -139,7 +139,7 @@ def test_dashboard_groups_overdue_today_and_this_week(clerk):
         assert case_uuid in deadlines.overdue_case_uuids(s, today)
 
 
-def test_saved_release_database_gets_its_clocks_and_referrals_once_at_sign_in(tmp_path):
+def test_saved_release_database_gets_its_clocks_and_referrals_once_after_upgrade(tmp_path):
     work = tmp_path / "release"
     shutil.copytree(RELEASE, work)
     session = sign_in(work, "admin", RELEASE_PASSWORD)
@@ -223,7 +223,7 @@ def _old_referral(s, case_uuid: str, department: str, categories: list[str], sta
     return ref.uuid
 
 
-def test_referrals_never_sent_for_township_categories_are_cancelled_once_at_sign_in(clerk, data_dir):
+def test_referrals_never_sent_for_township_categories_are_cancelled_once_after_upgrade(clerk, data_dir):
     """A database from before ``township_procedure``: its 待转出 referrals to 民政局 for 低保/特困 are
     cancelled (history, outbox item, one audit event); a sent one, one that also covers a referred category
     and the 医保局 one stay."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from desktop.store.errors import (
 )
 from desktop.store.keyslots import KdfParams, LockoutPolicy
 from desktop.store.models import User
+from desktop.store.timekeeping import SYSTEM_CLOCK, Clock
 
 MIN_PASSWORD = 8
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
@@ -75,9 +76,17 @@ def validate_username(username: str) -> str | None:
 
 
 def sign_in(data_dir: Path, username: str, password: str, *, lockout: LockoutPolicy | None = None,
-            kdf: KdfParams | None = None) -> AppSession:
-    """Unlock the database with this user's password; raise StoreError/ServiceError with a Chinese message."""
-    db = Database.unlock(data_dir, username, password, lockout=lockout)
+            kdf: KdfParams | None = None, clock: Clock = SYSTEM_CLOCK) -> AppSession:
+    """Unlock the database with this user's password; raise StoreError/ServiceError with a Chinese message.
+
+    Opening the database upgrades it (migrations, then the post-upgrade data steps it has not had,
+    :mod:`desktop.services.admin.upgrade`); sign-in itself only checks the user and audits it."""
+    # imported here, not at the top: the steps need the deadline and referral services, which the
+    # login window should not load before it is shown
+    from desktop.services.admin.upgrade import POST_UPGRADE_STEPS  # noqa: PLC0415
+
+    db = Database.unlock(data_dir, username, password, lockout=lockout, post_upgrade=POST_UPGRADE_STEPS,
+                         clock=clock)
     try:
         with db.write() as s:
             row = s.scalar(select(User).where(User.username == username))
@@ -91,9 +100,6 @@ def sign_in(data_dir: Path, username: str, password: str, *, lockout: LockoutPol
                                    detail={"count": len(failures),
                                            "users": sorted({f["user"] for f in failures})})
             audit.append_event(s, actor=username, action="login", entity_type="user", entity_id=username)
-            from desktop.services.admin import backfill  # noqa: PLC0415 (it imports services that import this module)
-
-            backfill.run_once(s)   # clocks and referrals of cases from before Step 5, once
             info = UserInfo(row.username, row.display_name, Role(row.role))
     except BaseException:
         db.close()
@@ -171,7 +177,7 @@ def create_user_row(db: Database, username: str, display_name: str, role: Role) 
     """First admin at setup time (no session yet)."""
     with db.write() as s:
         s.add(User(username=username, display_name=display_name, role=role.value, active=True,
-                   created_at=datetime.now(UTC), password_changed_at=datetime.now(UTC)))
+                   created_at=db.clock.now(), password_changed_at=db.clock.now()))
 
 
 def list_users(session: AppSession) -> list[UserInfo]:
@@ -215,7 +221,7 @@ def add_user(session: AppSession, username: str, display_name: str, role: Role |
     try:
         with db.write() as s:
             s.add(User(username=username, display_name=display_name.strip(), role=role.value, active=True,
-                       created_at=datetime.now(UTC), password_changed_at=datetime.now(UTC)))
+                       created_at=db.clock.now(), password_changed_at=db.clock.now()))
             audit.append_event(s, actor=session.user.username, action="user_added", entity_type="user",
                                entity_id=username, detail={"role": role.value})
     except BaseException:
@@ -290,6 +296,6 @@ def _rewrap(session: AppSession, username: str, new_password: str, action: str) 
     with db.write() as s:
         row = s.scalar(select(User).where(User.username == username))
         if row is not None:
-            row.password_changed_at = datetime.now(UTC)
+            row.password_changed_at = db.clock.now()
         audit.append_event(s, actor=session.user.username, action=action, entity_type="user",
                            entity_id=username)

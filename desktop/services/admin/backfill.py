@@ -1,12 +1,12 @@
 """Clocks and referrals for accepted cases that have none: databases from before Step 5, and the demo.
 
 A database made by release 0.1.0 upgrades through the migrations with its
-cases intact but without ``case_clocks`` or ``referrals`` rows. At sign-in
-(:func:`desktop.services.admin.accounts.sign_in`) :func:`run_once` fills them in once
-(a ``meta`` marker remembers it), for every open accepted case, from what the
-case shows: its status, its acceptance day, the day it reached its status
+cases intact but without ``case_clocks`` or ``referrals`` rows. Right after the
+migrations, once per database (a ``meta`` marker remembers it, see
+:mod:`desktop.services.admin.upgrade`), :func:`backfill` fills them in for every
+open accepted case, from what the case shows: its status, its acceptance day, the day it reached its status
 (from the status history) and its stored decision deadline. The demo builds
-its bulk cases the same way (:func:`backfill`, without the marker).
+its bulk cases the same way (:func:`run_once`, which also sets the markers).
 
 Rows are inserted in bulk (tens of thousands of cases stay fast); one audit
 event records the counts. Referrals of cases already 已转办 are taken as sent
@@ -14,7 +14,7 @@ on the day the case was referred; the others wait 待转出. Categories the poli
 carries by the township procedure (``township_procedure``: 低保, 特困, 临时救助…)
 get no referral, as at acceptance.
 
-Also once per database (its own marker), :func:`cancel_township_referrals`:
+Also once per database (its own marker, the next post-upgrade step), :func:`cancel_township_referrals`:
 a database from before ``township_procedure`` (the demo, older installs) has
 referrals to 民政局 for 低保 and the like, waiting 待转出 for ever. Those never
 sent whose categories are all township-procedure ones are cancelled (已撤销),
@@ -43,6 +43,7 @@ from desktop.store import audit, outbox
 from desktop.store.models import Case, CaseCategory, Meta, StatusChange, new_uuid
 from desktop.store.models_clock import CaseClock
 from desktop.store.models_referral import Referral, ReferralEvent
+from desktop.store.timekeeping import clock_of
 
 __all__ = ["MARKER", "TOWNSHIP_MARKER", "backfill", "cancel_township_referrals", "run_once"]
 
@@ -65,15 +66,17 @@ _RUNNING: dict[CaseStatus, tuple[ClockKind, ...]] = {
 def run_once(s: Session, *, actor: str = "system", today: date | None = None,
              **options: Any) -> tuple[int, int] | None:
     """Backfill once per database (inside the caller's write transaction); None when already done.
-    Then, also once, cancel the referrals never sent of township-procedure categories."""
+    Then, also once, cancel the referrals never sent of township-procedure categories. The demo uses it
+    (with its own options) so that the post-upgrade steps find their markers set."""
+    now = clock_of(s).now()
     counts = None
     if s.get(Meta, MARKER) is None:
         counts = backfill(s, actor=actor, today=today, **options)
-        s.add(Meta(key=MARKER, value=datetime.now(UTC).isoformat()))
+        s.add(Meta(key=MARKER, value=now.isoformat()))
     if s.get(Meta, TOWNSHIP_MARKER) is None:
         cancel_township_referrals(s, actor=actor, enqueue=options.get("enqueue", True),
                                   planner=options.get("planner"))
-        s.add(Meta(key=TOWNSHIP_MARKER, value=datetime.now(UTC).isoformat()))
+        s.add(Meta(key=TOWNSHIP_MARKER, value=now.isoformat()))
     return counts
 
 
@@ -92,7 +95,7 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
     referrals) added. ``stage_day(case_uuid, day the status was reached)`` may move the day the current
     stage began (the demo: its synthetic status history is one day after acceptance)."""
     planner = planner or DeadlinePlanner.default()
-    today = today or datetime.now(UTC).astimezone().date()
+    today = today or clock_of(s).today()
     open_statuses = [st.value for st in _RUNNING]
     cases = s.execute(select(Case.uuid, Case.case_number, Case.status, Case.division_code, Case.accepted_on,
                              Case.decision_due)
@@ -108,7 +111,7 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
         select(StatusChange.case_uuid, func.max(StatusChange.at))
         .join(Case, and_(Case.uuid == StatusChange.case_uuid, Case.status == StatusChange.to_status))
         .group_by(StatusChange.case_uuid))}
-    now = datetime.now(UTC)
+    now = clock_of(s).now()
     policies: dict[tuple[str, date], PolicyTable | None] = {}
     skipped = 0
     clock_rows: list[dict[str, Any]] = []
@@ -215,7 +218,7 @@ def cancel_township_referrals(s: Session, *, actor: str = "system", enqueue: boo
             chosen.append(row)
     if not chosen:
         return 0
-    now = datetime.now(UTC)
+    now = clock_of(s).now()
     cancelled = ReferralState.CANCELLED.value
     uuids = [r.uuid for r in chosen]
     for i in range(0, len(uuids), 500):

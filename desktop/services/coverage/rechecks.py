@@ -160,6 +160,11 @@ def _schedule_in(s: Session, *, actor: str, today: date, planner: DeadlinePlanne
     return n
 
 
+def schedule_unscheduled(s: Session, *, actor: str, today: date, planner: DeadlinePlanner | None = None) -> int:
+    """Inside the caller's write transaction (the post-upgrade step): as :func:`schedule_missing`."""
+    return _schedule_in(s, actor=actor, today=today, planner=planner or DeadlinePlanner.default())
+
+
 def schedule_missing(session: AppSession, today: date | None = None, planner: DeadlinePlanner | None = None) -> int:
     """Give every open coverage without an open re-check its first one; returns how many were added.
     Idempotent (run when the re-check list opens and after the demo is made)."""

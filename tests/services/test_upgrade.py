@@ -1,0 +1,50 @@
+"""The saved release database opened by the CLI and then by the window's sign-in: the post-upgrade
+steps run once, before the first login is recorded, each audited once; not inside sign-in."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from desktop.cli import main
+from desktop.domain.policy import RecheckClass
+from desktop.services.admin import backfill, upgrade
+from desktop.services.admin.accounts import sign_in
+from desktop.store.models import AuditEvent, Coverage, Meta
+from desktop.store.models_recheck import Recheck
+
+RELEASE = Path(__file__).resolve().parents[1] / "data" / "releases" / "0.1.0"
+RELEASE_PASSWORD = "release-db-2026"
+STEP_EVENTS = ("clocks_backfilled", "coverage.recheck_class_renamed", "recheck.scheduled")
+
+
+def test_release_database_upgraded_by_the_cli_then_signed_in_runs_each_step_once(tmp_path, monkeypatch, capsys):
+    work = tmp_path / "release"
+    shutil.copytree(RELEASE, work)
+    monkeypatch.setenv("YIMEN_PASSWORD", RELEASE_PASSWORD)
+    assert main(["verify-audit", "--data-dir", str(work), "--user", "admin"]) == 0
+    capsys.readouterr()
+    session = sign_in(work, "admin", RELEASE_PASSWORD)
+    try:
+        with session.db.read() as s:
+            for step in upgrade.POST_UPGRADE_STEPS:
+                assert s.get(Meta, step.marker) is not None, step.marker
+            seqs = {action: s.scalars(select(AuditEvent.seq).where(AuditEvent.action == action)).all()
+                    for action in (*STEP_EVENTS, "login")}
+            for action in STEP_EVENTS:
+                assert len(seqs[action]) == 1, action
+            # upgraded before anyone signed in: the steps' events precede the first login of this run
+            assert max(seq for a in STEP_EVENTS for seq in seqs[a]) < min(seqs["login"][-2:])
+            known = {c.value for c in RecheckClass}
+            classes = s.scalars(select(Coverage.recheck_class)).all()
+            assert classes and set(classes) <= known
+            open_coverage = s.scalar(select(func.count()).select_from(Coverage).where(Coverage.until.is_(None)))
+            with_recheck = s.scalar(select(func.count(func.distinct(Recheck.coverage_id)))
+                                    .where(Recheck.done_on.is_(None)))
+            assert open_coverage == with_recheck > 0
+            assert backfill.missing_count(s) == 0
+    finally:
+        session.close()
+
