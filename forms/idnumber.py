@@ -124,11 +124,11 @@ def _parse_birth_date(yyyymmdd: str, today: date) -> date:
     return born
 
 
-def parse_id(raw: str, *, today: date | None = None) -> IdInfo:
+def parse_id(raw: str, *, today: date) -> IdInfo:
     """Validate and decode an identity number; raise IdNumberError on any defect.
 
-    ``today`` is the reference date for the "not born in the future" rule
-    (defaults to the system date).
+    ``today`` is the reference date for the "not born in the future" rule: the caller's
+    clock (``forms`` never reads the time itself), ``date.max`` to skip the rule.
     """
     number = normalize_id(raw)
     if not number:
@@ -151,8 +151,7 @@ def parse_id(raw: str, *, today: date | None = None) -> IdInfo:
     if first17[0] == "0":
         raise IdNumberError("address", "身份证号码的地址码不正确（首位不能为0）")
 
-    ref = today if today is not None else date.today()
-    born = _parse_birth_date(first17[6:14], ref)
+    born = _parse_birth_date(first17[6:14], today)
 
     expected = check_char(first17)
     if converted:
@@ -170,7 +169,7 @@ def parse_id(raw: str, *, today: date | None = None) -> IdInfo:
     )
 
 
-def is_valid_id(raw: str, *, today: date | None = None) -> bool:
+def is_valid_id(raw: str, *, today: date) -> bool:
     try:
         parse_id(raw, today=today)
     except IdNumberError:

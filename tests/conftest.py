@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,12 @@ from desktop.services.session import AppSession  # noqa: E402
 from desktop.store.keyslots import KdfParams  # noqa: E402
 
 FAST_KDF = KdfParams(time_cost=1, memory_kib=8 * 1024, parallelism=1)
+
+
+def noon(day: date) -> datetime:
+    """Local noon of ``day``, aware: where tests move the clock to (``time_machine.move_to(noon(day))``),
+    so that the PC's local date is ``day`` whatever its time zone."""
+    return datetime.combine(day, time(12)).astimezone()
 ADMIN_PASSWORD = "admin-pass-2026"
 
 TEST_TOWNSHIP = TownshipSetup(

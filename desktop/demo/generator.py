@@ -145,12 +145,12 @@ def create_demo(data_dir: Path, households: int = 5000, *, seed: int = 20261124,
     if households < 1:
         raise ValueError("户数至少为1。")
     rng = random.Random(seed)
-    today = today or date.today()
     say = progress or (lambda _msg: None)
     accounts = [(u, r.label, _password(rng)) for u, _n, r in DEMO_USERS]
     admin_pw = accounts[0][2]
     session = create_township(Path(data_dir), DEMO_TOWNSHIP, "admin", admin_pw, "系统管理员", kdf=kdf)
     try:
+        today = today or session.clock.today()
         for (username, display, role), (_u, _l, pw) in zip(DEMO_USERS[1:], accounts[1:], strict=True):
             add_user(session, username, display, role, pw)
         say(f"正在生成 {households} 户家庭……")
@@ -171,7 +171,7 @@ def _populate(session: AppSession, rng: random.Random, n_households: int, today:
               say: Callable[[str], None]) -> tuple[int, int]:
     db = session.db
     ids = _IdMaker(rng)
-    now = datetime.now(UTC)
+    now = session.clock.now()
     villages = [code for code, _ in DEMO_TOWNSHIP.villages]
     hh_rows: list[dict[str, Any]] = []
     person_rows: list[dict[str, Any]] = []

@@ -13,8 +13,9 @@ section, the same half-filled form, the same focused field.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -135,13 +136,13 @@ class LockScreen(QWidget):
         self.error.setText(text)
         self.error.setVisible(bool(text))
 
-    def present(self, cover: QWidget) -> None:
-        """Cover the screen the window is on, and take the keyboard."""
+    def present(self, cover: QWidget, since: datetime) -> None:
+        """Cover the screen the window is on, and take the keyboard; ``since``: when it locked."""
         self.password.clear()
         self.show_error("")
         self.set_busy(False)
         self.since.setText(self.tr("锁定时间：{0}。输入密码后按回车解锁；离开的同事可点“切换用户”。").format(
-            QTime.currentTime().toString("HH:mm")))
+            since.astimezone().strftime("%H:%M")))
         screen = cover.screen()
         if screen is not None:
             self.setGeometry(screen.geometry())
@@ -230,7 +231,7 @@ class LockController(QObject):
         focus = QApplication.focusWidget()
         self._focus = focus if focus is not None and focus is not self.screen.password else None
         self.window.set_covered(True)   # type: ignore[attr-defined]
-        self.screen.present(self.window)
+        self.screen.present(self.window, self.ctx.session.clock.now())
         self.ctx.tasks.run(auth.record_screen_locked, self.ctx.session, reason, on_error=self._audit_failed)
         self.locked.emit()
 

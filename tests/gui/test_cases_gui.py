@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import FAST_KDF
+from conftest import FAST_KDF, noon
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtPrintSupport import QPrinter
@@ -40,7 +40,8 @@ HOUSEHOLDS = 500      # 300 cases: more than one page of 200
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+def demo(tmp_path: Path, time_machine) -> tuple[Path, dict[str, str]]:  # type: ignore[no-untyped-def]
+    time_machine.move_to(noon(TODAY))     # the clock (services and pages) runs on the demo's day
     result = create_demo(tmp_path / "demo", households=HOUSEHOLDS, today=TODAY, kdf=FAST_KDF)
     return result.data_dir, {user: pw for user, _label, pw in result.accounts}
 
@@ -64,7 +65,7 @@ def ctx_for(demo: tuple[Path, dict[str, str]], tasks: TaskRunner) -> Iterator[Ca
 @pytest.fixture
 def open_page(qtbot, ctx_for) -> Callable[[str], CasesPage]:  # type: ignore[no-untyped-def]
     def make(user: str = "clerk") -> CasesPage:
-        page = CasesPage(ctx_for(user), today=lambda: TODAY)
+        page = CasesPage(ctx_for(user))
         qtbot.addWidget(page)
         page.resize(1216, 700)
         page.show()
@@ -413,7 +414,7 @@ def test_reprint_is_a_copy_and_void_needs_a_reason(qtbot, open_page, tmp_path) -
 
 
 def test_a_role_without_the_case_list_sees_the_reason(qtbot, ctx_for) -> None:  # type: ignore[no-untyped-def]
-    page = CasesPage(ctx_for("auditor"), today=lambda: TODAY)
+    page = CasesPage(ctx_for("auditor"))
     qtbot.addWidget(page)
     page.on_shown()
     qtbot.waitUntil(lambda: page.error.isVisibleTo(page) and "无权" in page.error.text(), timeout=10_000)

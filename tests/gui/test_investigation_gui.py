@@ -63,7 +63,7 @@ def make_case(ctx: UiContext, cats=(Category.DIBAO,), *, investigate: bool = Tru
 @pytest.fixture
 def open_detail(qtbot, ui_context_for) -> Callable[..., CaseDetailView]:  # type: ignore[no-untyped-def]
     def make(ctx: UiContext, case_uuid: str) -> CaseDetailView:
-        view = CaseDetailView(ctx, today=lambda: TODAY)
+        view = CaseDetailView(ctx)
         qtbot.addWidget(view)
         view.resize(1216, 700)
         view.show()

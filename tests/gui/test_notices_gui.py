@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import FAST_KDF
+from conftest import FAST_KDF, noon
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrinter
@@ -34,7 +34,6 @@ from desktop.domain.notice import BatchStatus
 from desktop.services.admin import appinfo
 from desktop.services.admin.accounts import sign_in
 from desktop.services.notices import batches as notices
-from desktop.services.notices import data as nd
 from desktop.services.session import AppSession
 from desktop.store.models import Case
 from desktop.store.models_notice import NoticeBatch, NoticePosting
@@ -47,14 +46,15 @@ from desktop.ui.printing import PrintDialog
 from desktop.ui.tasks import TaskRunner
 
 TODAY = date(2026, 9, 15)
+LATER = date(2026, 11, 2)
 HOUSEHOLDS = 2000
 NOT_VISITED = "尚未完成入户调查"
 MISSING = "调查材料不全"
 
 
 @pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict[str, str]]:
-    monkeypatch.setattr(nd, "local_today", lambda: TODAY)     # the services' "today" is the demo's day
+def demo(tmp_path: Path, time_machine) -> tuple[Path, dict[str, str]]:  # type: ignore[no-untyped-def]
+    time_machine.move_to(noon(TODAY))     # the clock (services and pages) runs on the demo's day
     result = create_demo(tmp_path / "demo", households=HOUSEHOLDS, today=TODAY, kdf=FAST_KDF)
     return result.data_dir, {user: pw for user, _label, pw in result.accounts}
 
@@ -78,7 +78,7 @@ def ctx_for(demo: tuple[Path, dict[str, str]], tasks: TaskRunner) -> Iterator[Ca
 @pytest.fixture
 def open_page(qtbot, ctx_for) -> Callable[[str], NoticesPage]:  # type: ignore[no-untyped-def]
     def make(user: str = "clerk") -> NoticesPage:
-        page = NoticesPage(ctx_for(user), today=lambda: TODAY)
+        page = NoticesPage(ctx_for(user))
         qtbot.addWidget(page)
         page.resize(1216, 700)
         page.show()
@@ -391,11 +391,13 @@ def test_admin_sees_batches_but_cannot_start_one(qtbot, open_page) -> None:  # t
     assert page.stack.currentWidget() is page.list_view
 
 
-def test_main_window_ends_due_notices_at_start_and_says_so(qtbot, ctx_for) -> None:  # type: ignore[no-untyped-def]
+def test_main_window_ends_due_notices_at_start_and_says_so(qtbot, ctx_for,  # type: ignore[no-untyped-def]
+                                                          time_machine) -> None:
     ctx = ctx_for("clerk")
     mine, _cases = posted_batch(ctx.session)
     posted = notices.list_batches(ctx.session, "posted")
     assert mine.uuid in {b.uuid for b in posted}
+    time_machine.move_to(noon(LATER))     # the window starts weeks after the notices were posted
     win = MainWindow(ctx, appinfo.installation(ctx.session))
     qtbot.addWidget(win)
     win.resize(1366, 768)
@@ -403,8 +405,7 @@ def test_main_window_ends_due_notices_at_start_and_says_so(qtbot, ctx_for) -> No
     watcher = NoticePeriodWatcher.of(ctx)
     assert win.notice_watch is watcher
     qtbot.waitUntil(lambda: watcher.last_day is not None, timeout=20_000)
-    # the real date is after the demo's day: every posted demo notice is over by now
-    due = [b for b in posted if b.end_on is not None and b.end_on < date.today()]
+    due = [b for b in posted if b.end_on is not None and b.end_on < LATER]
     assert mine.uuid in {b.uuid for b in due}       # 2026-09-22 is long past
     assert {b.batch_uuid for b in watcher.ended} == {b.uuid for b in due}
     line = win.page("home").findChild(NoticeEndedLine, "notice_ended_line")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from conftest import noon
 from factories import sample_application as _app
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QFileDialog
@@ -44,9 +45,11 @@ def accepted(session_for) -> tuple[str, date]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def open_page(qtbot, ui_context_for) -> Callable[..., ReferralsPage]:  # type: ignore[no-untyped-def]
+def open_page(qtbot, ui_context_for, time_machine) -> Callable[..., ReferralsPage]:  # type: ignore[no-untyped-def]
     def make(role: str = "clerk", today: date | None = None) -> ReferralsPage:
-        page = ReferralsPage(ui_context_for(role), today=(lambda: today) if today else None)
+        if today is not None:
+            time_machine.move_to(noon(today))    # the page is opened on that day (the session's clock)
+        page = ReferralsPage(ui_context_for(role))
         qtbot.addWidget(page)
         page.resize(1216, 700)
         page.show()

@@ -232,7 +232,7 @@ def _submit(session, outcome="accept", reason=""):
     items = intake_form.checklist(session, VILLAGE, list(req.categories))
     marks = {i.code: ("missing" if outcome == "missing_documents" and n == 0 else "received")
              for n, i in enumerate(items)}
-    app = intake_form.build_application(hh, req, items, marks)
+    app = intake_form.build_application(hh, req, items, marks, session.clock.today())
     return intake.submit_application(session, app, outcome, refusal_reason=reason)
 
 

@@ -293,7 +293,7 @@ def test_results_never_hold_a_full_id_number(world):
 
 
 def test_classify_does_not_show_the_number_in_its_repr():
-    assert ID_ZSM not in repr(classify(ID_ZSM))
+    assert ID_ZSM not in repr(classify(ID_ZSM, date(2026, 6, 1)))
 
 
 @pytest.mark.parametrize("name,allowed", [("assistant", True), ("clerk", True), ("auditor", False)])

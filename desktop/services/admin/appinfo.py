@@ -80,9 +80,8 @@ def outbox_waiting(session: AppSession) -> int:
         return waiting_count(s)
 
 
-def calendar_warning(today: date | None = None, horizon_days: int = CALENDAR_HORIZON_DAYS) -> str | None:
+def calendar_warning(today: date, horizon_days: int = CALENDAR_HORIZON_DAYS) -> str | None:
     """Why deadlines cannot be computed from today to ``horizon_days`` ahead, or None when all is covered."""
-    today = today or date.today()
     planner = clocks.DeadlinePlanner.default()
     for year in range(today.year, (today + timedelta(days=horizon_days)).year + 1):
         problem = planner.calendar_problem(max(today, date(year, 1, 1)))
@@ -109,7 +108,7 @@ def shell_status(session: AppSession, today: date | None = None) -> ShellStatus:
         last_at = datetime.fromisoformat(last) if last else None
     except ValueError:
         last_at = None
-    return ShellStatus(waiting, last_at, calendar_warning(today))
+    return ShellStatus(waiting, last_at, calendar_warning(today or session.clock.today()))
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ class Check:
 
 def self_test(data_dir: Path, username: str, password: str, today: date | None = None) -> list[Check]:
     """Run every start-up check without changing anything; stop at the first that makes the rest moot."""
-    today = today or date.today()
     checks: list[Check] = []
     if not Database.db_path(data_dir).exists():
         return [Check("数据库文件", False, f"找不到 {Database.db_path(data_dir)}")]
@@ -55,7 +54,7 @@ def self_test(data_dir: Path, username: str, password: str, today: date | None =
             except LookupError as exc:
                 checks.append(Check("设备身份", False, str(exc)))
                 dev = None
-        checks.extend(_policy_checks(dev.township_code if dev else None, today))
+        checks.extend(_policy_checks(dev.township_code if dev else None, today or db.clock.today()))
     finally:
         db.close()
     return checks

@@ -178,13 +178,13 @@ def township_limit_cents(session: AppSession, case_uuid: str, today: date | None
     """The township's approval limit for emergency aid, from the policy in force today in the case's region."""
     with session.db.read() as s:
         division = _load_case(s, case_uuid).division_code
-    return DeadlinePlanner.default().policy_for(division, today or date.today()).emergency \
+    return DeadlinePlanner.default().policy_for(division, today or session.clock.today()).emergency \
         .township_approval_limit_cents
 
 
 def case_detail(session: AppSession, case_uuid: str, *, today: date | None = None) -> CaseDetail:
     session.require(Permission.VIEW_CASES)
-    today = today or date.today()
+    today = today or session.clock.today()
     with session.db.read() as s:
         case = _load_case(s, case_uuid)
         household = s.get(Household, case.household_uuid)

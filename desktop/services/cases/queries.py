@@ -226,15 +226,15 @@ def page_query(f: CaseFilter, sort_key: str, descending: bool, offset: int, limi
 
 # ------------------------------------------------------------------------------------ the API
 
-def _today(today: date | None) -> date:
-    return today or date.today()
+def _today(session: AppSession, today: date | None) -> date:
+    return today or session.clock.today()
 
 
 def count_cases(session: AppSession, f: CaseFilter, *, today: date | None = None) -> int:
     session.require(Permission.VIEW_CASES)
     _validate(f)
     with session.db.read() as s:
-        return int(s.scalar(count_query(f, _today(today))) or 0)
+        return int(s.scalar(count_query(f, _today(session, today))) or 0)
 
 
 def list_cases(session: AppSession, f: CaseFilter, sort_key: str = "received_on", descending: bool = True,
@@ -244,7 +244,7 @@ def list_cases(session: AppSession, f: CaseFilter, sort_key: str = "received_on"
     if offset < 0 or not 0 < limit <= MAX_PAGE:
         raise InvalidInput(f"每页应为1–{MAX_PAGE}件。", "limit")
     with session.db.read() as s:
-        return _rows(s, f, sort_key, descending, offset, limit, _today(today))
+        return _rows(s, f, sort_key, descending, offset, limit, _today(session, today))
 
 
 def first_page(session: AppSession, f: CaseFilter, sort_key: str = "received_on", descending: bool = True,
@@ -252,7 +252,7 @@ def first_page(session: AppSession, f: CaseFilter, sort_key: str = "received_on"
     """The count and the first page in one read transaction (the same snapshot)."""
     session.require(Permission.VIEW_CASES)
     _validate(f)
-    day = _today(today)
+    day = _today(session, today)
     with session.db.read() as s:
         total = int(s.scalar(count_query(f, day)) or 0)
         rows = _rows(s, f, sort_key, descending, 0, limit, day) if total else []

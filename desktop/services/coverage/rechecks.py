@@ -26,7 +26,7 @@ Every change is audited and queued for the county in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -44,6 +44,7 @@ from desktop.store import audit, outbox
 from desktop.store.models import Case, CaseCategory, Coverage, Household, Person, Village
 from desktop.store.models_notice import NoticeHomeVisit
 from desktop.store.models_recheck import Recheck
+from desktop.store.timekeeping import clock_of
 
 __all__ = [
     "COVERED_ON_APPROVAL", "MAX_MONTHLY_CENTS", "OUTCOME_LABELS", "RECHECK_CLASS_LABELS", "DueGroup",
@@ -87,14 +88,6 @@ class DueGroup(StrEnum):
     NEXT_MONTH = "next_month"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _local_today() -> date:
-    return datetime.now(UTC).astimezone().date()
-
-
 def _month_end(d: date) -> date:
     return add_months(d.replace(day=1), 1) - timedelta(days=1)
 
@@ -133,7 +126,7 @@ def _new_recheck(s: Session, cov: Coverage, division_code: str, due_from: date, 
     months = policy.recheck_months(cov.recheck_class)
     due = first_due(due_from, months, today) if first else add_months(due_from, months)
     row = Recheck(coverage_id=cov.id, due_on=due, recheck_class=cov.recheck_class, policy_ref=policy.ref,
-                  scheduled_by=actor, scheduled_at=_now(), reason="")
+                  scheduled_by=actor, scheduled_at=clock_of(s).now(), reason="")
     s.add(row)
     return row
 
@@ -169,7 +162,7 @@ def schedule_missing(session: AppSession, today: date | None = None, planner: De
     """Give every open coverage without an open re-check its first one; returns how many were added.
     Idempotent (run when the re-check list opens and after the demo is made)."""
     session.require(Permission.VIEW_CASES)
-    today = today or _local_today()
+    today = today or session.clock.today()
     planner = planner or DeadlinePlanner.default()
     with session.db.read() as s:
         missing = s.scalar(select(func.count()).select_from(Coverage).where(_unscheduled(today)))
@@ -260,7 +253,7 @@ def list_due(session: AppSession, today: date | None = None, group: DueGroup | s
     """Open re-checks overdue, due this month or next month (``group`` picks one), oldest first,
     optionally for one village (division code)."""
     session.require(Permission.VIEW_CASES)
-    today = today or _local_today()
+    today = today or session.clock.today()
     next_end = _month_end(add_months(today.replace(day=1), 1))
     lo, hi = date.min, next_end
     if group is not None:
@@ -292,7 +285,7 @@ def list_due(session: AppSession, today: date | None = None, group: DueGroup | s
 def due_counts(session: AppSession, today: date | None = None) -> dict[DueGroup, int]:
     """How many open re-checks are overdue, due this month and due next month."""
     session.require(Permission.VIEW_CASES)
-    today = today or _local_today()
+    today = today or session.clock.today()
     this_end = _month_end(today)
     next_end = _month_end(this_end + timedelta(days=1))
     with session.db.read() as s:
@@ -365,7 +358,7 @@ def record_outcome(session: AppSession, recheck_uuid: str, form: OutcomeInput, t
     """Record the outcome of an open re-check (clerk or supervisor). Bad input raises InvalidInput
     with the Chinese reason and changes nothing."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or _local_today()
+    today = today or session.clock.today()
     planner = planner or DeadlinePlanner.default()
     with session.db.write() as s:
         row = s.scalar(select(Recheck).where(Recheck.uuid == recheck_uuid))
@@ -379,7 +372,7 @@ def record_outcome(session: AppSession, recheck_uuid: str, form: OutcomeInput, t
             raise InvalidInput("该户的救助已经停止，无需复核。", "recheck")
         outcome, reason = _validate(form, today, row, cov)
         division = s.scalar(select(Household.division_code).where(Household.uuid == cov.household_uuid)) or ""
-        now = _now()
+        now = session.clock.now()
         before = cov.monthly_amount_cents
         row.done_on, row.outcome, row.reason = form.done_on, outcome.value, reason
         row.amount_before_cents, row.recorded_by, row.recorded_at = before, session.user.username, now

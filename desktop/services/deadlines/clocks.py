@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, select
@@ -40,6 +40,7 @@ from desktop.services.deadlines.planner import DeadlinePlanner, primary_category
 from desktop.services.session import AppSession
 from desktop.store.models import Case, CaseCategory, Person, Village
 from desktop.store.models_clock import CaseClock
+from desktop.store.timekeeping import clock_of
 
 __all__ = [
     "CLOCK_LABELS", "TRANSITION_CLOCKS", "ClockInfo", "ClockKind", "ClockState", "Dashboard", "DueItem",
@@ -98,14 +99,6 @@ DECIDING_TRANSITIONS = frozenset({"approve", "refuse", "referral_approved", "ref
                                   "complete_emergency_paperwork"})
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _local_today() -> date:
-    return datetime.now(UTC).astimezone().date()
-
-
 def _main_category(s: Session, case_uuid: str) -> Category | None:
     cats = [Category(c) for c in s.scalars(select(CaseCategory.category)
                                            .where(CaseCategory.case_uuid == case_uuid)).all()]
@@ -134,7 +127,7 @@ def open_clock(s: Session, case: Case, kind: ClockKind | str, *, actor: str, sta
         note = ""
     except CalendarNotCovered as exc:
         due, note = None, exc.message
-    now = _now()
+    now = clock_of(s).now()
     close_clocks(s, case.uuid, (k,), actor=actor, subject_uuid=subject_uuid, state=ClockState.CANCELLED,
                  note="重新计时")
     clock = CaseClock(case_uuid=case.uuid, kind=k.value, subject_uuid=subject_uuid,
@@ -158,7 +151,7 @@ def close_clocks(s: Session, case_uuid: str, kinds: Iterable[ClockKind | str] | 
     if subject_uuid is not None:
         q = q.where(CaseClock.subject_uuid == subject_uuid)
     rows = list(s.scalars(q))
-    now = _now()
+    now = clock_of(s).now()
     for c in rows:
         c.state, c.closed_by, c.closed_at, c.close_note = st.value, actor, now, note
     return len(rows)
@@ -175,7 +168,7 @@ def on_accepted(s: Session, case: Case, *, actor: str, planner: DeadlinePlanner 
 def on_transition(s: Session, case: Case, name: str, after: CaseStatus | str, *, actor: str,
                   on_day: date | None = None, planner: DeadlinePlanner | None = None) -> None:
     """Open and close the clocks a just-applied transition implies (see :data:`TRANSITION_CLOCKS`)."""
-    day = on_day or _local_today()
+    day = on_day or clock_of(s).today()
     close, open_ = TRANSITION_CLOCKS.get(name, ((), ()))
     if close:
         close_clocks(s, case.uuid, close, actor=actor, note=name)
@@ -236,7 +229,7 @@ def case_clocks(session: AppSession, case_uuid: str, today: date | None = None,
                 planner: DeadlinePlanner | None = None) -> list[ClockInfo]:
     """Every clock of a case, open ones first by due day, then closed ones as they were opened."""
     session.require(Permission.VIEW_CASES)
-    today = today or _local_today()
+    today = today or session.clock.today()
     planner = planner or DeadlinePlanner.default()
     with session.db.read() as s:
         rows = list(s.scalars(select(CaseClock).where(CaseClock.case_uuid == case_uuid).order_by(CaseClock.id)))
@@ -279,7 +272,7 @@ def dashboard(session: AppSession, today: date | None = None, planner: DeadlineP
               limit: int = 500) -> Dashboard:
     """What is overdue, due today and due this week, across all open clocks (``limit`` per group)."""
     session.require(Permission.VIEW_CASES)
-    today = today or _local_today()
+    today = today or session.clock.today()
     planner = planner or DeadlinePlanner.default()
     week_end = today + timedelta(days=6 - today.weekday())
     is_open = CaseClock.state == ClockState.OPEN.value

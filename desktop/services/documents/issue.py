@@ -36,7 +36,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -190,7 +190,7 @@ def _store(session: AppSession, s: Session, case: Case, doc: PrintedDocument) ->
     detail = {k: v for k, v in (("department", doc.department), ("department_name", doc.department_name)) if v}
     record = PrintRecord(uuid=new_uuid(), case_uuid=case.uuid, kind=doc.kind.value, series=doc.series,
                          copy_no=doc.copy_no, is_copy=doc.is_copy, fmt=doc.fmt, sha256=doc.sha256,
-                         actor=session.user.username, at=datetime.now(UTC), voided=False, void_reason="",
+                         actor=session.user.username, at=session.clock.now(), voided=False, void_reason="",
                          detail=detail)
     s.add(record)
     audit.append_event(s, actor=session.user.username, action="document_printed", entity_type="case",
@@ -387,7 +387,7 @@ def void_print(session: AppSession, record_uuid: str, reason: str) -> PrintHisto
         if record.voided:
             raise InvalidInput("该打印件已经作废。")
         record.voided, record.void_reason = True, reason
-        record.voided_by, record.voided_at = session.user.username, datetime.now(UTC)
+        record.voided_by, record.voided_at = session.user.username, session.clock.now()
         audit.append_event(s, actor=session.user.username, action="document_voided", entity_type="case",
                            entity_id=record.case_uuid,
                            detail={"kind": record.kind, "copy_no": record.copy_no, "record": record.uuid,

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -138,10 +138,6 @@ def _yuan(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
-def _today() -> date:
-    return datetime.now().astimezone().date()
-
-
 def _rules(case: Case, on: date) -> EmergencyRules:
     from desktop.services.deadlines.planner import DeadlinePlanner  # noqa: PLC0415 (clocks loads the policy book)
 
@@ -178,7 +174,7 @@ def _problem(case: Case) -> str:
 
 def facts(session: AppSession, case_uuid: str, *, today: date | None = None) -> EmergencyFacts:
     session.require(Permission.VIEW_CASES)
-    today = today or _today()
+    today = today or session.clock.today()
     with session.db.read() as s:
         case, person = _load(s, case_uuid)
         rules = _rules(case, today)
@@ -268,7 +264,7 @@ def grant(session: AppSession, case_uuid: str, form: GrantInput, *, supervisor: 
           today: date | None = None) -> GrantResult:
     """先行救助 for an accepted emergency case: on the spot within the township limit, else to the county."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or _today()
+    today = today or session.clock.today()
     amount, reason, note = _validate(form)
     with session.db.read() as s:
         case, _person = _load(s, case_uuid)
@@ -288,7 +284,7 @@ def grant(session: AppSession, case_uuid: str, form: GrantInput, *, supervisor: 
                 f"提示：{person.name}于{last.granted_on:%Y-%m-%d}已因“{reason.label}”获得先行救助"
                 f"{_yuan(last.amount_cents)}元（案件{last.case_number_display}），在{rules.same_reason_window_days}天内"
                 "同一事由原则上救助一次。如确需再次救助，请勾选“已知悉”并写明情况。", repeats)
-        now = datetime.now(UTC)
+        now = session.clock.now()
         text = f"先行救助{_yuan(amount)}元（{reason.label}）" + (f"：{note}" if note else "")
         if route is EmergencyRoute.TOWNSHIP:
             ctx = TransitionContext(actor_role=approver_role.value, emergency=case.emergency, amount_cents=amount,
@@ -332,7 +328,7 @@ def complete_paperwork(session: AppSession, case_uuid: str) -> CaseStatus:
         missing = tuple(s.scalars(select(CaseDocument.name).where(CaseDocument.case_uuid == case.uuid,
                                                                   CaseDocument.received.is_(False))).all())
         ctx = TransitionContext(actor_role=session.user.role.value, documents_missing=missing)
-        now = datetime.now(UTC)
+        now = session.clock.now()
         try:
             after = _apply(s, session, case, "complete_emergency_paperwork", ctx, reason="", amount_cents=None,
                            now=now)

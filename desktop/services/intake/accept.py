@@ -11,7 +11,7 @@ result.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Literal
 
 from sqlalchemy import select
@@ -87,7 +87,7 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
                        refusal_reason: str = "", household_uuid: str | None = None,
                        now: datetime | None = None, planner: clocks.DeadlinePlanner | None = None) -> IntakeResult:
     session.require(Permission.INTAKE)
-    now = now or datetime.now(UTC)
+    now = now or session.clock.now()
     today = now.astimezone().date()
     violations = validate_application(app, today)
     if violations:

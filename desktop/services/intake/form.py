@@ -131,12 +131,11 @@ class IdPreview:
 _ID_CHARS = re.compile(r"^[0-9]*X?$")
 
 
-def id_preview(text: str, today: date | None = None) -> IdPreview:
+def id_preview(text: str, today: date) -> IdPreview:
     """What an ID number being typed says: birth date, sex and age, or the reason it is wrong.
 
     Fewer than 18 characters is "still typing" unless it is a complete old 15-digit number.
     """
-    today = today or date.today()
     number = normalize_id(text or "")
     if not number:
         return IdPreview(IdState.EMPTY)
@@ -304,9 +303,8 @@ def _person(m: MemberForm) -> tuple[Person, list[Violation]]:
     return person, out
 
 
-def member_violations(m: MemberForm, on: date | None = None) -> list[Violation]:
+def member_violations(m: MemberForm, on: date) -> list[Violation]:
     """Problems with one member, fields without prefix, messages without the member's name."""
-    on = on or date.today()
     person, out = _person(m)
     taken = {v.field for v in out}
     for v in validate_person(person, on):
@@ -335,9 +333,8 @@ def _who(m: MemberForm) -> str:
     return f"成员“{m.name.strip()}”：" if m.name.strip() else "成员："
 
 
-def household_violations(h: HouseholdForm, on: date | None = None) -> list[Violation]:
+def household_violations(h: HouseholdForm, on: date) -> list[Violation]:
     """Everything wrong with the household and its members (fields ``members[i].name`` …)."""
-    on = on or date.today()
     household, out = _household(h)
     taken = {v.field for v in out}
     for v in validate_household(household, on):
@@ -383,9 +380,8 @@ def _channel(code: str) -> tuple[Channel, list[Violation]]:
         return Channel.WALK_IN, [Violation("channel", "请选择申请方式")]
 
 
-def request_violations(h: HouseholdForm, r: RequestForm, on: date | None = None) -> list[Violation]:
+def request_violations(h: HouseholdForm, r: RequestForm, on: date) -> list[Violation]:
     """Problems of the "申请事项" step: categories, reason, applicant, channel, the 近亲属 declaration."""
-    on = on or date.today()
     household, _ = _household(h)
     cats, out = _categories(r.categories)
     channel, problems = _channel(r.channel)
@@ -421,9 +417,8 @@ def document_violations(items: Sequence[ChecklistItem], marks: Mapping[str, str]
 
 
 def build_application(h: HouseholdForm, r: RequestForm, items: Sequence[ChecklistItem],
-                      marks: Mapping[str, str], on: date | None = None) -> Application:
+                      marks: Mapping[str, str], on: date) -> Application:
     """The application to submit; raises InvalidInput (with the field) for the first problem found."""
-    on = on or date.today()
     problems = household_violations(h, on) + request_violations(h, r, on) + document_violations(items, marks)
     if problems:
         more = f"（另有{len(problems) - 1}处问题）" if len(problems) > 1 else ""
@@ -450,7 +445,7 @@ def checklist(session: AppSession, division_code: str, categories: Sequence[str]
     if not cats:
         return []
     planner = planner or DeadlinePlanner.default()
-    table = planner.policy_for(division_code, on or date.today())
+    table = planner.policy_for(division_code, on or session.clock.today())
     return [ChecklistItem(d.code, d.name, d.note, d.conditional) for d in table.required_documents(cats)]
 
 

@@ -184,8 +184,9 @@ def _is_cjk(ch: str) -> bool:
             or 0x20000 <= cp <= 0x3134F or ch == "〇")
 
 
-def classify(text: str) -> ParsedQuery:
-    """What kind of query the typed text is, and its normalised value (NFKC, x → X, spaces dropped)."""
+def classify(text: str, today: date) -> ParsedQuery:
+    """What kind of query the typed text is, and its normalised value (NFKC, x → X, spaces dropped).
+    ``today``: an ID number whose birth date is after it gets a notice."""
     norm = unicodedata.normalize("NFKC", text or "").strip()
     if len(norm) < MIN_QUERY_CHARS:
         return ParsedQuery(QueryKind.EMPTY, notice=HINT)
@@ -196,7 +197,7 @@ def classify(text: str) -> ParsedQuery:
         if n == 23:
             return _case_number_query(upper)
         if n in (15, 18):
-            return _id_number_query(upper)
+            return _id_number_query(upper, today)
         if 4 <= n <= 6:
             return ParsedQuery(QueryKind.ID_TAIL, upper)
         if n < 4:
@@ -213,10 +214,10 @@ def classify(text: str) -> ParsedQuery:
     return ParsedQuery(QueryKind.UNKNOWN, notice="无法识别的查询内容。" + HINT)
 
 
-def _id_number_query(number: str) -> ParsedQuery:
+def _id_number_query(number: str, today: date) -> ParsedQuery:
     notice = ""
     try:
-        parse_id(number, today=date.today())
+        parse_id(number, today=today)
     except IdNumberError as e:
         notice = e.message
     return ParsedQuery(QueryKind.ID_NUMBER, canonical_id_number(number), notice)
@@ -241,8 +242,8 @@ def search(session: AppSession, query: str, limit: int = DEFAULT_LIMIT, *,
     if not (session.can(Permission.INTAKE) or session.can(Permission.VIEW_CASES)):
         session.require(Permission.VIEW_CASES)   # raises PermissionDenied with the Chinese message
     limit = max(1, int(limit))
-    today = today or date.today()
-    q = classify(query)
+    today = today or session.clock.today()
+    q = classify(query, today)
     if q.kind in (QueryKind.EMPTY, QueryKind.UNKNOWN):
         return SearchResults(q.kind, (), False, q.notice)
     db = session.db

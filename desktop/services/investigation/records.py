@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -66,6 +66,7 @@ from desktop.store.models_investigation import (
     InvestigationAttachment,
     NeighbourVisit,
 )
+from desktop.store.timekeeping import clock_of
 
 __all__ = [
     "MAX_ATTACHMENT_BYTES", "AttachmentInfo", "AttachmentInput", "CheckRequestInput", "CheckResultInput",
@@ -108,10 +109,10 @@ def home_visit_investigators(s: Session, case_uuid: str) -> int:
     return max((len(set(v.investigators or [])) for v in _counting_visits(s, case_uuid)), default=0)
 
 
-def _policy(case: Case) -> PolicyTable:
+def _policy(s: Session, case: Case) -> PolicyTable:
     from desktop.services.deadlines.planner import DeadlinePlanner  # noqa: PLC0415 (clocks loads the policy book; keep imports light)
 
-    return DeadlinePlanner.default().policy_for(case.division_code, case.accepted_on or _today())
+    return DeadlinePlanner.default().policy_for(case.division_code, case.accepted_on or clock_of(s).today())
 
 
 def _categories(s: Session, case_uuid: str) -> list[Category]:
@@ -126,7 +127,7 @@ def _categories(s: Session, case_uuid: str) -> list[Category]:
 
 def _requirements(s: Session, case: Case) -> tuple[bool, bool]:
     """(economic check required, 民主评议 required) for any of the case's categories."""
-    policy = _policy(case)
+    policy = _policy(s, case)
     cats = _categories(s, case.uuid)
     return (any(policy.economic_check_required(c) for c in cats),
             any(policy.democratic_deliberation_required(c) for c in cats))
@@ -165,14 +166,6 @@ def missing_before_decision(s: Session, case: Case) -> tuple[str, ...]:
 
 
 # ------------------------------------------------------------------ validation helpers
-
-def _today() -> date:
-    return datetime.now().astimezone().date()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 def _text(value: str, what: str, field: str, limit: int = MAX_TEXT, required: bool = True) -> str:
     return validation.text(value, what, field, limit, required=required)
@@ -218,7 +211,7 @@ def _store_attachment(s: Session, session: AppSession, case: Case, purpose: Atta
     name, mime, data = checked
     row = InvestigationAttachment(case_uuid=case.uuid, purpose=purpose.value, file_name=name, mime=mime,
                                   size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
-                                  added_by=session.user.username, added_at=_now())
+                                  added_by=session.user.username, added_at=session.clock.now())
     s.add(row)
     s.flush()
     return row.uuid
@@ -263,7 +256,7 @@ def record_home_visit(session: AppSession, case_uuid: str, form: HomeVisitInput,
                       today: date | None = None) -> str:
     """A home visit (入户调查) by two or more staff, with findings and the signed form; its uuid."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or _today()
+    today = today or session.clock.today()
     _day(form.visited_on, today, "入户调查日期", "visited_on")
     names = _names(form.investigators)
     findings = _text(form.findings, "调查情况", "findings")
@@ -277,7 +270,7 @@ def record_home_visit(session: AppSession, case_uuid: str, form: HomeVisitInput,
         attachment = _store_attachment(s, session, case, AttachmentPurpose.HOME_VISIT_FORM, checked)
         row = HomeVisit(case_uuid=case.uuid, visited_on=form.visited_on, investigators=names,
                         proposed_monthly_cents=amount, note="", findings=findings,
-                        form_attachment_uuid=attachment, recorded_by=session.user.username, recorded_at=_now())
+                        form_attachment_uuid=attachment, recorded_by=session.user.username, recorded_at=session.clock.now())
         s.add(row)
         s.flush()
         _record(s, session, case, "home_visit_recorded", {
@@ -290,7 +283,7 @@ def request_economic_check(session: AppSession, case_uuid: str, form: CheckReque
                            today: date | None = None) -> str:
     """The household economic-check request (核对申请): when, to whom; its uuid."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or _today()
+    today = today or session.clock.today()
     _day(form.requested_on, today, "核对申请日期", "requested_on")
     to = _text(form.requested_to, "核对机构（向谁申请）", "requested_to", 100)
     note = _text(form.note, "备注", "note", 500, required=False)
@@ -302,7 +295,7 @@ def request_economic_check(session: AppSession, case_uuid: str, form: CheckReque
         if pending:
             raise InvalidInput("已有一份核对申请尚未登记结果：请先登记该申请的核对报告。", "requested_on")
         row = EconomicCheck(case_uuid=case.uuid, requested_on=form.requested_on, requested_to=to,
-                            request_note=note, requested_by=session.user.username, requested_at=_now(),
+                            request_note=note, requested_by=session.user.username, requested_at=session.clock.now(),
                             summary="")
         s.add(row)
         s.flush()
@@ -315,7 +308,7 @@ def record_check_result(session: AppSession, check_uuid: str, form: CheckResultI
                         today: date | None = None) -> None:
     """The result of a check request (核对报告): day, conclusion, summary, the report as an attachment."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or _today()
+    today = today or session.clock.today()
     _day(form.result_on, today, "核对报告日期", "result_on")
     try:
         conclusion = EconomicCheckConclusion(form.conclusion)
@@ -334,7 +327,7 @@ def record_check_result(session: AppSession, check_uuid: str, form: CheckResultI
             raise InvalidInput(f"核对报告日期不能早于申请日期（{row.requested_on:%Y-%m-%d}）。", "result_on")
         attachment = _store_attachment(s, session, case, AttachmentPurpose.ECONOMIC_CHECK_REPORT, checked)
         row.result_on, row.conclusion, row.summary = form.result_on, conclusion.value, summary
-        row.report_attachment_uuid, row.result_by, row.result_at = attachment, session.user.username, _now()
+        row.report_attachment_uuid, row.result_by, row.result_at = attachment, session.user.username, session.clock.now()
         _record(s, session, case, "economic_check_result_recorded", {
             "check_uuid": row.uuid, "result_on": form.result_on.isoformat(), "conclusion": conclusion.value,
             "report": attachment})
@@ -344,7 +337,7 @@ def record_neighbour_visit(session: AppSession, case_uuid: str, form: NeighbourV
                            today: date | None = None) -> str:
     """A neighbour visit (邻里访问): day, who was asked, what they said; its uuid."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or _today()
+    today = today or session.clock.today()
     _day(form.visited_on, today, "走访日期", "visited_on")
     who = _text(form.interviewees, "走访对象", "interviewees", 200)
     summary = _text(form.summary, "走访情况", "summary")
@@ -352,7 +345,7 @@ def record_neighbour_visit(session: AppSession, case_uuid: str, form: NeighbourV
         case = _load_case(s, case_uuid, _VISIT_STATUSES, "邻里访问")
         _after_acceptance(case, form.visited_on, "走访日期", "visited_on")
         row = NeighbourVisit(case_uuid=case.uuid, visited_on=form.visited_on, interviewees=who, summary=summary,
-                             recorded_by=session.user.username, recorded_at=_now())
+                             recorded_by=session.user.username, recorded_at=session.clock.now())
         s.add(row)
         s.flush()
         _record(s, session, case, "neighbour_visit_recorded",
@@ -364,7 +357,7 @@ def record_deliberation(session: AppSession, case_uuid: str, form: DeliberationI
                         today: date | None = None) -> str:
     """A democratic deliberation (民主评议): day, participants, result, minutes; its uuid."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or _today()
+    today = today or session.clock.today()
     _day(form.held_on, today, "评议日期", "held_on")
     n = form.participants
     if type(n) is not int or not 3 <= n <= MAX_PARTICIPANTS:
@@ -384,7 +377,7 @@ def record_deliberation(session: AppSession, case_uuid: str, form: DeliberationI
         attachment = _store_attachment(s, session, case, AttachmentPurpose.DELIBERATION_MINUTES, checked)
         row = Deliberation(case_uuid=case.uuid, held_on=form.held_on, participants=n, result=result.value,
                            summary=summary, minutes_attachment_uuid=attachment,
-                           recorded_by=session.user.username, recorded_at=_now())
+                           recorded_by=session.user.username, recorded_at=session.clock.now())
         s.add(row)
         s.flush()
         _record(s, session, case, "deliberation_recorded", {

@@ -152,7 +152,7 @@ def create_batch(session: AppSession, division_code: str, category: Category | s
     """A draft notice for one village and category; the period is computed from the policy in force."""
     session.require(Permission.TRANSITION_CASE)
     planner = planner or DeadlinePlanner.default()
-    start_on = start_on or nd.local_today()
+    start_on = start_on or session.clock.today()
     if not isinstance(start_on, date) or isinstance(start_on, datetime):
         raise InvalidInput("请填写张贴日期。", "start_on")
     try:
@@ -181,7 +181,7 @@ def create_batch(session: AppSession, division_code: str, category: Category | s
         seq = s.get(Sequence, scope) or Sequence(scope=scope, value=0)
         seq.value += 1
         s.add(seq)
-        now = nd.now_utc()
+        now = session.clock.now()
         batch = NoticeBatch(
             batch_number=f"GS-{start_on.year}-{dev.device_code}-{seq.value:04d}", division_code=division_code,
             category=cat.value, status=BatchStatus.DRAFT.value, policy_ref=policy.ref, period_length=period.length,
@@ -217,7 +217,7 @@ def remove_case(session: AppSession, batch_uuid: str, case_uuid: str) -> BatchSu
             raise InvalidInput("该案件不在本批公示名单中。", "case")
         if n <= 1:
             raise InvalidInput("这是名单中最后一件案件：请直接撤回（放弃）本草稿。", "case")
-        batch.updated_at = nd.now_utc()
+        batch.updated_at = session.clock.now()
         case = s.get(Case, case_uuid)
         nd.batch_event(s, session, batch, "notice_case_removed",
                        {"case_number": case.case_number if case else ""}, send=False)
@@ -244,7 +244,7 @@ def set_start_date(session: AppSession, batch_uuid: str, start_on: date, *,
         batch.start_on, batch.end_on, batch.policy_ref = start_on, period.end_on, policy.ref
         batch.period_length, batch.period_unit = period.length, period.unit.value
         batch.content = notice_content_for(policy, batch.category).to_dict()
-        batch.updated_at = nd.now_utc()
+        batch.updated_at = session.clock.now()
         nd.batch_event(s, session, batch, "notice_start_changed", {"start_on": start_on.isoformat()}, send=False)
         return summary(s, batch)
 
@@ -261,7 +261,7 @@ def post_batch(session: AppSession, batch_uuid: str, posting: PostingInput, *, t
     ``post_notice``); a later one records another place where the same notice hangs."""
     session.require(Permission.TRANSITION_CASE)
     planner = planner or DeadlinePlanner.default()
-    today = today or nd.local_today()
+    today = today or session.clock.today()
     if not isinstance(posting.posted_on, date):
         raise InvalidInput("请填写张贴日期。", "posted_on")
     if posting.posted_on > today:
@@ -274,7 +274,7 @@ def post_batch(session: AppSession, batch_uuid: str, posting: PostingInput, *, t
     with session.db.write() as s:
         batch = nd.load_batch(s, batch_uuid)
         status = BatchStatus(batch.status)
-        now = nd.now_utc()
+        now = session.clock.now()
         if status is BatchStatus.DRAFT:
             _start_notice(s, session, batch, posting.posted_on, planner, now)
             action = "notice_posted"
@@ -327,7 +327,7 @@ def close_due_batches(session: AppSession, today: date | None = None, *,
     if not session.can(Permission.TRANSITION_CASE):
         return []
     planner = planner or DeadlinePlanner.default()
-    today = today or nd.local_today()
+    today = today or session.clock.today()
     with session.db.read() as s:
         due = s.scalars(select(NoticeBatch.uuid).where(NoticeBatch.status == BatchStatus.POSTED.value)
                         .order_by(NoticeBatch.start_on, NoticeBatch.batch_number)).all()
@@ -350,7 +350,7 @@ def _close_one(session: AppSession, batch_uuid: str, today: date, planner: Deadl
             period = nd.batch_period(batch)
         if not period.is_over(today):
             return None
-        now = nd.now_utc()
+        now = session.clock.now()
         moved, not_moved = [], []
         for m in nd.members(s, batch):
             case = s.get(Case, m.case_uuid)
@@ -406,7 +406,7 @@ def withdraw_batch(session: AppSession, batch_uuid: str, reason: str) -> BatchSu
         status = BatchStatus(batch.status)
         if status not in (BatchStatus.DRAFT, BatchStatus.POSTED):
             raise InvalidInput(f"该公示当前为“{status.label}”，不能撤回。", "batch")
-        now = nd.now_utc()
+        now = session.clock.now()
         if status is BatchStatus.POSTED:
             for m in nd.members(s, batch):
                 case = s.get(Case, m.case_uuid)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,14 +56,6 @@ OUTCOME_LABELS = {"listed": "公示中", "moved_on": "期满转入审核", "obje
 
 class NoticeRefused(ServiceError):
     """This notice cannot be printed, posted or changed now; the message says why (Chinese)."""
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-def local_today() -> date:
-    return datetime.now().astimezone().date()
 
 
 # ------------------------------------------------------------------ facts about cases
@@ -297,7 +289,7 @@ def apply_case_transition(s: Session, session: AppSession, case: Case, name: str
     event (``case.<name>``) and outbox item (``status_changed``) as ``cases.transition``."""
     from desktop.services.investigation import records as investigations  # noqa: PLC0415 (what the investigation still lacks guards post_notice too)
 
-    now = now or now_utc()
+    now = now or session.clock.now()
     ctx = TransitionContext(actor_role=session.user.role.value, reason=reason.strip(), objection=objection.strip(),
                             home_visit_investigators=investigators, notice_period_ended=period_ended,
                             open_objections=objections_open,

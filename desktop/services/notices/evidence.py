@@ -114,7 +114,7 @@ def record_home_visit(session: AppSession, case_uuid: str, visit: HomeVisitInput
                       today: date | None = None) -> str:
     """Record the home visit of a case under investigation; returns the record's uuid."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or nd.local_today()
+    today = today or session.clock.today()
     _not_future(visit.visited_on, today, "入户调查日期", "visited_on")
     names = [" ".join((n or "").split()) for n in visit.investigators]
     if not names or any(not n for n in names):
@@ -138,7 +138,7 @@ def record_home_visit(session: AppSession, case_uuid: str, visit: HomeVisitInput
             raise InvalidInput("入户调查日期不能早于受理日期。", "visited_on")
         row = NoticeHomeVisit(case_uuid=case.uuid, visited_on=visit.visited_on, investigators=names,
                               proposed_monthly_cents=amount, note=note, recorded_by=session.user.username,
-                              recorded_at=nd.now_utc())
+                              recorded_at=session.clock.now())
         s.add(row)
         s.flush()
         detail = {"case_number": case.case_number, "investigators": len(names), "visited_on": visit.visited_on.isoformat(),
@@ -188,7 +188,7 @@ def add_photo(session: AppSession, batch_uuid: str, data: bytes, caption: str = 
                                                  NoticePhoto.sha256 == digest)) is not None:
             raise InvalidInput("这张照片已经上传过了。", "photo")
         row = NoticePhoto(batch_uuid=batch.uuid, posting_uuid=posting_uuid, mime=mime, size=len(data), sha256=digest,
-                          caption=caption, data=data, added_by=session.user.username, added_at=nd.now_utc())
+                          caption=caption, data=data, added_by=session.user.username, added_at=session.clock.now())
         s.add(row)
         s.flush()
         nd.batch_event(s, session, batch, "notice_photo_added",
@@ -221,7 +221,7 @@ def record_objection(session: AppSession, batch_uuid: str, case_uuid: str, form:
                      today: date | None = None) -> ObjectionInfo:
     """Log an objection against one listed case; the case goes back to investigation."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or nd.local_today()
+    today = today or session.clock.today()
     _not_future(form.received_on, today, "收到异议的日期", "received_on")
     try:
         channel = ObjectionChannel(form.channel)
@@ -246,7 +246,7 @@ def record_objection(session: AppSession, batch_uuid: str, case_uuid: str, form:
             raise InvalidInput("收到异议的日期不在公示期内：公示期外的反映请按信访或投诉渠道登记。", "received_on")
         if case.status != CaseStatus.IN_NOTICE.value:
             raise InvalidInput(f"案件当前状态为“{CaseStatus(case.status).label}”，已不在公示中。", "case")
-        now = nd.now_utc()
+        now = session.clock.now()
         try:
             nd.apply_case_transition(s, session, case, "object", batch_number=batch.batch_number,
                                      objection=content, now=now)
@@ -281,7 +281,7 @@ def handle_objection(session: AppSession, objection_uuid: str, handling: str,
         if row.status != "open":
             raise InvalidInput("该异议已登记处理结果，不能重复办结。", "objection")
         row.status, row.handling, row.result = "handled", handling, res.value
-        row.handled_by, row.handled_at = session.user.username, nd.now_utc()
+        row.handled_by, row.handled_at = session.user.username, session.clock.now()
         case = s.get(Case, row.case_uuid)
         batch = nd.load_batch(s, row.batch_uuid)
         nd.batch_event(s, session, batch, "notice_objection_handled",

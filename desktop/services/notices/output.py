@@ -185,7 +185,7 @@ def _store(session: AppSession, s: Session, batch: NoticeBatch, kind: str, fmt: 
     copy_no = (last or 0) + 1
     digest = hashlib.sha256(data).hexdigest()
     record = NoticePrint(uuid=new_uuid(), batch_uuid=batch.uuid, kind=kind, copy_no=copy_no, fmt=fmt, rows=rows,
-                         sha256=digest, actor=session.user.username, at=nd.now_utc())
+                         sha256=digest, actor=session.user.username, at=session.clock.now())
     s.add(record)
     audit.append_event(s, actor=session.user.username, action="document_printed", entity_type="notice_batch",
                        entity_id=batch.uuid,
@@ -277,7 +277,7 @@ def print_withdrawal_notice(session: AppSession, batch_uuid: str, size: str = "A
         place = first.place if first is not None else nd.village_name(s, batch.division_code)
         dev = device_store.device_info(s)
         policy = nd.batch_policy(planner, batch)
-        withdrawn_on = docdata.local(batch.withdrawn_at).date() if batch.withdrawn_at else nd.local_today()
+        withdrawn_on = docdata.local(batch.withdrawn_at).date() if batch.withdrawn_at else session.clock.today()
         text = WithdrawalText(
             issuer=docdata.issuer(dev), notice_title=notice_title(batch.category), reference=batch.batch_number,
             posted_text=f"{fmt_date_cn(posted)}在{place}张贴", period_text=nd.batch_period(batch).text,

@@ -125,7 +125,7 @@ def list_candidates(session: AppSession, division_code: str | None = None, categ
     that would be noticed under it."""
     session.require(Permission.VIEW_CASES)
     planner = planner or DeadlinePlanner.default()
-    on = on or nd.local_today()
+    on = on or session.clock.today()
     try:
         want = Category(category) if category is not None else None
     except ValueError:

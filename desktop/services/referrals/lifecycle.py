@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -57,6 +57,7 @@ from desktop.services.session import AppSession
 from desktop.store import audit, outbox
 from desktop.store.models import Case, CaseCategory
 from desktop.store.models_referral import Referral, ReferralEvent
+from desktop.store.timekeeping import clock_of
 
 __all__ = [
     "MAX_REPLY_BYTES", "OPEN_STATES", "STATE_LABELS", "ReferralState", "ResultInput", "attach_reply",
@@ -96,14 +97,6 @@ OPEN_STATES = (ReferralState.PENDING.value, ReferralState.SENT.value, ReferralSt
 _AT_DEPARTMENT = (ReferralState.SENT.value, ReferralState.RECEIVED.value)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _local_today() -> date:
-    return datetime.now(UTC).astimezone().date()
-
-
 # ------------------------------------------------------------------------------ inside other transactions
 
 def create_for_case(s: Session, case: Case, *, actor: str, planner: DeadlinePlanner | None = None) -> None:
@@ -116,7 +109,7 @@ def create_for_case(s: Session, case: Case, *, actor: str, planner: DeadlinePlan
     cats = [Category(c) for c in s.scalars(select(CaseCategory.category)
                                            .where(CaseCategory.case_uuid == case.uuid)).all()]
     have = set(s.scalars(select(Referral.department).where(Referral.case_uuid == case.uuid)))
-    now = _now()
+    now = clock_of(s).now()
     for code, covered in table.referral_departments(cats).items():
         if code in have:
             continue
@@ -165,7 +158,7 @@ def on_case_ended(s: Session, case: Case, transition: str, *, actor: str, decidi
     rows = list(s.scalars(select(Referral).where(Referral.case_uuid == case.uuid, Referral.state.in_(states))))
     for ref in rows:
         before = ref.state
-        ref.state, ref.updated_at = ReferralState.CANCELLED.value, _now()
+        ref.state, ref.updated_at = ReferralState.CANCELLED.value, clock_of(s).now()
         if before in _AT_DEPARTMENT:
             deadlines.close_clocks(s, case.uuid, (deadlines.ClockKind.REFERRAL,), actor=actor,
                                    subject_uuid=ref.uuid, state=deadlines.ClockState.CANCELLED, note=transition)
@@ -188,7 +181,7 @@ class ResultInput:
 def mark_sent(session: AppSession, referral_uuid: str, sent_on: date, *, today: date | None = None) -> str:
     """转出: the referral went to its department on ``sent_on``; returns the referral's uuid."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or _local_today()
+    today = today or session.clock.today()
     with session.db.write() as s:
         ref, case = _load(s, referral_uuid)
         _expect(ref, (ReferralState.PENDING.value, ReferralState.RETURNED.value), "转出")
@@ -198,7 +191,7 @@ def mark_sent(session: AppSession, referral_uuid: str, sent_on: date, *, today: 
         before = ref.state
         ref.state, ref.sent_on, ref.sent_by = ReferralState.SENT.value, sent_on, session.user.username
         ref.received_on = ref.received_by = None
-        ref.updated_at = _now()
+        ref.updated_at = session.clock.now()
         deadlines.open_clock(s, case, deadlines.ClockKind.REFERRAL, actor=session.user.username,
                              started_on=sent_on, working_days=ref.deadline_working_days, subject_uuid=ref.uuid,
                              label=f"转办：{ref.department_name}")
@@ -214,14 +207,14 @@ def mark_received(session: AppSession, referral_uuid: str, received_on: date, *,
                   today: date | None = None) -> str:
     """已接收: the department confirmed it has the referral."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or _local_today()
+    today = today or session.clock.today()
     with session.db.write() as s:
         ref, case = _load(s, referral_uuid)
         _expect(ref, (ReferralState.SENT.value,), "登记接收")
         _day(received_on, "接收日期", "received_on", today, not_before=ref.sent_on, before_what="转出日期")
         ref.state, ref.received_on, ref.received_by = (ReferralState.RECEIVED.value, received_on,
                                                        session.user.username)
-        ref.updated_at = _now()
+        ref.updated_at = session.clock.now()
         _changed(s, ref, case, "received", ReferralState.SENT.value, session.user.username, received_on, "")
         return ref.uuid
 
@@ -230,7 +223,7 @@ def record_result(session: AppSession, referral_uuid: str, form: ResultInput, *,
                   today: date | None = None) -> str:
     """已办结: key in the department's result from its reply; the referral's clock is met."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or _local_today()
+    today = today or session.clock.today()
     if form.result not in RESULT_LABELS:
         raise InvalidInput("请选择办理结果（批准或不予批准）。", "result")
     decided_by = _text(form.decided_by, "办理部门的经办人或科室", "decided_by", MAX_NAME)
@@ -248,7 +241,7 @@ def record_result(session: AppSession, referral_uuid: str, form: ResultInput, *,
         before = ref.state
         ref.state, ref.result, ref.concluded_on = ReferralState.CONCLUDED.value, form.result, form.decided_on
         ref.amount_cents, ref.result_reason, ref.decided_by = amount, reason, decided_by
-        ref.concluded_by, ref.updated_at = session.user.username, _now()
+        ref.concluded_by, ref.updated_at = session.user.username, session.clock.now()
         if doc is not None:
             _store_reply(ref, *doc)
         deadlines.close_clocks(s, case.uuid, (deadlines.ClockKind.REFERRAL,), actor=session.user.username,
@@ -263,7 +256,7 @@ def return_referral(session: AppSession, referral_uuid: str, returned_on: date, 
                     today: date | None = None) -> str:
     """退回: the department sent the referral back (reason required); it may be corrected and sent again."""
     session.require(Permission.TRANSITION_CASE)
-    today = today or _local_today()
+    today = today or session.clock.today()
     reason = _text(reason, "退回理由", "reason", MAX_REASON)
     with session.db.write() as s:
         ref, case = _load(s, referral_uuid)
@@ -271,7 +264,7 @@ def return_referral(session: AppSession, referral_uuid: str, returned_on: date, 
         _day(returned_on, "退回日期", "returned_on", today, not_before=ref.sent_on, before_what="转出日期")
         before = ref.state
         ref.state, ref.returned_on, ref.return_reason = ReferralState.RETURNED.value, returned_on, reason
-        ref.returned_by, ref.updated_at = session.user.username, _now()
+        ref.returned_by, ref.updated_at = session.user.username, session.clock.now()
         deadlines.close_clocks(s, case.uuid, (deadlines.ClockKind.REFERRAL,), actor=session.user.username,
                                subject_uuid=ref.uuid, state=deadlines.ClockState.CANCELLED, note="退回")
         _changed(s, ref, case, "returned", before, session.user.username, returned_on, reason)
@@ -287,7 +280,7 @@ def attach_reply(session: AppSession, referral_uuid: str, data: bytes, filename:
         if ref.state == ReferralState.CANCELLED.value:
             raise InvalidInput("该转办已撤销，不能再附加回复材料。", "document")
         _store_reply(ref, *doc)
-        ref.updated_at = _now()
+        ref.updated_at = session.clock.now()
         _changed(s, ref, case, "reply_attached", ref.state, session.user.username, None, "",
                  {"reply_sha256": ref.reply_sha256, "size": ref.reply_size, "mime": ref.reply_mime})
         return ref.uuid
@@ -347,7 +340,7 @@ def _store_reply(ref: Referral, data: bytes, mime: str, name: str) -> None:
 def _changed(s: Session, ref: Referral, case: Case, action: str, before: str | None, actor: str,
              on_day: date | None, note: str, extra: dict[str, Any] | None = None) -> None:
     """History row, audit event and outbox item of one referral change (same transaction)."""
-    now = _now()
+    now = clock_of(s).now()
     s.add(ReferralEvent(referral_uuid=ref.uuid, action=action, from_state=before, to_state=ref.state,
                         on_day=on_day, note=note, actor=actor, at=now))
     audit.append_event(s, actor=actor, action=f"referral.{action}", entity_type="referral", entity_id=ref.uuid,

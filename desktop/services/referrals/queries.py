@@ -4,7 +4,7 @@ a referral's history and its reply document. Frozen rows, never ORM objects."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -93,8 +93,8 @@ class ReferralHistoryRow:
     at: datetime
 
 
-def _today(today: date | None) -> date:
-    return today or datetime.now(UTC).astimezone().date()
+def _today(session: AppSession, today: date | None) -> date:
+    return today or session.clock.today()
 
 
 def _labels(codes: list[str]) -> str:
@@ -165,14 +165,14 @@ def list_referrals(session: AppSession, f: ReferralFilter | None = None, *, toda
     if not 0 < limit <= MAX_ROWS:
         raise InvalidInput(f"每次最多显示{MAX_ROWS}条。", "limit")
     with session.db.read() as s:
-        return _rows(s, f or ReferralFilter(), _today(today), limit)
+        return _rows(s, f or ReferralFilter(), _today(session, today), limit)
 
 
 def count_referrals(session: AppSession, f: ReferralFilter | None = None, *, today: date | None = None) -> int:
     """How many referrals match ``f`` (the list shows at most its ``limit``)."""
     session.require(Permission.VIEW_CASES)
     with session.db.read() as s:
-        inner = _query(f or ReferralFilter(), _today(today)).order_by(None).with_only_columns(Referral.id)
+        inner = _query(f or ReferralFilter(), _today(session, today)).order_by(None).with_only_columns(Referral.id)
         return int(s.scalar(select(func.count()).select_from(inner.subquery())) or 0)
 
 
@@ -186,7 +186,7 @@ def referral(session: AppSession, referral_uuid: str, *, today: date | None = No
         case_uuid = s.scalar(select(Referral.case_uuid).where(Referral.uuid == referral_uuid))
         if case_uuid is None:
             raise NotFound("找不到该转办记录。")
-        rows = _rows(s, ReferralFilter(case_uuid=case_uuid), _today(today), MAX_ROWS)
+        rows = _rows(s, ReferralFilter(case_uuid=case_uuid), _today(session, today), MAX_ROWS)
     return next(r for r in rows if r.uuid == referral_uuid)
 
 

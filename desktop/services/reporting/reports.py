@@ -31,7 +31,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import and_, case, func, literal, or_, select, text
@@ -109,10 +109,6 @@ class YearSeries:
 
 
 # ------------------------------------------------------------------------------ time bounds
-
-def _local_today() -> date:
-    return datetime.now(UTC).astimezone().date()
-
 
 def _instant(d: date) -> datetime:
     """Local midnight starting ``d``, as an aware instant (compared with the UTC columns)."""
@@ -242,7 +238,7 @@ def _fold(rows: list, villages: dict[str, str]) -> tuple[tuple[ReportRow, ...], 
 def monthly_report(session: AppSession, year: int, month: int, today: date | None = None) -> MonthlyReport:
     """The figures of one month (see the module's note for what each one counts)."""
     session.require(Permission.VIEW_CASES)
-    today = today or _local_today()
+    today = today or session.clock.today()
     _check_period(year, month, today)
     first, last = _month_bounds(year, month)
     cut = min(last, today)
@@ -252,14 +248,14 @@ def monthly_report(session: AppSession, year: int, month: int, today: date | Non
         rows = _grouped(s, first, last, cut, today)
     cat_rows, vil_rows, status_rows = _fold(rows, villages)
     totals = tuple(sum(r.values[i] for r in cat_rows) for i in range(len(MEASURES)))
-    return MonthlyReport(township, year, month, cut, datetime.now(UTC), cat_rows, vil_rows, status_rows, totals,
+    return MonthlyReport(township, year, month, cut, session.clock.now(), cat_rows, vil_rows, status_rows, totals,
                          sum(r.values[0] for r in status_rows))
 
 
 def year_series(session: AppSession, year: int, today: date | None = None) -> YearSeries:
     """Accepted, decided and overdue (at each month's cut) for every month of ``year``, for the chart."""
     session.require(Permission.VIEW_CASES)
-    today = today or _local_today()
+    today = today or session.clock.today()
     if not 2000 <= year <= 2100:
         raise InvalidInput("请选择正确的统计年份。", "period")
     months = []   # (month, first, last, t0, t1, cut, t_cut) of the months begun

@@ -11,7 +11,7 @@ item in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import select
@@ -129,7 +129,7 @@ def mark_documents_received(session: AppSession, case_uuid: str, codes: list[str
         unknown = [c for c in codes if c not in rows]
         if unknown:
             raise InvalidInput("所选材料不在本案件的材料清单中。", "documents")
-        now = datetime.now(UTC)
+        now = session.clock.now()
         for code in codes:
             rows[code].received, rows[code].received_at = True, now
         audit.append_event(s, actor=session.user.username, action="documents_received", entity_type="case",
@@ -155,7 +155,7 @@ def transition_in(s, session: AppSession, case_uuid: str, name: str,  # type: ig
     before = CaseStatus(case.status)
     ctx = _context(s, session, case, missing, form, township_limit_cents)
     after = apply_transition(before, name, ctx)   # TransitionRefused: nothing written
-    now = datetime.now(UTC)
+    now = session.clock.now()
     case.status = after.value
     case.updated_at = now
     if after is CaseStatus.ACCEPTED and case.accepted_on is None:

@@ -4,7 +4,7 @@ verification and CSV export. Every database call goes through ``ctx.tasks``."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +56,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("outcome", QT_TRANSLATE_NOOP("AuditTableModel", "结果")),
     ("detail", QT_TRANSLATE_NOOP("AuditTableModel", "详情")),
 )
-
-
-def _today() -> date:
-    return datetime.now(UTC).astimezone().date()
 
 
 class AuditTableModel(PagedTableModel):
@@ -115,6 +111,10 @@ class AuditTableModel(PagedTableModel):
 class OptionalDateEdit(QDateEdit):
     """A day or 不限 (the minimum date); the calendar of an empty one opens on this month, not on 2000."""
 
+    def __init__(self, today: Callable[[], date]) -> None:
+        super().__init__()
+        self.today = today
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         super().mousePressEvent(event)
         self._calendar_to_today()
@@ -126,7 +126,7 @@ class OptionalDateEdit(QDateEdit):
     def _calendar_to_today(self) -> None:
         cal = self.calendarWidget()
         if self.date() == NO_DATE and cal is not None and cal.isVisible():
-            today = _today()
+            today = self.today()
             cal.setCurrentPage(today.year, today.month)
 
 
@@ -276,12 +276,12 @@ class AuditPage(QWidget):
             self.table.horizontalHeader().resizeSection(col, chars * han + fm.horizontalAdvance(other) + 20)
 
     def _date_edit(self, name: str) -> QDateEdit:
-        edit = OptionalDateEdit()
+        edit = OptionalDateEdit(self.ctx.session.clock.today)
         edit.setObjectName(name)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
         edit.setMinimumDate(NO_DATE)
-        edit.setMaximumDate(QDate(_today().year + 1, 12, 31))
+        edit.setMaximumDate(QDate(self.ctx.session.clock.today().year + 1, 12, 31))
         edit.setSpecialValueText(self.tr("不限"))
         edit.setDate(NO_DATE)
         return edit
@@ -391,7 +391,7 @@ class AuditPage(QWidget):
         return path or None
 
     def export(self) -> None:
-        path = self.choose_path(self.tr("审计日志-{0}.csv").format(_today().isoformat()))
+        path = self.choose_path(self.tr("审计日志-{0}.csv").format(self.ctx.session.clock.today().isoformat()))
         if not path:
             return
         self.export_button.setEnabled(False)

@@ -127,7 +127,7 @@ class CaseDetailView(QWidget):
     def __init__(self, ctx: UiContext, today: Callable[[], date] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.today = today or date.today
+        self.today = today or ctx.session.clock.today
         self.setObjectName("case_detail")
         self.case_uuid = ""
         self.detail: CaseDetail | None = None

@@ -63,7 +63,7 @@ class CaseTableModel(PagedTableModel):
 
     def __init__(self, ctx: UiContext, today: Callable[[], date] | None = None) -> None:
         super().__init__(ctx)
-        self.today = today or date.today
+        self.today = today or ctx.session.clock.today
         self.rows: list[CaseRow] = []
         self.filter = CaseFilter()
         self.sort_key = "received_on"

@@ -45,7 +45,7 @@ class CasesPage(QWidget):
     def __init__(self, ctx: UiContext, *, today: Callable[[], date] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.today = today or date.today
+        self.today = today or ctx.session.clock.today
         self.setObjectName("cases_page")
         self.choices: FilterChoices | None = None
         self._list_stale = True

@@ -71,7 +71,7 @@ class HouseholdStep(QWidget):
         self.glyphs = message_label(WARNING_BOX_STYLE, "glyph_warnings")
         left.addWidget(self.glyphs)
         body.addLayout(left, 5)
-        self.editor = MemberEditor()
+        self.editor = MemberEditor(ctx.session.clock.today)
         self.editor.changed.connect(self._member_changed)
         self.editor.name_finished.connect(self.check_glyphs)
         body.addWidget(self.editor, 7)
@@ -199,7 +199,7 @@ class HouseholdStep(QWidget):
                              tuple(self.members))
 
     def validate(self) -> list[Violation]:
-        violations = intake_form.household_violations(self.form())
+        violations = intake_form.household_violations(self.form(), self.ctx.session.clock.today())
         self.show_violations(violations)
         self.check_glyphs()
         return violations
@@ -263,7 +263,7 @@ class HouseholdStep(QWidget):
 
     def _fill_row(self, row: int) -> None:
         m = self.members[row]
-        preview = intake_form.id_preview(m.id_number)
+        preview = intake_form.id_preview(m.id_number, self.ctx.session.clock.today())
         shown_id = intake_form.masked_id(preview.canonical) if preview.valid else (m.id_hint or "")
         relation = _RELATION_LABELS.get(m.relation, "")
         if m.is_obliged_supporter:

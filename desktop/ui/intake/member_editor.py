@@ -7,6 +7,9 @@ field (or tried to go on), and disappears as soon as it is right.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,8 +39,9 @@ class MemberEditor(QGroupBox):
     changed = Signal()          # any field changed: the step re-reads form()
     name_finished = Signal()    # the name field was left: check the print fonts
 
-    def __init__(self) -> None:
+    def __init__(self, today: Callable[[], date]) -> None:
         super().__init__()
+        self.today = today   # the session's clock: ages and "born in the future" are counted from it
         self.setObjectName("intake_member_editor")
         self.setTitle(self.tr("成员信息"))
         self._loading = False
@@ -204,7 +208,7 @@ class MemberEditor(QGroupBox):
     def refresh_messages(self, extra: dict[str, list[str]] | None = None) -> None:
         """Check this member again; show messages of fields already visited (and ``extra`` ones)."""
         found: dict[str, list[str]] = {}
-        for v in intake_form.member_violations(self.form()):
+        for v in intake_form.member_violations(self.form(), self.today()):
             found.setdefault(v.field, []).append(v.message)
         for field, messages in (extra or {}).items():
             self._visible_fields.add(field)
@@ -226,7 +230,7 @@ class MemberEditor(QGroupBox):
         return dict(self._messages)
 
     def _render_id(self) -> None:
-        preview = intake_form.id_preview(self.id_number.text())
+        preview = intake_form.id_preview(self.id_number.text(), self.today())
         errors = [m for m in self._messages.get(ID_NUMBER, []) if m != preview.message]
         if preview.state is IdState.INVALID:
             text, style = preview.message, ERROR_STYLE

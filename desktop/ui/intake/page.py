@@ -12,8 +12,6 @@ starts again at step 1 for the next person.
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
@@ -245,14 +243,15 @@ class IntakePage(QWidget):
             village_label=self.household.village.currentText(), request=self.request.form(),
             category_labels=tuple(self.request.category_labels()),
             received=tuple(self.documents.received_names()), missing=tuple(self.documents.missing_names()),
-            not_applicable=tuple(r.item.name for r in self.documents.rows if marks.get(r.item.code) == NOT_APPLICABLE))
+            not_applicable=tuple(r.item.name for r in self.documents.rows if marks.get(r.item.code) == NOT_APPLICABLE),
+            today=self.ctx.session.clock.today())
 
     def submit(self, outcome: str, refusal_reason: str = "") -> None:
         if self.submitting:
             return
         try:
             app = intake_form.build_application(self.household.form(), self.request.form(), self.documents.items,
-                                                self.documents.marks())
+                                                self.documents.marks(), self.ctx.session.clock.today())
         except InvalidInput as exc:
             self.show_service_error(exc)
             return
@@ -339,7 +338,7 @@ class IntakePage(QWidget):
         return self.tr("\n急难型：请立即告知乡镇经办人或审核人办理“先行救助”。") + later
 
     def open_emergency(self, case_uuid: str) -> EmergencyAidDialog:
-        dialog = EmergencyAidDialog(self.ctx, case_uuid, date.today, self)
+        dialog = EmergencyAidDialog(self.ctx, case_uuid, self.ctx.session.clock.today, self)
         dialog.accepted.connect(lambda: self._emergency_done(dialog))
         self.emergency_dialog = dialog
         dialog.open()

@@ -155,8 +155,9 @@ class RequestStep(QWidget):
         self.applicant.clear()
         self.applicant.addItem(self.tr("（请选择申请人）"), "")
         labels = {o.code: o.label for o in intake_form.RELATIONS}
+        today = self.ctx.session.clock.today()
         for m in household.members:
-            preview = intake_form.id_preview(m.id_number)
+            preview = intake_form.id_preview(m.id_number, today)
             if m.is_obliged_supporter or not preview.valid:
                 continue
             self.applicant.addItem(self.tr("{0}（{1}）").format(m.name, labels.get(m.relation, "")), preview.canonical)
@@ -164,7 +165,7 @@ class RequestStep(QWidget):
             set_combo_code(self.applicant, chosen)
         elif self.applicant.count() > 1:
             heads = [i for i in range(1, self.applicant.count())
-                     if any(m.relation == "self" and intake_form.id_preview(m.id_number).canonical
+                     if any(m.relation == "self" and intake_form.id_preview(m.id_number, today).canonical
                             == self.applicant.itemData(i) for m in household.members)]
             self.applicant.setCurrentIndex(heads[0] if heads else 0)
         self._update_notes()
@@ -181,7 +182,7 @@ class RequestStep(QWidget):
                 if self.categories.item(i).checkState() == Qt.CheckState.Checked]
 
     def validate(self) -> list[Violation]:
-        violations = intake_form.request_violations(self.household, self.form())
+        violations = intake_form.request_violations(self.household, self.form(), self.ctx.session.clock.today())
         self.show_violations(violations)
         return violations
 

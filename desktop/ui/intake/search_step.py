@@ -178,9 +178,10 @@ class SearchStep(QWidget):
     def search_now(self) -> None:
         self.timer.stop()
         text = self.box.text()
-        if search.classify(text).kind in (QueryKind.EMPTY, QueryKind.UNKNOWN):
+        parsed = search.classify(text, self.ctx.session.clock.today())
+        if parsed.kind in (QueryKind.EMPTY, QueryKind.UNKNOWN):
             # Nothing to look up: say what to type, without a round trip to the database.
-            self._show(SearchResults(search.classify(text).kind, (), False, search.classify(text).notice), text)
+            self._show(SearchResults(parsed.kind, (), False, parsed.notice), text)
             return
         self._pending = True
         self.status.setText(self.tr("正在查询…"))
@@ -310,7 +311,7 @@ class SearchStep(QWidget):
     def carried_id(self) -> str:
         if self.results is None or self.results.query_kind is not QueryKind.ID_NUMBER:
             return ""
-        preview = intake_form.id_preview(self._results_for)
+        preview = intake_form.id_preview(self._results_for, self.ctx.session.clock.today())
         return preview.canonical if preview.valid else ""
 
     def start_new_household(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 
 from PySide6.QtCore import QCoreApplication
@@ -22,6 +23,7 @@ class SummaryInput:
     received: tuple[str, ...]
     missing: tuple[str, ...]
     not_applicable: tuple[str, ...]
+    today: date          # ages are counted from it (the session's clock)
 
 
 def _labels(options: tuple[intake_form.Option, ...]) -> dict[str, str]:
@@ -33,7 +35,7 @@ def _row(cells: list[str], header: bool = False) -> str:
     return "<tr>" + "".join(f"<{tag} style='white-space:nowrap'>{escape(c)}</{tag}>" for c in cells) + "</tr>"
 
 
-def _members(household: HouseholdForm) -> str:
+def _members(household: HouseholdForm, today: date) -> str:
     rel, health = _labels(intake_form.RELATIONS), _labels(intake_form.HEALTH)
     cat, grade = _labels(intake_form.DISABILITY_CATEGORIES), _labels(intake_form.DISABILITY_GRADES)
     labour, work = _labels(intake_form.LABOUR_CAPACITIES), _labels(intake_form.EMPLOYMENTS)
@@ -44,7 +46,7 @@ def _members(household: HouseholdForm) -> str:
             QCoreApplication.translate("IntakeSummary", "月收入（元）"), QCoreApplication.translate("IntakeSummary", "备注")]
     rows = [_row(head, header=True)]
     for m in household.members:
-        preview = intake_form.id_preview(m.id_number)
+        preview = intake_form.id_preview(m.id_number, today)
         sex_age = QCoreApplication.translate("IntakeSummary", "{0}/{1}岁").format(preview.sex_label, preview.age) \
             if preview.valid else ""
         disability = "" if m.disability_category == "none" else QCoreApplication.translate(
@@ -70,14 +72,14 @@ def summary_html(s: SummaryInput) -> str:
     hukou = _labels(intake_form.HUKOU_TYPES).get(hh.hukou_type, "")
     channel = _labels(intake_form.CHANNELS).get(req.channel, "")
     applicant = next((m.name for m in hh.members
-                      if intake_form.id_preview(m.id_number).canonical == req.applicant_id_number), "")
+                      if intake_form.id_preview(m.id_number, s.today).canonical == req.applicant_id_number), "")
     sep = QCoreApplication.translate("IntakeSummary", "、")
     parts = [
         "<h3>" + escape(QCoreApplication.translate("IntakeSummary", "家庭")) + "</h3>",
         "<p>" + escape(QCoreApplication.translate("IntakeSummary", "{0}；户口性质：{1}；住址：{2}；共同生活{3}人。").format(
             s.village_label, hukou, hh.address, sum(1 for m in hh.members if not m.is_obliged_supporter))) + " "
         + escape(QCoreApplication.translate("IntakeSummary", "（已登记家庭，本次信息将随申请更新）") if s.existing_household else QCoreApplication.translate("IntakeSummary", "（新建家庭）")) + "</p>",
-        _members(hh),
+        _members(hh, s.today),
         "<h3>" + escape(QCoreApplication.translate("IntakeSummary", "申请事项")) + "</h3>",
         "<p>" + escape(QCoreApplication.translate("IntakeSummary", "救助类别：{0}").format(sep.join(s.category_labels)))
         + "<br>" + escape(QCoreApplication.translate("IntakeSummary", "申请人：{0}；申请方式：{1}").format(applicant, channel))

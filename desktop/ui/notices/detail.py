@@ -143,7 +143,7 @@ class BatchDetailView(QWidget):
     def __init__(self, ctx: UiContext, today: Callable[[], date] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.today = today or date.today
+        self.today = today or ctx.session.clock.today
         self.setObjectName("notice_detail")
         self.batch_uuid = ""
         self.detail: BatchDetail | None = None

@@ -57,7 +57,7 @@ class NewBatchView(QWidget):
     def __init__(self, ctx: UiContext, today: Callable[[], date] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.today = today or date.today
+        self.today = today or ctx.session.clock.today
         self.setObjectName("notices_new_batch")
         self.candidates: list[NoticeCandidate] = []
         self.period: NoticePeriod | None = None

@@ -51,7 +51,7 @@ class NoticesPage(QWidget):
     def __init__(self, ctx: UiContext, *, today: Callable[[], date] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.today = today or date.today
+        self.today = today or ctx.session.clock.today
         self.setObjectName("notices_page")
         self.batches: list[BatchSummary] = []
         self.loading = False

@@ -42,7 +42,7 @@ class NoticePeriodWatcher(QObject):
         super().__init__(ctx.events)
         self.setObjectName("notice_period_watcher")
         self.ctx = ctx
-        self.today = today or date.today
+        self.today = today or ctx.session.clock.today
         self.ended: list[ClosedBatch] = []     # everything ended during this session, oldest first
         self.last_day: date | None = None
         self.running = False

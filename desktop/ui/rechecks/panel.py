@@ -9,7 +9,7 @@ the outcome (继续享受 / 调整金额 / 停止救助, with the reason); other
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent
@@ -62,16 +62,12 @@ def load_rechecks(session: AppSession, group: str | None, village: str | None) -
                        rechecks.due_counts(session), tuple(rechecks.village_choices(session)), scheduled)
 
 
-def _today() -> date:
-    return datetime.now(UTC).astimezone().date()
-
-
 class RecheckOutcomeDialog(QDialog):
     """Outcome, day of the re-check, new amount (adjust only) and reason; the service validates."""
 
     submitted = Signal(object)    # OutcomeInput
 
-    def __init__(self, item: DueRecheck, parent: QWidget | None = None) -> None:
+    def __init__(self, item: DueRecheck, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.item = item
         self.setObjectName("recheck_dialog")
@@ -102,7 +98,7 @@ class RecheckOutcomeDialog(QDialog):
         self.done_on.setObjectName("done_on")
         self.done_on.setCalendarPopup(True)
         self.done_on.setDisplayFormat("yyyy-MM-dd")
-        today = _today()
+        # the day of the re-check may not be after today (the session's clock)
         self.done_on.setMaximumDate(QDate(today.year, today.month, today.day))
         self.done_on.setDate(QDate(today.year, today.month, today.day))
         form.addRow(self.tr("复核日期："), self.done_on)
@@ -285,7 +281,7 @@ class RecheckPanel(QWidget):
         item = self.selected()
         if item is None or not self.can_record:
             return None
-        self.dialog = RecheckOutcomeDialog(item, self)
+        self.dialog = RecheckOutcomeDialog(item, self.ctx.session.clock.today(), self)
         self.dialog.submitted.connect(lambda form, it=item: self._save(it, form))
         self.dialog.open()
         return self.dialog

@@ -40,7 +40,7 @@ class DuePanel(QWidget):
     def __init__(self, ctx: UiContext, today: Callable[[], date] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.today = today or date.today
+        self.today = today or ctx.session.clock.today
         self.setObjectName("due_panel")
         self.board: Dashboard | None = None
         self.group = ""          # "" = all

@@ -38,7 +38,7 @@ class DueSummary(QGroupBox):
                  parent: QWidget | None = None) -> None:
         super().__init__(self.tr("办理时限提醒"), parent)
         self.ctx = ctx
-        self.today = today or date.today
+        self.today = today or ctx.session.clock.today
         self.setObjectName("due_summary_box")
         self.board: Dashboard | None = None
         layout = QVBoxLayout(self)

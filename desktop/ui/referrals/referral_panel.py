@@ -60,7 +60,7 @@ class ReferralPanel(QWidget):
     def __init__(self, ctx: UiContext, today: Callable[[], date] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.today = today or date.today
+        self.today = today or ctx.session.clock.today
         self.setObjectName("referral_panel")
         self.rows: list[ReferralRow] = []
         self.total = 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -44,10 +43,6 @@ def load_reports(session: AppSession, year: int, month: int) -> ReportsData:
     return ReportsData(reports.monthly_report(session, year, month), reports.year_series(session, year))
 
 
-def _today():  # type: ignore[no-untyped-def]
-    return datetime.now(UTC).astimezone().date()
-
-
 class ReportsPage(QWidget):
     def __init__(self, ctx: UiContext) -> None:
         super().__init__()
@@ -58,7 +53,7 @@ class ReportsPage(QWidget):
         self.last_export: Path | None = None
         # (kind "xlsx"/"pdf", suggested file name) -> chosen path or None; tests replace it
         self.choose_path: Callable[[str, str], str | None] = self._ask_path
-        today = _today()
+        today = self.ctx.session.clock.today()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
@@ -154,7 +149,7 @@ class ReportsPage(QWidget):
         return self.year.value(), int(self.month.currentData())
 
     def _period_changed(self) -> None:
-        today = _today()
+        today = self.ctx.session.clock.today()
         if self.year.value() == today.year and self.month.currentIndex() + 1 > today.month:
             self.month.setCurrentIndex(today.month - 1)   # a month not begun yet has no figures
             return
