@@ -40,7 +40,7 @@ __all__ = [
     "is_terminal",
 ]
 
-MIN_HOME_VISIT_INVESTIGATORS = 2
+MIN_HOME_VISIT_INVESTIGATORS = 2   # only the default of the context; the workflow fills in the policy's number
 
 
 class CaseStatus(StrEnum):
@@ -102,6 +102,7 @@ class TransitionContext:
     amount_cents: int | None = None
     township_limit_cents: int | None = None
     home_visit_investigators: int = 0
+    min_home_visit_investigators: int = MIN_HOME_VISIT_INVESTIGATORS   # policy home_visit_min_investigators
     notice_period_ended: bool = False
     open_objections: int = 0
     notice_required: bool = True
@@ -178,10 +179,10 @@ def _documents_complete(ctx: TransitionContext) -> str | None:
 
 
 def _investigated(ctx: TransitionContext) -> str | None:
-    n = ctx.home_visit_investigators
-    if n >= MIN_HOME_VISIT_INVESTIGATORS:
+    n, least = ctx.home_visit_investigators, ctx.min_home_visit_investigators
+    if n >= least:
         return None
-    return f"尚未完成入户调查：须由{MIN_HOME_VISIT_INVESTIGATORS}名以上工作人员入户调查（已登记{n}人）"
+    return f"尚未完成入户调查：须由{least}名以上工作人员入户调查（已登记{n}人）"
 
 
 def _investigation_complete(ctx: TransitionContext) -> str | None:

@@ -365,6 +365,7 @@ class CandidateFacts:
     status: CaseStatus
     notice_category: Category | None
     investigators: int                     # staff on the latest home visit that still counts
+    min_investigators: int = MIN_HOME_VISIT_INVESTIGATORS   # policy home_visit_min_investigators
     open_objections: int = 0
     deliberation_required: bool = False
     active_batch: str = ""                 # number of the draft/posted batch holding it, if any
@@ -377,14 +378,14 @@ NOTICE_SOURCES = frozenset({CaseStatus.INVESTIGATING, CaseStatus.DELIBERATION})
 
 def candidate_problems(f: CandidateFacts) -> tuple[str, ...]:
     """Why the case cannot join a notice batch now (Chinese); empty when it can."""
-    MIN = MIN_HOME_VISIT_INVESTIGATORS  # noqa: N806
+    least = f.min_investigators
     out: list[str] = []
     if f.status not in NOTICE_SOURCES:
         out.append(f"案件状态为“{f.status.label}”，只有调查中或民主评议中的案件才能公示")
     if f.notice_category is None:
         out.append("按现行政策，该案件所申请的救助类别均无需公示")
-    if f.investigators < MIN:
-        out.append(f"尚未完成入户调查：须由{MIN}名以上工作人员入户调查（已登记{f.investigators}人）")
+    if f.investigators < least:
+        out.append(f"尚未完成入户调查：须由{least}名以上工作人员入户调查（已登记{f.investigators}人）")
     if f.open_objections:
         out.append(f"尚有{f.open_objections}条异议未办结：请先登记处理结果")
     if f.deliberation_required and f.status is CaseStatus.INVESTIGATING:

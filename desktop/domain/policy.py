@@ -153,6 +153,7 @@ class PolicyTable:
     notice_content: NoticeContent | NoticeContentRule | None = None   # None = the default content
     economic_check: Mapping[Category, bool] | None = None   # investigation_requirements; None = none required
     township_procedure: frozenset[Category] = frozenset()   # 初审 here, 审核确认 by the county: never referred
+    home_visit_min_investigators: int = 2   # 入户调查须由几名以上工作人员（every shipped table says 2）
 
     @property
     def ref(self) -> str:
@@ -304,9 +305,9 @@ _PHONE = re.compile(r"^[0-9][0-9-]{2,19}$")
 _TOP_KEYS = {"format", "region", "effective_from", "title", "source", "note", "deadlines", "notice",
              "calendar_day_periods_end_on_workday", "democratic_deliberation_required", "recheck_months",
              "emergency", "dibao_standard_cents", "complaint_phones", "departments", "referrals", "documents",
-             "notice_content", "investigation_requirements", "township_procedure"}
+             "notice_content", "investigation_requirements", "township_procedure", "home_visit_min_investigators"}
 _OPTIONAL_KEYS = {"note", "calendar_day_periods_end_on_workday", "notice_content", "investigation_requirements",
-                  "township_procedure"}
+                  "township_procedure", "home_visit_min_investigators"}
 
 
 class _Reader:
@@ -405,6 +406,8 @@ def parse_policy_table(data: Any, origin: str = "（未命名）") -> PolicyTabl
         notice_content=_notice_content(r, top.get("notice_content")),
         economic_check=_investigation(r, top.get("investigation_requirements")),
         township_procedure=_township_procedure(r, top.get("township_procedure", [])),
+        home_visit_min_investigators=r.int_(top.get("home_visit_min_investigators", 2),
+                                            "home_visit_min_investigators", 1),
     )
 
 

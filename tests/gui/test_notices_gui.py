@@ -33,6 +33,7 @@ from desktop.domain.case_state import CaseStatus
 from desktop.domain.notice import BatchStatus
 from desktop.services.admin import appinfo
 from desktop.services.admin.accounts import sign_in
+from desktop.services.investigation import records as investigations
 from desktop.services.notices import batches as notices
 from desktop.services.session import AppSession
 from desktop.store.models import Case
@@ -102,8 +103,8 @@ def make_ready(session: AppSession, n: int = 3) -> tuple[str, list[str], list[st
     cases = by_village[village]
     assert len(cases) >= n + 1, by_village
     for uuid in cases[:n]:
-        notices.record_home_visit(session, uuid, notices.HomeVisitInput(TODAY, DEMO_INVESTIGATORS, 56000),
-                                  today=TODAY)
+        investigations.record_home_visit(session, uuid, investigations.HomeVisitInput(
+            TODAY, DEMO_INVESTIGATORS, "入户核实家庭情况", 56000), today=TODAY)
         complete_investigation(session, uuid)
     return village, cases[:n], cases[n:]
 

@@ -26,7 +26,6 @@ from desktop.services.documents import issue as documents
 from desktop.services.documents.data import DocumentRefused
 from desktop.services.intake.accept import submit_application
 from desktop.services.investigation import records as investigations
-from desktop.services.notices import batches as notices
 from desktop.services.workflow import transitions as cases
 from desktop.services.workflow.transitions import TransitionInput
 from desktop.store.models import Case
@@ -104,7 +103,7 @@ def test_refusal_path_opens_the_refusal_notice_clock_and_printing_the_notice_mee
     assert _clocks(clerk, case_uuid)[("investigation_start", "met")] == 1
     assert _open(clerk, case_uuid) == {"investigation", "decision_total"}
 
-    notices.record_home_visit(clerk, case_uuid, notices.HomeVisitInput(date.today(), ("王晓燕", "李建军")))
+    investigations.record_home_visit(clerk, case_uuid, investigations.HomeVisitInput(date.today(), ("王晓燕", "李建军"), "入户核实家庭情况"))
     check = investigations.request_economic_check(clerk, case_uuid, investigations.CheckRequestInput(
         date.today(), "县居民家庭经济状况核对中心"))
     investigations.record_check_result(clerk, check, investigations.CheckResultInput(

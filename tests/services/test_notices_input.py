@@ -25,8 +25,9 @@ from test_notices_setup import (
 from desktop.domain.categories import Category
 from desktop.domain.roles import PermissionDenied
 from desktop.services.errors import NotFound, ServiceError
+from desktop.services.investigation import records as investigations
 from desktop.services.notices import batches as notices
-from desktop.services.notices.batches import HomeVisitInput, ObjectionInput, PostingInput
+from desktop.services.notices.batches import ObjectionInput, PostingInput
 
 
 @pytest.fixture
@@ -143,24 +144,32 @@ def test_objections_refuse_bad_input(env):
 
 
 def test_home_visits_refuse_bad_input(env):
+    """The one home-visit service (the notice has no short form of its own): fewer staff than the
+    policy's home_visit_min_investigators are refused, so a case never shows a one-person visit."""
     clerk, _ = env
     case = make_case(clerk, "孙立新", "19770707", 91)
     accepted = make_case(clerk, "郑和", "19821010", 97, investigate=False)
-    rv = notices.record_home_visit
-    ok = HomeVisitInput(date(2026, 9, 15), ("王喆", "李明"), 50000)
-    refused(clerk, lambda: rv(clerk, case, HomeVisitInput(date(2030, 1, 1), ("王喆", "李明"))), "不能晚于今天")
-    refused(clerk, lambda: rv(clerk, case, HomeVisitInput(date(2026, 9, 1), ("王喆", "李明"))), "早于受理日期")
-    refused(clerk, lambda: rv(clerk, case, HomeVisitInput(date(2026, 9, 15), ())), "工作人员姓名")
-    refused(clerk, lambda: rv(clerk, case, HomeVisitInput(date(2026, 9, 15), ("王喆", " "))), "工作人员姓名")
-    refused(clerk, lambda: rv(clerk, case, HomeVisitInput(date(2026, 9, 15), ("王喆", "王喆"))), "重复")
-    refused(clerk, lambda: rv(clerk, case, HomeVisitInput(date(2026, 9, 15), ("王喆", "李明"), -1)), "金额")
-    refused(clerk, lambda: rv(clerk, case, HomeVisitInput(date(2026, 9, 15), ("王喆", "李明"), 12.5)), "金额")  # type: ignore[arg-type]
-    refused(clerk, lambda: rv(clerk, accepted, ok), "只有调查中")
+    rv = investigations.record_home_visit
+
+    def v(on: date, names: tuple[str, ...], amount=None):  # type: ignore[no-untyped-def]
+        return investigations.HomeVisitInput(on, names, "入户核实家庭情况", amount)
+
+    ok = v(date(2026, 9, 15), ("王喆", "李明"), 50000)
+    refused(clerk, lambda: rv(clerk, case, v(date(2030, 1, 1), ("王喆", "李明"))), "不能晚于今天")
+    refused(clerk, lambda: rv(clerk, case, v(date(2026, 9, 1), ("王喆", "李明"))), "早于受理日期")
+    refused(clerk, lambda: rv(clerk, case, v(date(2026, 9, 15), ())), "工作人员")
+    refused(clerk, lambda: rv(clerk, case, v(date(2026, 9, 15), ("王喆", " "))), "2名以上")
+    refused(clerk, lambda: rv(clerk, case, v(date(2026, 9, 15), ("王喆", "王喆"))), "重复")
+    refused(clerk, lambda: rv(clerk, case, v(date(2026, 9, 15), ("王喆", "李明"), -1)), "金额")
+    refused(clerk, lambda: rv(clerk, case, v(date(2026, 9, 15), ("王喆", "李明"), 12.5)), "金额")
+    refused(clerk, lambda: rv(clerk, accepted, ok), "不能登记入户调查")
     refused(clerk, lambda: rv(clerk, "nope", ok), "找不到", NotFound)
-    one = rv(clerk, case, HomeVisitInput(date(2026, 9, 15), ("王喆",)))
-    assert one
+    refused(clerk, lambda: rv(clerk, case, v(date(2026, 9, 15), ("王喆",))), "须由2名以上工作人员")
     cand = {c.case_uuid: c for c in notices.list_candidates(clerk, VILLAGE, on=POSTED)}[case]
-    assert "已登记1人" in cand.problems[0]
+    assert "已登记0人" in cand.problems[0]      # nothing was written by the refused visits
+    assert rv(clerk, case, ok)
+    cand = {c.case_uuid: c for c in notices.list_candidates(clerk, VILLAGE, on=POSTED)}[case]
+    assert not any("入户调查" in p for p in cand.problems)
 
 
 def test_photos_refuse_bad_input_and_are_stored_encrypted(env):

@@ -61,7 +61,7 @@ def test_a_candidate_without_its_economic_check_is_not_offered_as_ready(env):
     candidate list says so (and the 公示 page does not let it be ticked)."""
     clerk = env
     case = make_case(clerk, "孙立新", "19770707", 91)
-    notices.record_home_visit(clerk, case, notices.HomeVisitInput(date(2026, 9, 15), ("王喆", "李明"), 86000))
+    investigations.record_home_visit(clerk, case, investigations.HomeVisitInput(date(2026, 9, 15), ("王喆", "李明"), "入户核实家庭情况", 86000))
     [cand] = [c for c in notices.list_candidates(clerk, VILLAGE, "dibao", POSTED) if c.case_uuid == case]
     assert cand.problems == ("调查材料不全：家庭经济状况核对报告",) and not cand.ready
     check = investigations.request_economic_check(clerk, case, investigations.CheckRequestInput(

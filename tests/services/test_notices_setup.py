@@ -63,7 +63,8 @@ def make_case(clerk, name: str, birth: str, seq: int, *, others: tuple[Person, .
 def visit(clerk, case_uuid: str, amount: int | None = 86000, names=("王喆", "李明"),
           on: date = date(2026, 9, 15)) -> str:
     """The home visit, and the economic-check result the policy requires for 低保 before a notice."""
-    uuid = notices.record_home_visit(clerk, case_uuid, notices.HomeVisitInput(on, tuple(names), amount))
+    uuid = investigations.record_home_visit(clerk, case_uuid, investigations.HomeVisitInput(on, tuple(names), "入户核实家庭情况", amount),
+                                            today=on)
     check = investigations.request_economic_check(clerk, case_uuid, investigations.CheckRequestInput(
         on, "县居民家庭经济状况核对中心"), today=on)
     investigations.record_check_result(clerk, check, investigations.CheckResultInput(

@@ -200,12 +200,11 @@ def case_detail(session: AppSession, case_uuid: str, *, today: date | None = Non
         names = dict(s.execute(select(User.username, User.display_name)).all())
         timeline = _timeline(s, case, {p.uuid: p.name for p in persons}, names)
         printable = _printable(session, s, case)
-        missing = tuple(d.name for d in docs if not d.received)
         status = CaseStatus(case.status)
         snapshot = (case.uuid, case.case_number, case.received_at, case.accepted_on, case.decision_due,
                     case.clerk, case.channel, case.emergency, case.reason, case.division_code)
     limit = DeadlinePlanner.default().policy_for(snapshot[9], today).emergency.township_approval_limit_cents
-    actions = _actions(session, case_uuid, status, missing, snapshot[7], limit)
+    actions = _actions(session, case_uuid, today)
     history = tuple(documents.print_history(session, case_uuid))
     due = snapshot[4]
     overdue = due is not None and due < today and not status.is_terminal
@@ -270,12 +269,11 @@ def _has_referral_department(s: Session, case: Case) -> bool:
     return bool(departments)
 
 
-def _actions(session: AppSession, case_uuid: str, status: CaseStatus, missing: tuple[str, ...], emergency: bool,
-             limit: int | None) -> tuple[ActionOption, ...]:
+def _actions(session: AppSession, case_uuid: str, today: date) -> tuple[ActionOption, ...]:
     """cases.options(), with an action that only lacks what its dialog asks for (a reason…) enabled,
     and the reason why an action cannot be taken now for the others."""
     out = []
-    for opt in cases.options(session, case_uuid, limit):
+    for opt in cases.options(session, case_uuid, today=today):
         kind, label = ACTION_INPUTS.get(opt.name, ("", ""))
         problem = "" if opt.enabled else opt.blocked_by
         out.append(ActionOption(opt.name, opt.label, opt.target_label, not problem, problem, kind, label))
@@ -368,7 +366,6 @@ def reveal_id(session: AppSession, person_uuid: str) -> str:
 
 def apply_action(session: AppSession, case_uuid: str, name: str, form: TransitionInput | None = None, *,
                  today: date | None = None) -> CaseStatus:
-    """cases.transition with the township's emergency-aid limit from the policy in force today."""
+    """The workflow's transition (which reads the township's emergency-aid limit in force itself)."""
     session.require(Permission.TRANSITION_CASE)
-    limit = township_limit_cents(session, case_uuid, today)
-    return cases.transition(session, case_uuid, name, form or TransitionInput(), limit)
+    return cases.transition(session, case_uuid, name, form or TransitionInput(), on_day=today)

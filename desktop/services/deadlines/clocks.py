@@ -10,9 +10,9 @@ announced calendar is stored as None with the calendar's own explanation —
 shown as an open note, never a guess.
 
 Which clocks a case transition opens and closes is one table
-(:data:`TRANSITION_CLOCKS`), applied by :func:`on_transition` from every
-place that moves a case (``cases.transition``, the notice service); intake
-calls :func:`on_accepted`. Referrals open their own clocks (kind
+(:data:`TRANSITION_CLOCKS`), applied by :func:`on_transition` from the one
+place that moves a case (:mod:`desktop.services.workflow.transitions`), which
+also calls :func:`on_accepted` when a case is accepted. Referrals open their own clocks (kind
 ``referral``, one per referral, ``subject_uuid`` = the referral) through
 :func:`open_clock` / :func:`close_clocks`.
 
@@ -176,12 +176,10 @@ def on_transition(s: Session, case: Case, name: str, after: CaseStatus | str, *,
         if name in DECIDING_TRANSITIONS:
             close_clocks(s, case.uuid, (K.DECISION_TOTAL, K.COUNTY_CONFIRM), actor=actor, note=name)
         keep = {K.REFUSAL_NOTICE} if K.REFUSAL_NOTICE in open_ else set()
-        # a referral's clock belongs to its referral: referrals.on_case_ended decides whether it stops
+        # a referral's clock belongs to its referral: the workflow then calls referrals.records.on_case_ended,
+        # which decides whether it stops (this module stays below the referrals: no import back)
         others = [k for k in ClockKind if k not in keep and k is not K.REFERRAL]
         close_clocks(s, case.uuid, others, actor=actor, state=ClockState.CANCELLED, note=name)
-        from desktop.services.referrals import lifecycle as referrals  # noqa: PLC0415 (referrals opens its clocks through this module)
-
-        referrals.on_case_ended(s, case, name, actor=actor, deciding=name in DECIDING_TRANSITIONS)
     for k in open_:
         if case.accepted_on is None:
             continue   # never accepted: no statutory clock runs

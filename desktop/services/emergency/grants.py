@@ -23,6 +23,12 @@ so the same person in another household is found too.
 
 :func:`complete_paperwork` applies ``complete_emergency_paperwork`` (documents
 must be complete), closes the paperwork clock and stamps the grant.
+
+Both move the case through the workflow (:func:`desktop.services.workflow.
+transitions.transition_in`), which builds the guard facts (documents, the
+township limit in force on the day) and writes the status, its history,
+audit event, outbox item and clocks; this module adds only what it alone
+knows — the amount and reason, and the supervisor who confirmed.
 """
 
 from __future__ import annotations
@@ -35,16 +41,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.domain.case_number import format_case_number
-from desktop.domain.case_state import CaseStatus, TransitionContext, TransitionRefused, apply_transition
+from desktop.domain.case_state import CaseStatus, TransitionRefused
 from desktop.domain.investigation import EmergencyReason, EmergencyRoute
 from desktop.domain.policy import EmergencyRules
 from desktop.domain.roles import Permission, Role, has_permission, parse_role
-from desktop.services.deadlines import clocks as deadlines
 from desktop.services.errors import InvalidInput, NotFound, ServiceError
 from desktop.services.session import AppSession
+from desktop.services.workflow import transitions as workflow
+from desktop.services.workflow.transitions import Approver, CallerFacts, TransitionInput
 from desktop.store import audit, outbox
 from desktop.store.errors import StoreError
-from desktop.store.models import Case, CaseDocument, Person, StatusChange, User
+from desktop.store.models import Case, Person, User
 from desktop.store.models_investigation import EmergencyGrant
 
 __all__ = [
@@ -226,27 +233,6 @@ def _validate(form: GrantInput) -> tuple[int, EmergencyReason, str]:
     return amount, reason, note
 
 
-def _apply(s: Session, session: AppSession, case: Case, name: str, ctx: TransitionContext, *, reason: str,
-           amount_cents: int | None, now: datetime, approver: str | None = None) -> CaseStatus:
-    """One transition inside this write transaction, with the same rows as ``cases.transition``."""
-    before = CaseStatus(case.status)
-    after = apply_transition(before, name, ctx)
-    case.status, case.updated_at = after.value, now
-    actor = session.user.username
-    s.add(StatusChange(case_uuid=case.uuid, transition=name, from_status=before.value, to_status=after.value,
-                       actor=actor, reason=reason, at=now))
-    detail = {"from": before.value, "to": after.value, "case_number": case.case_number}
-    if approver is not None and approver != actor:
-        detail["approved_by"] = approver
-    audit.append_event(s, actor=actor, action=f"case.{name}", entity_type="case", entity_id=case.uuid, detail=detail)
-    outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="status_changed",
-                   payload={"case_number": case.case_number, "transition": name, "from": before.value,
-                            "to": after.value, "reason": reason, "amount_cents": amount_cents,
-                            "at": now.isoformat()})
-    deadlines.on_transition(s, case, name, after, actor=actor)
-    return after
-
-
 def _approver(session: AppSession, route: EmergencyRoute, rules: EmergencyRules,
               supervisor: SupervisorConfirmation | None) -> tuple[str | None, Role]:
     """Who approves (None above the limit: the county) and the role the transition is checked under."""
@@ -287,17 +273,16 @@ def grant(session: AppSession, case_uuid: str, form: GrantInput, *, supervisor: 
         now = session.clock.now()
         text = f"先行救助{_yuan(amount)}元（{reason.label}）" + (f"：{note}" if note else "")
         if route is EmergencyRoute.TOWNSHIP:
-            ctx = TransitionContext(actor_role=approver_role.value, emergency=case.emergency, amount_cents=amount,
-                                    township_limit_cents=rules.township_approval_limit_cents, reason=text)
             name = "grant_emergency_aid"
         else:
             text = (f"先行救助金额{_yuan(amount)}元超过乡镇审批限额{_yuan(rules.township_approval_limit_cents)}元，"
                     f"报县级审批（{reason.label}）" + (f"：{note}" if note else ""))
-            ctx = TransitionContext(actor_role=session.user.role.value, reason=text, emergency=case.emergency,
-                                    amount_cents=amount)
             name = "escalate_to_county"
+        # the approver confirmed on this screen is the guard's role (approve_emergency); the county route has none
+        confirmed = Approver(approver, approver_role) if approver is not None else None
         try:
-            after = _apply(s, session, case, name, ctx, reason=text, amount_cents=amount, now=now, approver=approver)
+            after = workflow.transition_in(s, session, case.uuid, name, TransitionInput(reason=text, amount_cents=amount),
+                                           caller=CallerFacts(approver=confirmed), now=now, on_day=today)
         except TransitionRefused as exc:
             raise ServiceError(exc.message) from None
         row = EmergencyGrant(case_uuid=case.uuid, person_uuid=person.uuid, id_hash=person.id_hash,
@@ -325,13 +310,9 @@ def complete_paperwork(session: AppSession, case_uuid: str) -> CaseStatus:
         case = s.get(Case, case_uuid) if case_uuid else None
         if case is None:
             raise NotFound("找不到该案件。")
-        missing = tuple(s.scalars(select(CaseDocument.name).where(CaseDocument.case_uuid == case.uuid,
-                                                                  CaseDocument.received.is_(False))).all())
-        ctx = TransitionContext(actor_role=session.user.role.value, documents_missing=missing)
         now = session.clock.now()
         try:
-            after = _apply(s, session, case, "complete_emergency_paperwork", ctx, reason="", amount_cents=None,
-                           now=now)
+            after = workflow.transition_in(s, session, case.uuid, "complete_emergency_paperwork", now=now)
         except TransitionRefused as exc:
             raise InvalidInput(exc.message, "documents") from None
         for row in s.scalars(select(EmergencyGrant).where(EmergencyGrant.case_uuid == case.uuid,

@@ -1,9 +1,10 @@
 """Intake: from a confirmed form to a committed case, in one transaction.
 
 `submit_application` validates the application against the domain rules and
-the policy in force on the day, then writes household, members, case, its
-categories and document checklist, the status change, an audit event and an
-outbox item together. Nothing is written when anything is wrong; documents
+the policy in force on the day, then writes household, members and the case
+— whose first status, categories, status change, audit event, outbox item,
+clocks and referrals the workflow writes (:func:`desktop.services.workflow.
+transitions.open_case`) — and its document checklist, together. Nothing is written when anything is wrong; documents
 (receipt, one-time notice, refusal) are printed only from the committed
 result.
 """
@@ -21,25 +22,12 @@ from desktop.domain.case_state import CaseStatus
 from desktop.domain.household import Application, canonical_id_number, validate_application
 from desktop.domain.names import name_initials
 from desktop.domain.roles import Permission
-from desktop.services.deadlines import clocks as deadlines
 from desktop.services.deadlines import planner as clocks
 from desktop.services.errors import InvalidInput
-from desktop.services.referrals import lifecycle as referrals
 from desktop.services.session import AppSession
-from desktop.store import audit, outbox
+from desktop.services.workflow import transitions as workflow
 from desktop.store.device import device_info
-from desktop.store.models import (
-    Case,
-    CaseCategory,
-    CaseDocument,
-    Coverage,
-    Household,
-    Person,
-    Sequence,
-    StatusChange,
-    Village,
-    new_uuid,
-)
+from desktop.store.models import Case, CaseDocument, Coverage, Household, Person, Sequence, Village, new_uuid
 
 Outcome = Literal["accept", "missing_documents", "refuse"]
 OPEN_STATUSES = tuple(s.value for s in CaseStatus if not s.is_terminal)
@@ -130,37 +118,26 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
         number = make_case_number(dev.township_code, dev.device_code, today.year, seq.value)
         case_uuid = new_uuid()
         accepted = status is CaseStatus.ACCEPTED
-        s.add(Case(uuid=case_uuid, case_number=number, household_uuid=hh_uuid,
-                   applicant_uuid=person_uuids[applicant_canon], division_code=app.household.division_code,
-                   reason=app.reason.strip(), channel=app.channel.value, emergency=app.emergency,
-                   staff_relative=app.household.has_staff_relative, status=status.value, received_at=now,
-                   accepted_on=today if accepted else None, decision_due=plan.decision_due if accepted else None,
-                   policy_ref=plan.policy_ref, clerk=session.user.username, updated_at=now))
-        s.flush()
-        for c in dict.fromkeys(app.categories):
-            s.add(CaseCategory(case_uuid=case_uuid, category=c.value))
-        if accepted:
-            s.flush()
-            case = s.get(Case, case_uuid)
-            deadlines.on_accepted(s, case, actor=session.user.username, planner=planner)
-            referrals.create_for_case(s, case, actor=session.user.username)
+        case = Case(uuid=case_uuid, case_number=number, household_uuid=hh_uuid,
+                    applicant_uuid=person_uuids[applicant_canon], division_code=app.household.division_code,
+                    reason=app.reason.strip(), channel=app.channel.value, emergency=app.emergency,
+                    staff_relative=app.household.has_staff_relative, received_at=now,
+                    accepted_on=today if accepted else None, decision_due=plan.decision_due if accepted else None,
+                    policy_ref=plan.policy_ref, clerk=session.user.username)
+        # the workflow gives the case its first status, history, audit and outbox item, then its clocks and
+        # referrals (queued after the case)
+        workflow.open_case(s, session, case, status, categories=list(app.categories),
+                           reason=refusal_reason.strip(), now=now, planner=planner, payload={
+                               "household_uuid": hh_uuid, "channel": app.channel.value,
+                               "emergency": app.emergency, "received_at": now.isoformat(),
+                               "documents_received": list(received), "documents_missing": list(missing),
+                               "policy_ref": plan.policy_ref, "refusal_reason": refusal_reason.strip()})
         for code, name in plan.documents:
             got = code in received
             if not got and code not in missing:
                 continue   # a conditional document that does not apply to this family
             s.add(CaseDocument(case_uuid=case_uuid, code=code, name=name, received=got,
                                received_at=now if got else None))
-        s.add(StatusChange(case_uuid=case_uuid, transition="intake", from_status=None, to_status=status.value,
-                           actor=session.user.username, reason=refusal_reason.strip(), at=now))
-        audit.append_event(s, actor=session.user.username, action="case_created", entity_type="case",
-                           entity_id=case_uuid, detail={"case_number": number, "status": status.value,
-                                                        "categories": [c.value for c in app.categories]})
-        outbox.enqueue(s, entity_type="case", entity_uuid=case_uuid, operation="case_created",
-                       payload={"case_number": number, "household_uuid": hh_uuid, "status": status.value,
-                                "categories": [c.value for c in app.categories], "channel": app.channel.value,
-                                "emergency": app.emergency, "received_at": now.isoformat(),
-                                "documents_received": list(received), "documents_missing": list(missing),
-                                "policy_ref": plan.policy_ref, "refusal_reason": refusal_reason.strip()})
     return IntakeResult(case_uuid, number, format_case_number(number), status, now,
                         plan.decision_due if accepted else None, plan.decision_working_days, plan.calendar_note,
                         tuple(checklist[c] for c in received), tuple(checklist[c] for c in missing))

@@ -7,41 +7,33 @@ case was accepted. Attachments (the signed visit form, the check report, the
 deliberation minutes) are PDF or image bytes checked by their first bytes and
 stored inside the encrypted database.
 
-Home visits live in ``notice_home_visits`` — the one table of home visits,
-read by the notice guard too. A visit counts only if recorded after the
-case's latest objection or return for re-investigation (as for the notice).
+:func:`record_home_visit` is the one home-visit service (the window, the
+demo and the notice tests all use it): day, the staff who went — at least
+the policy's ``home_visit_min_investigators``, distinct — findings, the
+proposed monthly amount the notice shows, the signed form. Home visits live
+in ``notice_home_visits``, the one table of home visits.
 
-:func:`missing_before_decision` says what the policy in force on the
-acceptance day requires that is not yet recorded: a final economic-check
-result for the categories the policy's ``investigation_requirements``
-names; a 民主评议 where ``democratic_deliberation_required`` says so. The
-case guards (``post_notice``, ``submit_for_decision``) refuse until it is
-empty — and until a home visit by two or more staff counts
-(:func:`home_visit_investigators`, the guards' own fact). The screen's
-"尚缺" line (:func:`investigation`) lists all three.
+Which visit counts and what is still missing before 公示 or 审核确认 are facts
+(:mod:`desktop.services.investigation.facts`), read by the workflow's guards
+and by the screen's "尚缺" line (:func:`investigation`) alike.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.case_state import CaseStatus
-from desktop.domain.categories import Category
-from desktop.domain.investigation import (
-    MIN_INVESTIGATORS,
-    AttachmentPurpose,
-    DeliberationResult,
-    EconomicCheckConclusion,
-)
-from desktop.domain.policy import PolicyTable
+from desktop.domain.investigation import AttachmentPurpose, DeliberationResult, EconomicCheckConclusion
 from desktop.domain.roles import Permission
 from desktop.services import validation
 from desktop.services.errors import InvalidInput, NotFound
+from desktop.services.investigation import facts
+from desktop.services.investigation.facts import home_visit_investigators, missing_before_decision
 from desktop.services.investigation.types import (
     AttachmentInfo,
     AttachmentInput,
@@ -58,7 +50,7 @@ from desktop.services.investigation.types import (
 )
 from desktop.services.session import AppSession
 from desktop.store import audit, outbox
-from desktop.store.models import Case, CaseCategory, StatusChange
+from desktop.store.models import Case
 from desktop.store.models_investigation import (
     Deliberation,
     EconomicCheck,
@@ -83,86 +75,10 @@ MAX_NAME = 32
 MAX_INVESTIGATORS = 10
 MAX_AMOUNT_CENTS = 10_000_000        # 100,000 元 a month: anything above is a typing error
 MAX_PARTICIPANTS = 500
-RESET_TRANSITIONS = ("object", "return_for_reinvestigation")
 
 _VISIT_STATUSES = (CaseStatus.INVESTIGATING, CaseStatus.DELIBERATION)
 _CHECK_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.INVESTIGATING, CaseStatus.DELIBERATION,
                    CaseStatus.IN_NOTICE, CaseStatus.AWAITING_DECISION)
-
-
-# ------------------------------------------------------------------ facts for the guards
-
-def _reset_point(s: Session, case_uuid: str) -> datetime | None:
-    return s.scalar(select(func.max(StatusChange.at)).where(StatusChange.case_uuid == case_uuid,
-                                                           StatusChange.transition.in_(RESET_TRANSITIONS)))
-
-
-def _counting_visits(s: Session, case_uuid: str) -> list[HomeVisit]:
-    reset = _reset_point(s, case_uuid)
-    visits = s.scalars(select(HomeVisit).where(HomeVisit.case_uuid == case_uuid)
-                       .order_by(HomeVisit.recorded_at, HomeVisit.id)).all()
-    return [v for v in visits if reset is None or v.recorded_at > reset]
-
-
-def home_visit_investigators(s: Session, case_uuid: str) -> int:
-    """Most distinct staff on one home visit of the case that still counts (after any objection)."""
-    return max((len(set(v.investigators or [])) for v in _counting_visits(s, case_uuid)), default=0)
-
-
-def _policy(s: Session, case: Case) -> PolicyTable:
-    from desktop.services.deadlines.planner import DeadlinePlanner  # noqa: PLC0415 (clocks loads the policy book; keep imports light)
-
-    return DeadlinePlanner.default().policy_for(case.division_code, case.accepted_on or clock_of(s).today())
-
-
-def _categories(s: Session, case_uuid: str) -> list[Category]:
-    out = []
-    for code in s.scalars(select(CaseCategory.category).where(CaseCategory.case_uuid == case_uuid)).all():
-        try:
-            out.append(Category(code))
-        except ValueError:
-            continue
-    return out
-
-
-def _requirements(s: Session, case: Case) -> tuple[bool, bool]:
-    """(economic check required, 民主评议 required) for any of the case's categories."""
-    policy = _policy(s, case)
-    cats = _categories(s, case.uuid)
-    return (any(policy.economic_check_required(c) for c in cats),
-            any(policy.democratic_deliberation_required(c) for c in cats))
-
-
-def _latest_result(s: Session, case_uuid: str) -> EconomicCheck | None:
-    return s.scalars(select(EconomicCheck).where(EconomicCheck.case_uuid == case_uuid,
-                                                 EconomicCheck.conclusion.is_not(None))
-                     .order_by(EconomicCheck.result_on.desc(), EconomicCheck.id.desc())).first()
-
-
-def _home_visit_missing(s: Session, case_uuid: str) -> str | None:
-    n = home_visit_investigators(s, case_uuid)
-    return None if n >= MIN_INVESTIGATORS else f"入户调查记录（须{MIN_INVESTIGATORS}名以上工作人员，已登记{n}人）"
-
-
-def missing_before_decision(s: Session, case: Case) -> tuple[str, ...]:
-    """What the policy requires recorded before the case may go to notice or to decision, beyond the
-    home visit (Chinese, one item each; empty when complete).
-
-    The home visit by two or more staff is required too, but the guards already check it through
-    their own fact (``home_visit_investigators``) with its own message; repeating it here would say
-    it twice. :func:`investigation` lists it with the rest for the screen."""
-    missing = []
-    check_required, deliberation_required = _requirements(s, case)
-    if check_required:
-        latest = _latest_result(s, case.uuid)
-        if latest is None:
-            missing.append("家庭经济状况核对报告")
-        elif not EconomicCheckConclusion(latest.conclusion).is_final:
-            missing.append("家庭经济状况核对报告（最近一次结论为需进一步核实）")
-    if deliberation_required and s.scalar(select(func.count()).select_from(Deliberation)
-                                          .where(Deliberation.case_uuid == case.uuid)) == 0:
-        missing.append("民主评议记录")
-    return tuple(missing)
 
 
 # ------------------------------------------------------------------ validation helpers
@@ -235,18 +151,19 @@ def _record(s: Session, session: AppSession, case: Case, action: str, detail: di
     outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation=action, payload=detail)
 
 
-def _names(values: Iterable[str]) -> list[str]:
+def _names(values: Iterable[str], least: int) -> list[str]:
+    """The staff on a home visit: at least ``least`` (policy ``home_visit_min_investigators``), distinct."""
     names = [" ".join((n or "").split()) for n in values]
     names = [n for n in names if n]
-    if len(names) < MIN_INVESTIGATORS:
-        raise InvalidInput(f"入户调查须由{MIN_INVESTIGATORS}名以上工作人员进行，请填写每位调查人员的姓名。",
+    if len(names) < least:
+        raise InvalidInput(f"入户调查须由{least}名以上工作人员进行，请填写每位调查人员的姓名。",
                            "investigators")
     if len(names) > MAX_INVESTIGATORS:
         raise InvalidInput(f"调查人员最多{MAX_INVESTIGATORS}人。", "investigators")
     if any(len(n) > MAX_NAME for n in names):
         raise InvalidInput(f"工作人员姓名最多{MAX_NAME}字。", "investigators")
     if len(set(names)) != len(names):
-        raise InvalidInput("调查人员姓名有重复：须为2名以上不同的工作人员。", "investigators")
+        raise InvalidInput(f"调查人员姓名有重复：须为{least}名以上不同的工作人员。", "investigators")
     return names
 
 
@@ -254,11 +171,11 @@ def _names(values: Iterable[str]) -> list[str]:
 
 def record_home_visit(session: AppSession, case_uuid: str, form: HomeVisitInput, *,
                       today: date | None = None) -> str:
-    """A home visit (入户调查) by two or more staff, with findings and the signed form; its uuid."""
+    """A home visit (入户调查) by the policy's number of staff or more, with findings and the signed form;
+    its uuid. The only service that records a home visit."""
     session.require(Permission.TRANSITION_CASE)
     today = today or session.clock.today()
     _day(form.visited_on, today, "入户调查日期", "visited_on")
-    names = _names(form.investigators)
     findings = _text(form.findings, "调查情况", "findings")
     amount = form.proposed_monthly_cents
     if amount is not None and (type(amount) is not int or not 0 <= amount <= MAX_AMOUNT_CENTS):
@@ -266,6 +183,7 @@ def record_home_visit(session: AppSession, case_uuid: str, form: HomeVisitInput,
     checked = _check_attachment(form.signed_form, "入户调查表", "signed_form")
     with session.db.write() as s:
         case = _load_case(s, case_uuid, _VISIT_STATUSES, "入户调查")
+        names = _names(form.investigators, facts.required_investigators(case, today))
         _after_acceptance(case, form.visited_on, "入户调查日期", "visited_on")
         attachment = _store_attachment(s, session, case, AttachmentPurpose.HOME_VISIT_FORM, checked)
         row = HomeVisit(case_uuid=case.uuid, visited_on=form.visited_on, investigators=names,
@@ -405,7 +323,7 @@ def investigation(session: AppSession, case_uuid: str) -> InvestigationView:
         if case is None:
             raise NotFound("找不到该案件。")
         files = _attachments(s, case.uuid)
-        counting = {v.uuid for v in _counting_visits(s, case.uuid)}
+        counting = facts.counting_visit_uuids(s, case.uuid)
         visits = tuple(
             HomeVisitInfo(v.uuid, v.visited_on, tuple(v.investigators or ()), v.findings or v.note,
                           v.proposed_monthly_cents, files.get(v.form_attachment_uuid or ""), v.uuid in counting)
@@ -426,7 +344,7 @@ def investigation(session: AppSession, case_uuid: str) -> InvestigationView:
                              files.get(d.minutes_attachment_uuid or ""))
             for d in s.scalars(select(Deliberation).where(Deliberation.case_uuid == case.uuid)
                                .order_by(Deliberation.held_on, Deliberation.id)))
-        check_required, deliberation_required = _requirements(s, case)
+        check_required, deliberation_required = facts.requirements(s, case, clock_of(s).today())
         status = CaseStatus(case.status)
         return InvestigationView(
             case_uuid=case.uuid, status=status.value,
@@ -438,8 +356,9 @@ def investigation(session: AppSession, case_uuid: str) -> InvestigationView:
 
 def _all_missing(s: Session, case: Case) -> tuple[str, ...]:
     """The home visit and everything else the policy requires, for the "尚缺" line."""
-    visit = _home_visit_missing(s, case.uuid)
-    return ((visit,) if visit else ()) + missing_before_decision(s, case)
+    today = clock_of(s).today()
+    visit = facts.home_visit_missing(s, case, today)
+    return ((visit,) if visit else ()) + missing_before_decision(s, case, today)
 
 
 def attachment_data(session: AppSession, attachment_uuid: str) -> tuple[AttachmentInfo, bytes]:

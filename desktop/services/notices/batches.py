@@ -14,7 +14,8 @@ States of a batch: draft → posted → ended | withdrawn (a draft may also be
 withdrawn — discarded). Cases move with it through the case state machine,
 each move guarded, audited and queued for the county in the same transaction
 as the batch: ``post_notice`` when posted (the guard's home-visit fact comes
-from :func:`record_home_visit`), ``end_notice`` when the period is over,
+from :func:`desktop.services.investigation.records.record_home_visit`, the one
+home-visit service), ``end_notice`` when the period is over,
 ``object`` on an objection. Every function raises a service error with a
 Chinese message and changes nothing when the input or the state is wrong.
 """
@@ -37,7 +38,6 @@ from desktop.services.deadlines.planner import DeadlinePlanner
 from desktop.services.errors import InvalidInput
 from desktop.services.notices import data as nd
 from desktop.services.notices.evidence import (  # re-exported: the notice API is this module
-    HomeVisitInput,
     ObjectionInfo,
     ObjectionInput,
     PhotoInfo,
@@ -46,7 +46,6 @@ from desktop.services.notices.evidence import (  # re-exported: the notice API i
     objections,
     photo_data,
     photos,
-    record_home_visit,
     record_objection,
 )
 from desktop.services.notices.output import (
@@ -74,24 +73,25 @@ from desktop.services.notices.queries import (
     summary,
 )
 from desktop.services.session import AppSession
+from desktop.services.workflow import transitions as workflow
+from desktop.services.workflow.transitions import CallerFacts, TransitionInput
 from desktop.store.device import device_info
 from desktop.store.models import Case, Person, Sequence, Village
 from desktop.store.models_notice import (
     NoticeBatch,
     NoticeBatchCase,
-    NoticeObjection,
     NoticePosting,
     NoticePrint,
 )
 from forms.documents.notice_poster import UnmaskedNumberError, check_cells
 
 __all__ = [
-    "BatchCaseRow", "BatchDetail", "BatchStatus", "BatchSummary", "ClosedBatch", "HomeVisitInput", "InvalidInput",
+    "BatchCaseRow", "BatchDetail", "BatchStatus", "BatchSummary", "ClosedBatch", "InvalidInput",
     "MovedCase", "NoticeCandidate", "NoticeDocument", "NoticePreview", "NoticeRefused", "ObjectionInfo",
     "ObjectionInput", "PhotoInfo", "PostingInfo", "PostingInput", "PrintInfo", "add_photo", "batch_detail",
     "close_due_batches", "create_batch", "export_csv", "export_html", "handle_objection", "list_batches",
     "list_candidates", "notice_title", "objections", "photo_data", "photos", "plan_period", "post_batch", "preview",
-    "print_poster", "print_withdrawal_notice", "prints", "record_home_visit", "record_print", "record_objection", "remove_case",
+    "print_poster", "print_withdrawal_notice", "prints", "record_print", "record_objection", "remove_case",
     "set_start_date", "withdraw_batch",
 ]
 
@@ -304,13 +304,11 @@ def _start_notice(s, session: AppSession, batch: NoticeBatch, posted_on: date,  
     if last.at < batch.updated_at:
         raise InvalidInput("公示草稿在最后一次打印后有修改：请重新打印海报后再张贴。", "batch")
     nd.refresh_period(planner, batch)
-    rows = nd.members(s, batch)
-    visits = nd.visit_facts(s, [m.case_uuid for m in rows])
-    for m in rows:
+    for m in nd.members(s, batch):
         case = s.get(Case, m.case_uuid)
         try:
-            nd.apply_case_transition(s, session, case, "post_notice", batch_number=batch.batch_number,
-                                     investigators=visits[case.uuid].investigators, now=now)
+            workflow.transition_in(s, session, case.uuid, "post_notice", detail={"notice_batch": batch.batch_number},
+                                   now=now)
         except TransitionRefused as exc:
             raise InvalidInput(f"案件 {format_case_number(case.case_number)} 不能公示：{exc.message}。"
                                "请将其移出本批次（需重新打印海报）。", "cases") from None
@@ -361,11 +359,10 @@ def _close_one(session: AppSession, batch_uuid: str, today: date, planner: Deadl
                     m.outcome, m.outcome_at = "left", now
                 not_moved.append(MovedCase(*row, CaseStatus(case.status).label, nd.OUTCOME_LABELS[m.outcome]))
                 continue
-            open_n = s.scalar(select(func.count()).select_from(NoticeObjection).where(
-                NoticeObjection.case_uuid == case.uuid, NoticeObjection.status == "open")) or 0
-            try:
-                after = nd.apply_case_transition(s, session, case, "end_notice", batch_number=batch.batch_number,
-                                                 period_ended=True, objections_open=open_n, now=now)
+            try:   # the period is over: the batch's own fact; open objections the workflow counts itself
+                after = workflow.transition_in(s, session, case.uuid, "end_notice",
+                                               caller=CallerFacts(notice_period_ended=True),
+                                               detail={"notice_batch": batch.batch_number}, now=now)
             except TransitionRefused as exc:
                 not_moved.append(MovedCase(*row, CaseStatus(case.status).label, exc.message))
                 continue
@@ -414,8 +411,9 @@ def withdraw_batch(session: AppSession, batch_uuid: str, reason: str) -> BatchSu
                     continue
                 text = nd.WITHDRAWAL_PREFIX + reason
                 try:
-                    nd.apply_case_transition(s, session, case, name, batch_number=batch.batch_number,
-                                             reason=text, objection=text if marked else "", now=now)
+                    workflow.transition_in(s, session, case.uuid, name,
+                                           TransitionInput(reason=text, objection=text if marked else ""),
+                                           detail={"notice_batch": batch.batch_number}, now=now)
                 except TransitionRefused as exc:
                     raise InvalidInput(f"案件 {format_case_number(case.case_number)}：{exc.message}", "cases") from None
                 m.outcome, m.outcome_at = "withdrawn", now

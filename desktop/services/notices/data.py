@@ -1,24 +1,23 @@
 """Reading side of the public notice: facts about cases, batch summaries, the masked rows.
 
-Everything here reads inside a session the caller opened, except
-:func:`apply_case_transition`, which writes a case transition (status change,
-audit event, outbox item — the same rows :func:`desktop.services.workflow.transitions.transition`
-writes) inside the caller's write transaction, so a batch and all its cases
-move together or not at all.
+Everything here reads inside a session the caller opened. Which home visit
+counts is the investigation's fact (:mod:`desktop.services.investigation.facts`,
+re-exported here); cases move only through the workflow
+(:func:`desktop.services.workflow.transitions.transition_in`), inside the
+batch's write transaction, so a batch and all its cases move together or not at all.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.case_number import format_case_number
-from desktop.domain.case_state import CaseStatus, TransitionContext, apply_transition
+from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.household import Health, Relation
 from desktop.domain.notice import (
@@ -35,21 +34,19 @@ from desktop.domain.notice import (
 from desktop.domain.policy import PolicyTable
 from desktop.services.deadlines.planner import DeadlinePlanner
 from desktop.services.errors import NotFound, ServiceError
+from desktop.services.investigation import facts as investigation
+from desktop.services.investigation.facts import RESET_TRANSITIONS as RESET_TRANSITIONS  # re-exported
+from desktop.services.investigation.facts import WITHDRAWAL_PREFIX as WITHDRAWAL_PREFIX
+from desktop.services.investigation.facts import VisitFacts as VisitFacts
+from desktop.services.investigation.facts import chunks, visit_facts
 from desktop.services.session import AppSession
 from desktop.store import audit, outbox
-from desktop.store.models import Case, CaseCategory, Household, Person, StatusChange, Village
-from desktop.store.models_notice import (
-    NoticeBatch,
-    NoticeBatchCase,
-    NoticeHomeVisit,
-    NoticeObjection,
-    NoticePrint,
-)
+from desktop.store.models import Case, CaseCategory, Household, Person, Village
+from desktop.store.models_notice import NoticeBatch, NoticeBatchCase, NoticeObjection, NoticePrint
+from desktop.store.timekeeping import clock_of
 from forms.idnumber import age_on
 
 ACTIVE = (BatchStatus.DRAFT.value, BatchStatus.POSTED.value)
-WITHDRAWAL_PREFIX = "撤回公示："
-RESET_TRANSITIONS = ("object", "return_for_reinvestigation")
 OUTCOME_LABELS = {"listed": "公示中", "moved_on": "期满转入审核", "objected": "有异议，已退回调查",
                   "withdrawn": "公示已撤回", "left": "已不在公示中（状态另有变更）"}
 
@@ -60,52 +57,10 @@ class NoticeRefused(ServiceError):
 
 # ------------------------------------------------------------------ facts about cases
 
-@dataclass(frozen=True)
-class VisitFacts:
-    investigators: int
-    proposed_monthly_cents: int | None
-    visited_on: date | None
-
-
-def _reset_points(s: Session, case_uuids: list[str]) -> dict[str, datetime]:
-    """Since when a home visit counts: after the latest objection or return for re-investigation
-    (a notice withdrawal is neither)."""
-    out: dict[str, datetime] = {}
-    rows = s.execute(select(StatusChange.case_uuid, StatusChange.at, StatusChange.reason)
-                     .where(StatusChange.case_uuid.in_(case_uuids),
-                            StatusChange.transition.in_(RESET_TRANSITIONS))).all()
-    for case_uuid, at, reason in rows:
-        if (reason or "").startswith(WITHDRAWAL_PREFIX):
-            continue
-        if case_uuid not in out or at > out[case_uuid]:
-            out[case_uuid] = at
-    for case_uuid, at in s.execute(select(NoticeObjection.case_uuid, NoticeObjection.recorded_at)
-                                   .where(NoticeObjection.case_uuid.in_(case_uuids))).all():
-        if case_uuid not in out or at > out[case_uuid]:
-            out[case_uuid] = at
-    return out
-
-
-def visit_facts(s: Session, case_uuids: Iterable[str]) -> dict[str, VisitFacts]:
-    """The home visit that counts for each case: the latest one recorded after the reset point."""
-    ids = list(dict.fromkeys(case_uuids))
-    out = {c: VisitFacts(0, None, None) for c in ids}
-    for chunk in _chunks(ids):
-        resets = _reset_points(s, chunk)
-        visits = s.scalars(select(NoticeHomeVisit).where(NoticeHomeVisit.case_uuid.in_(chunk))
-                           .order_by(NoticeHomeVisit.recorded_at, NoticeHomeVisit.id)).all()
-        for v in visits:
-            reset = resets.get(v.case_uuid)
-            if reset is not None and v.recorded_at <= reset:
-                continue
-            out[v.case_uuid] = VisitFacts(len(set(v.investigators or [])), v.proposed_monthly_cents, v.visited_on)
-    return out
-
-
 def open_objections(s: Session, case_uuids: Iterable[str]) -> dict[str, int]:
     ids = list(dict.fromkeys(case_uuids))
     out = dict.fromkeys(ids, 0)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for case_uuid, n in s.execute(select(NoticeObjection.case_uuid, func.count())
                                       .where(NoticeObjection.case_uuid.in_(chunk),
                                              NoticeObjection.status == "open")
@@ -118,7 +73,7 @@ def active_batches(s: Session, case_uuids: Iterable[str], exclude: str = "") -> 
     """case → number of the draft/posted batch that lists it (still ``listed``)."""
     ids = list(dict.fromkeys(case_uuids))
     out: dict[str, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows = s.execute(select(NoticeBatchCase.case_uuid, NoticeBatch.batch_number)
                          .join(NoticeBatch, NoticeBatch.uuid == NoticeBatchCase.batch_uuid)
                          .where(NoticeBatchCase.case_uuid.in_(chunk), NoticeBatch.status.in_(ACTIVE),
@@ -130,16 +85,11 @@ def active_batches(s: Session, case_uuids: Iterable[str], exclude: str = "") -> 
 def case_categories(s: Session, case_uuids: Iterable[str]) -> dict[str, list[Category]]:
     ids = list(dict.fromkeys(case_uuids))
     out: dict[str, list[Category]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for case_uuid, cat in s.execute(select(CaseCategory.case_uuid, CaseCategory.category)
                                         .where(CaseCategory.case_uuid.in_(chunk))).all():
             out[case_uuid].append(Category(cat))
     return out
-
-
-def _chunks(ids: list[str], n: int = 500) -> Iterable[list[str]]:
-    for i in range(0, len(ids), n):
-        yield ids[i:i + n]
 
 
 def holder_age(person: Person | None, on: date) -> int | None:
@@ -159,7 +109,7 @@ def case_facts(s: Session, cases: list[Case], planner: DeadlinePlanner, on: date
     visits = visit_facts(s, ids)
     objections = open_objections(s, ids)
     batches = active_batches(s, ids, exclude_batch)
-    holders = {p.uuid: p for chunk in _chunks([c.applicant_uuid for c in cases])
+    holders = {p.uuid: p for chunk in chunks([c.applicant_uuid for c in cases])
                for p in s.scalars(select(Person).where(Person.uuid.in_(chunk))).all()}
     out = {}
     for c in cases:
@@ -167,6 +117,7 @@ def case_facts(s: Session, cases: list[Case], planner: DeadlinePlanner, on: date
         cat = notice_category(cats.get(c.uuid, []), policy)
         facts = CandidateFacts(
             status=CaseStatus(c.status), notice_category=cat, investigators=visits[c.uuid].investigators,
+            min_investigators=investigation.required_investigators(c, on),
             open_objections=objections[c.uuid],
             deliberation_required=cat is not None and policy.democratic_deliberation_required(cat),
             active_batch=batches.get(c.uuid, ""), holder_age=holder_age(holders.get(c.applicant_uuid), on))
@@ -180,11 +131,9 @@ def investigation_gaps(s: Session, case: Case, facts: CandidateFacts) -> tuple[s
     really be posted. The home visit is already counted in ``facts.investigators``; a deliberation
     still to be held is already said by :func:`candidate_problems`. (A draft may still be made
     without them: posting refuses, naming the case.)"""
-    from desktop.services.investigation import records as investigations  # noqa: PLC0415 (imported where used, as in apply_case_transition)
-
     skip_deliberation = facts.deliberation_required and facts.status is CaseStatus.INVESTIGATING
     gaps = []
-    for item in investigations.missing_before_decision(s, case):
+    for item in investigation.missing_before_decision(s, case, clock_of(s).today()):
         if item.startswith("入户调查") or (skip_deliberation and item.startswith("民主评议")):
             continue
         gaps.append(f"调查材料不全：{item}")
@@ -242,13 +191,13 @@ def content_of(batch: NoticeBatch) -> NoticeContent:
 def sources(s: Session, batch: NoticeBatch, member_rows: list[NoticeBatchCase]) -> list[tuple[Case, NoticeSource]]:
     """The full private record of every listed case — handed only to the masking rule."""
     case_ids = [m.case_uuid for m in member_rows]
-    cases = {c.uuid: c for chunk in _chunks(case_ids)
+    cases = {c.uuid: c for chunk in chunks(case_ids)
              for c in s.scalars(select(Case).where(Case.uuid.in_(chunk))).all()}
     hh_ids = list({c.household_uuid for c in cases.values()})
-    households = {h.uuid: h for chunk in _chunks(hh_ids)
+    households = {h.uuid: h for chunk in chunks(hh_ids)
                   for h in s.scalars(select(Household).where(Household.uuid.in_(chunk))).all()}
     people: dict[str, list[Person]] = defaultdict(list)
-    for chunk in _chunks(hh_ids):
+    for chunk in chunks(hh_ids):
         for p in s.scalars(select(Person).where(Person.household_uuid.in_(chunk)).order_by(Person.position)):
             people[p.household_uuid].append(p)
     visits = visit_facts(s, case_ids)
@@ -275,42 +224,6 @@ def _member(p: Person) -> SourceMember:
                         is_obliged_supporter=p.is_obliged_supporter,
                         health=Health(p.health).label if p.health in Health._value2member_map_ else "",
                         disability=disability, monthly_income_cents=p.monthly_income_cents)
-
-
-# ------------------------------------------------------------------ moving cases
-
-def apply_case_transition(s: Session, session: AppSession, case: Case, name: str, *, batch_number: str,
-                          reason: str = "", objection: str = "", investigators: int = 0,
-                          period_ended: bool = False, objections_open: int = 0,
-                          now: datetime | None = None) -> CaseStatus:
-    """Apply transition ``name`` inside the caller's write transaction, with the facts the notice
-    knows (investigators on the home visit, period over, open objections). Raises
-    :class:`~desktop.domain.case_state.TransitionRefused`; writes the same status change, audit
-    event (``case.<name>``) and outbox item (``status_changed``) as ``cases.transition``."""
-    from desktop.services.investigation import records as investigations  # noqa: PLC0415 (what the investigation still lacks guards post_notice too)
-
-    now = now or session.clock.now()
-    ctx = TransitionContext(actor_role=session.user.role.value, reason=reason.strip(), objection=objection.strip(),
-                            home_visit_investigators=investigators, notice_period_ended=period_ended,
-                            open_objections=objections_open,
-                            investigation_missing=investigations.missing_before_decision(s, case))
-    before = CaseStatus(case.status)
-    after = apply_transition(before, name, ctx)
-    case.status, case.updated_at = after.value, now
-    text = ctx.reason or ctx.objection
-    s.add(StatusChange(case_uuid=case.uuid, transition=name, from_status=before.value, to_status=after.value,
-                       actor=session.user.username, reason=text, at=now))
-    audit.append_event(s, actor=session.user.username, action=f"case.{name}", entity_type="case",
-                       entity_id=case.uuid, detail={"from": before.value, "to": after.value,
-                                                    "case_number": case.case_number, "notice_batch": batch_number})
-    outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="status_changed",
-                   payload={"case_number": case.case_number, "transition": name, "from": before.value,
-                            "to": after.value, "reason": text, "amount_cents": None, "at": now.isoformat(),
-                            "notice_batch": batch_number})
-    from desktop.services.deadlines import clocks as deadlines  # noqa: PLC0415 (deadlines imports the planner; keep this module light)
-
-    deadlines.on_transition(s, case, name, after, actor=session.user.username, on_day=now.astimezone().date())
-    return after
 
 
 def batch_event(s: Session, session: AppSession, batch: NoticeBatch, action: str, detail: dict | None = None,

@@ -1,12 +1,9 @@
 """Facts recorded around a notice: the home visit before it, photos of it posted, objections to it.
 
-- :func:`record_home_visit` — the short form of a home visit (day, staff,
-  proposed amount; no findings or signed form) used by the demo and the notice
-  tests; the window records visits through
-  :func:`desktop.services.investigation.records.record_home_visit`, into the same
-  table. Two or more staff make the ``post_notice`` guard pass. A visit counts only if recorded after the case's
-  latest objection (or return for re-investigation): an objected case is
-  re-noticed only after it was investigated again.
+Home visits are recorded by the one home-visit service,
+:func:`desktop.services.investigation.records.record_home_visit`; which visit
+counts for the notice (the latest after any objection) is the investigation's
+fact.
 - :func:`add_photo` — a JPEG, PNG or WebP photo of the posted notice, checked
   by its first bytes (not its name), at most ``MAX_PHOTO_BYTES``, stored as a
   BLOB inside the encrypted database.
@@ -35,11 +32,11 @@ from desktop.services import validation
 from desktop.services.errors import InvalidInput, NotFound
 from desktop.services.notices import data as nd
 from desktop.services.session import AppSession
-from desktop.store import audit, outbox
+from desktop.services.workflow import transitions as workflow
+from desktop.services.workflow.transitions import TransitionInput
 from desktop.store.models import Case
 from desktop.store.models_notice import (
     NoticeBatchCase,
-    NoticeHomeVisit,
     NoticeObjection,
     NoticePhoto,
     NoticePosting,
@@ -51,14 +48,6 @@ MAX_PHOTOS_PER_BATCH = 30
 MAX_TEXT = 2000
 MAX_NAME = 32
 MAX_AMOUNT_CENTS = 10_000_000   # 100,000 元 a month: anything above is a typing error
-
-
-@dataclass(frozen=True)
-class HomeVisitInput:
-    visited_on: date
-    investigators: tuple[str, ...]            # names of the staff who went (two or more for a notice)
-    proposed_monthly_cents: int | None = None  # what the notice will show as the amount
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,48 +95,6 @@ def _text(value: str, what: str, field: str, limit: int = MAX_TEXT, required: bo
 
 def _not_future(d: date, today: date, what: str, field: str) -> None:
     validation.day(d, today, what, field)
-
-
-# ------------------------------------------------------------------ home visit (short form)
-
-def record_home_visit(session: AppSession, case_uuid: str, visit: HomeVisitInput, *,
-                      today: date | None = None) -> str:
-    """Record the home visit of a case under investigation; returns the record's uuid."""
-    session.require(Permission.TRANSITION_CASE)
-    today = today or session.clock.today()
-    _not_future(visit.visited_on, today, "入户调查日期", "visited_on")
-    names = [" ".join((n or "").split()) for n in visit.investigators]
-    if not names or any(not n for n in names):
-        raise InvalidInput("请填写参加入户调查的工作人员姓名。", "investigators")
-    if any(len(n) > MAX_NAME for n in names):
-        raise InvalidInput(f"工作人员姓名最多{MAX_NAME}字。", "investigators")
-    if len(set(names)) != len(names):
-        raise InvalidInput("参加入户调查的工作人员姓名有重复。", "investigators")
-    amount = visit.proposed_monthly_cents
-    if amount is not None and (type(amount) is not int or not 0 <= amount <= MAX_AMOUNT_CENTS):
-        raise InvalidInput("拟救助金额应为0至100000元之间的金额。", "proposed_monthly_cents")
-    note = _text(visit.note, "备注", "note", 500, required=False)
-    with session.db.write() as s:
-        case = s.get(Case, case_uuid) if case_uuid else None
-        if case is None:
-            raise NotFound("找不到该案件。")
-        status = CaseStatus(case.status)
-        if status not in (CaseStatus.INVESTIGATING, CaseStatus.DELIBERATION):
-            raise InvalidInput(f"案件当前状态为“{status.label}”，只有调查中的案件才能登记入户调查。", "status")
-        if case.accepted_on is not None and visit.visited_on < case.accepted_on:
-            raise InvalidInput("入户调查日期不能早于受理日期。", "visited_on")
-        row = NoticeHomeVisit(case_uuid=case.uuid, visited_on=visit.visited_on, investigators=names,
-                              proposed_monthly_cents=amount, note=note, recorded_by=session.user.username,
-                              recorded_at=session.clock.now())
-        s.add(row)
-        s.flush()
-        detail = {"case_number": case.case_number, "investigators": len(names), "visited_on": visit.visited_on.isoformat(),
-                  "proposed_monthly_cents": amount}
-        audit.append_event(s, actor=session.user.username, action="home_visit_recorded", entity_type="case",
-                           entity_id=case.uuid, detail=detail)
-        outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="home_visit_recorded",
-                       payload={**detail, "visit_uuid": row.uuid})
-        return row.uuid
 
 
 # ------------------------------------------------------------------ photos
@@ -248,8 +195,8 @@ def record_objection(session: AppSession, batch_uuid: str, case_uuid: str, form:
             raise InvalidInput(f"案件当前状态为“{CaseStatus(case.status).label}”，已不在公示中。", "case")
         now = session.clock.now()
         try:
-            nd.apply_case_transition(s, session, case, "object", batch_number=batch.batch_number,
-                                     objection=content, now=now)
+            workflow.transition_in(s, session, case.uuid, "object", TransitionInput(objection=content),
+                                   detail={"notice_batch": batch.batch_number}, now=now)
         except TransitionRefused as exc:
             raise InvalidInput(exc.message, "case") from None
         member.outcome, member.outcome_at = "objected", now

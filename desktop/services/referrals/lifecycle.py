@@ -39,30 +39,38 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.domain.case_state import CaseStatus
-from desktop.domain.categories import Category
-from desktop.domain.policy import PolicyNotFound
 from desktop.domain.roles import Permission
 from desktop.services import validation
 from desktop.services.deadlines import clocks as deadlines
-from desktop.services.deadlines.planner import DeadlinePlanner
 from desktop.services.errors import InvalidInput, NotFound
+from desktop.services.referrals.records import (  # re-exported: the referral API is this module
+    AT_DEPARTMENT,
+    OPEN_STATES,
+    RESULT_LABELS,
+    STATE_LABELS,
+    ReferralState,
+    changed,
+    concluded_referral_count,
+    create_for_case,
+    on_case_ended,
+    open_referral_count,
+    township_categories,
+)
 from desktop.services.session import AppSession
-from desktop.store import audit, outbox
-from desktop.store.models import Case, CaseCategory
-from desktop.store.models_referral import Referral, ReferralEvent
-from desktop.store.timekeeping import clock_of
+from desktop.services.workflow import transitions as workflow
+from desktop.store.models import Case
+from desktop.store.models_referral import Referral
 
 __all__ = [
-    "MAX_REPLY_BYTES", "OPEN_STATES", "STATE_LABELS", "ReferralState", "ResultInput", "attach_reply",
-    "create_for_case", "mark_received", "mark_sent", "on_case_ended", "open_referral_count", "record_result",
-    "reply_type", "return_referral", "township_categories",
+    "MAX_REPLY_BYTES", "OPEN_STATES", "RESULT_LABELS", "STATE_LABELS", "ReferralState", "ResultInput",
+    "attach_reply", "concluded_referral_count", "create_for_case", "mark_received", "mark_sent", "on_case_ended",
+    "open_referral_count", "record_result", "reply_type", "return_referral", "township_categories",
 ]
 
 MAX_REPLY_BYTES = 10 * 1024 * 1024
@@ -70,99 +78,6 @@ MAX_REASON = 500
 MAX_NAME = 100
 
 
-class ReferralState(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    RECEIVED = "received"
-    CONCLUDED = "concluded"
-    RETURNED = "returned"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return STATE_LABELS[self]
-
-
-STATE_LABELS: dict[ReferralState, str] = {
-    ReferralState.PENDING: "待转出",
-    ReferralState.SENT: "已转出",
-    ReferralState.RECEIVED: "已接收",
-    ReferralState.CONCLUDED: "已办结",
-    ReferralState.RETURNED: "退回",
-    ReferralState.CANCELLED: "已撤销",
-}
-RESULT_LABELS = {"approve": "批准", "refuse": "不予批准"}
-# still waiting for the department (a returned referral is back with the window)
-OPEN_STATES = (ReferralState.PENDING.value, ReferralState.SENT.value, ReferralState.RECEIVED.value)
-_AT_DEPARTMENT = (ReferralState.SENT.value, ReferralState.RECEIVED.value)
-
-
-# ------------------------------------------------------------------------------ inside other transactions
-
-def create_for_case(s: Session, case: Case, *, actor: str, planner: DeadlinePlanner | None = None) -> None:
-    """A case was just accepted: open its referrals (one per responsible department, none for the
-    township-procedure categories), 待转出."""
-    if case.accepted_on is None:
-        return
-    planner = planner or DeadlinePlanner.default()
-    table = planner.policy_for(case.division_code, case.accepted_on)
-    cats = [Category(c) for c in s.scalars(select(CaseCategory.category)
-                                           .where(CaseCategory.case_uuid == case.uuid)).all()]
-    have = set(s.scalars(select(Referral.department).where(Referral.case_uuid == case.uuid)))
-    now = clock_of(s).now()
-    for code, covered in table.referral_departments(cats).items():
-        if code in have:
-            continue
-        dept = table.departments[code]
-        ref = Referral(case_uuid=case.uuid, department=code, department_name=dept.name_zh,
-                       categories=[c.value for c in covered], deadline_working_days=dept.deadline_working_days,
-                       policy_ref=table.ref, state=ReferralState.PENDING.value, result_reason="", decided_by="",
-                       return_reason="", reply_filename="", reply_mime="", reply_size=0, reply_sha256="",
-                       created_by=actor, created_at=now, updated_at=now)
-        s.add(ref)
-        s.flush()
-        _changed(s, ref, case, "created", None, actor, None, "")
-
-
-def township_categories(s: Session, case: Case, planner: DeadlinePlanner | None = None) -> list[Category]:
-    """The case's categories carried by the township procedure (not referred), under the policy in force
-    on its acceptance day (as :func:`create_for_case`); none before acceptance or without a policy."""
-    if case.accepted_on is None:
-        return []
-    planner = planner or DeadlinePlanner.default()
-    try:
-        table = planner.policy_for(case.division_code, case.accepted_on)
-    except PolicyNotFound:
-        return []
-    cats = s.scalars(select(CaseCategory.category).where(CaseCategory.case_uuid == case.uuid)).all()
-    return table.township_categories(cats)
-
-
-def concluded_referral_count(s: Session, case_uuid: str) -> int:
-    """Referrals of the case a department has answered (the case may be closed on their results)."""
-    return int(s.scalar(select(func.count()).select_from(Referral).where(
-        Referral.case_uuid == case_uuid, Referral.state == ReferralState.CONCLUDED.value)) or 0)
-
-
-def open_referral_count(s: Session, case_uuid: str) -> int:
-    """Referrals of the case still waiting for a department's result (guards the case decision)."""
-    return int(s.scalar(select(func.count()).select_from(Referral).where(
-        Referral.case_uuid == case_uuid, Referral.state.in_(OPEN_STATES))) or 0)
-
-
-def on_case_ended(s: Session, case: Case, transition: str, *, actor: str, deciding: bool) -> None:
-    """The case reached a terminal status: referrals never sent are cancelled; when the case did not
-    end by a decision (withdrawn, not accepted) the ones at a department are cancelled too, with their
-    clocks. A decided case keeps its referrals at departments open: their results may still come."""
-    states = [ReferralState.PENDING.value] + ([] if deciding else list(_AT_DEPARTMENT))
-    rows = list(s.scalars(select(Referral).where(Referral.case_uuid == case.uuid, Referral.state.in_(states))))
-    for ref in rows:
-        before = ref.state
-        ref.state, ref.updated_at = ReferralState.CANCELLED.value, clock_of(s).now()
-        if before in _AT_DEPARTMENT:
-            deadlines.close_clocks(s, case.uuid, (deadlines.ClockKind.REFERRAL,), actor=actor,
-                                   subject_uuid=ref.uuid, state=deadlines.ClockState.CANCELLED, note=transition)
-        _changed(s, ref, case, "cancelled", before, actor, None, transition)
 
 
 # ------------------------------------------------------------------------------ the steps
@@ -195,11 +110,9 @@ def mark_sent(session: AppSession, referral_uuid: str, sent_on: date, *, today: 
         deadlines.open_clock(s, case, deadlines.ClockKind.REFERRAL, actor=session.user.username,
                              started_on=sent_on, working_days=ref.deadline_working_days, subject_uuid=ref.uuid,
                              label=f"转办：{ref.department_name}")
-        _changed(s, ref, case, "sent", before, session.user.username, sent_on, "")
+        changed(s, ref, case, "sent", before, session.user.username, sent_on, "")
         if case.status == CaseStatus.ACCEPTED.value and not township_categories(s, case):
-            from desktop.services.workflow import transitions as cases  # noqa: PLC0415 (cases imports this module for the guard facts)
-
-            cases.transition_in(s, session, case.uuid, "refer")
+            workflow.transition_in(s, session, case.uuid, "refer")
         return ref.uuid
 
 
@@ -215,7 +128,7 @@ def mark_received(session: AppSession, referral_uuid: str, received_on: date, *,
         ref.state, ref.received_on, ref.received_by = (ReferralState.RECEIVED.value, received_on,
                                                        session.user.username)
         ref.updated_at = session.clock.now()
-        _changed(s, ref, case, "received", ReferralState.SENT.value, session.user.username, received_on, "")
+        changed(s, ref, case, "received", ReferralState.SENT.value, session.user.username, received_on, "")
         return ref.uuid
 
 
@@ -234,7 +147,7 @@ def record_result(session: AppSession, referral_uuid: str, form: ResultInput, *,
     doc = _document(form.document, form.document_name) if form.document else None
     with session.db.write() as s:
         ref, case = _load(s, referral_uuid)
-        _expect(ref, _AT_DEPARTMENT, "录入办理结果")
+        _expect(ref, AT_DEPARTMENT, "录入办理结果")
         later = ref.received_on or ref.sent_on
         _day(form.decided_on, "办结日期", "decided_on", today, not_before=later,
              before_what="接收日期" if ref.received_on else "转出日期")
@@ -246,7 +159,7 @@ def record_result(session: AppSession, referral_uuid: str, form: ResultInput, *,
             _store_reply(ref, *doc)
         deadlines.close_clocks(s, case.uuid, (deadlines.ClockKind.REFERRAL,), actor=session.user.username,
                                subject_uuid=ref.uuid, note=f"办结：{RESULT_LABELS[form.result]}")
-        _changed(s, ref, case, "concluded", before, session.user.username, form.decided_on, reason,
+        changed(s, ref, case, "concluded", before, session.user.username, form.decided_on, reason,
                  {"result": form.result, "amount_cents": amount, "decided_by": decided_by,
                   "reply_sha256": ref.reply_sha256 or None})
         return ref.uuid
@@ -260,14 +173,14 @@ def return_referral(session: AppSession, referral_uuid: str, returned_on: date, 
     reason = _text(reason, "退回理由", "reason", MAX_REASON)
     with session.db.write() as s:
         ref, case = _load(s, referral_uuid)
-        _expect(ref, _AT_DEPARTMENT, "登记退回")
+        _expect(ref, AT_DEPARTMENT, "登记退回")
         _day(returned_on, "退回日期", "returned_on", today, not_before=ref.sent_on, before_what="转出日期")
         before = ref.state
         ref.state, ref.returned_on, ref.return_reason = ReferralState.RETURNED.value, returned_on, reason
         ref.returned_by, ref.updated_at = session.user.username, session.clock.now()
         deadlines.close_clocks(s, case.uuid, (deadlines.ClockKind.REFERRAL,), actor=session.user.username,
                                subject_uuid=ref.uuid, state=deadlines.ClockState.CANCELLED, note="退回")
-        _changed(s, ref, case, "returned", before, session.user.username, returned_on, reason)
+        changed(s, ref, case, "returned", before, session.user.username, returned_on, reason)
         return ref.uuid
 
 
@@ -281,7 +194,7 @@ def attach_reply(session: AppSession, referral_uuid: str, data: bytes, filename:
             raise InvalidInput("该转办已撤销，不能再附加回复材料。", "document")
         _store_reply(ref, *doc)
         ref.updated_at = session.clock.now()
-        _changed(s, ref, case, "reply_attached", ref.state, session.user.username, None, "",
+        changed(s, ref, case, "reply_attached", ref.state, session.user.username, None, "",
                  {"reply_sha256": ref.reply_sha256, "size": ref.reply_size, "mime": ref.reply_mime})
         return ref.uuid
 
@@ -335,21 +248,3 @@ def _document(data: bytes | None, filename: str) -> tuple[bytes, str, str]:
 def _store_reply(ref: Referral, data: bytes, mime: str, name: str) -> None:
     ref.reply_data, ref.reply_mime, ref.reply_size = data, mime, len(data)
     ref.reply_sha256, ref.reply_filename = hashlib.sha256(data).hexdigest(), name
-
-
-def _changed(s: Session, ref: Referral, case: Case, action: str, before: str | None, actor: str,
-             on_day: date | None, note: str, extra: dict[str, Any] | None = None) -> None:
-    """History row, audit event and outbox item of one referral change (same transaction)."""
-    now = clock_of(s).now()
-    s.add(ReferralEvent(referral_uuid=ref.uuid, action=action, from_state=before, to_state=ref.state,
-                        on_day=on_day, note=note, actor=actor, at=now))
-    audit.append_event(s, actor=actor, action=f"referral.{action}", entity_type="referral", entity_id=ref.uuid,
-                       detail={"case": case.uuid, "department": ref.department, "from": before, "to": ref.state})
-    payload: dict[str, Any] = {
-        "case_uuid": case.uuid, "case_number": case.case_number, "department": ref.department,
-        "department_name": ref.department_name, "categories": list(ref.categories), "state": ref.state,
-        "action": action, "on": on_day.isoformat() if on_day else None, "note": note,
-        "deadline_working_days": ref.deadline_working_days, "at": now.isoformat(),
-    }
-    payload.update(extra or {})
-    outbox.enqueue(s, entity_type="referral", entity_uuid=ref.uuid, operation=action, payload=payload)

@@ -1,24 +1,48 @@
-"""Moving a case through its procedure: every transition named, guarded and audited.
+"""The one place that changes a case's status: every transition named, guarded and recorded.
 
-The guard facts come from the database (documents still missing, emergency
-flag, the township limit in the policy in force), the free text (reason,
-objection, amount) from the form. A refused transition raises
-TransitionRefused with the Chinese reason and changes nothing; an applied
-one writes the new status, a status-change row, an audit event and an outbox
-item in one transaction.
+Two entry points write ``Case.status`` — nothing else in the application does
+(``tests/services/test_single_status_writer.py`` fails otherwise):
+
+- :func:`open_case` — intake: the case's first status (已受理 / 待补正 / 不予受理);
+- :func:`transition_in` — every later move, inside the caller's write
+  transaction: a clerk's action (:func:`transition`), the notice batch
+  (post/end/withdraw, objections), 先行救助, a referral sent, and later the sync
+  applier when a county decision arrives (``origin="county"``).
+
+Each builds the guard facts once (:func:`desktop.services.workflow.facts.build`),
+applies the domain state machine (:mod:`desktop.domain.case_state`) and writes,
+together: the status, a :class:`~desktop.store.models.StatusChange` row, one
+audit event, one outbox item, then what the move implies — the statutory clocks
+(:func:`desktop.services.deadlines.clocks.on_transition`), the referrals
+opened on acceptance and cancelled when the case ends, the coverage and first
+re-check of an approved 低保/特困 case (:func:`desktop.services.coverage.rechecks.
+on_case_approved`). The case's own item is queued before those of its
+referrals and coverage. A refused transition raises ``TransitionRefused`` with
+the Chinese reason before anything is written.
+
+Callers add what only they know (:class:`CallerFacts`) and extra fields for
+the audit event and outbox item (``detail``, e.g. the notice batch number);
+they never build a context of their own.
+
+``origin="county"`` (the Step-8 hook): a change the county decided, applied
+through the same guards and writes, except that no outbox item is queued (the
+county already has it: it must never echo back) and the audit event says
+``origin: county``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop.domain.case_state import (
+    INITIAL_STATUSES,
     CaseStatus,
-    TransitionContext,
     allowed_transitions,
     apply_transition,
     available_transitions,
@@ -27,20 +51,21 @@ from desktop.domain.categories import Category
 from desktop.domain.roles import Permission
 from desktop.services.coverage import rechecks
 from desktop.services.deadlines import clocks as deadlines
+from desktop.services.deadlines.planner import DeadlinePlanner
 from desktop.services.errors import InvalidInput, NotFound
-from desktop.services.investigation import records as investigations
-from desktop.services.referrals import lifecycle as referrals
+from desktop.services.referrals import records as referrals
 from desktop.services.session import AppSession
+from desktop.services.workflow import facts
+from desktop.services.workflow.facts import Approver, CallerFacts, TransitionInput
 from desktop.store import audit, outbox
 from desktop.store.models import Case, CaseCategory, CaseDocument, StatusChange
 
+__all__ = [
+    "Approver", "CallerFacts", "Origin", "TransitionInput", "TransitionOption", "mark_documents_received",
+    "open_case", "options", "transition", "transition_in",
+]
 
-@dataclass(frozen=True)
-class TransitionInput:
-    reason: str = ""
-    amount_cents: int | None = None
-    objection: str = ""
-    proposed_outcome: Literal["approve", "refuse"] | None = None
+Origin = Literal["township", "county"]
 
 
 @dataclass(frozen=True)
@@ -56,40 +81,24 @@ class TransitionOption:
 _FILLED_IN = TransitionInput(reason="…", amount_cents=1, objection="…", proposed_outcome="refuse")
 
 
-def _context(s, session: AppSession, case: Case, missing: tuple[str, ...], form: TransitionInput,  # type: ignore[no-untyped-def]
-             township_limit_cents: int | None) -> TransitionContext:
-    """The guard facts: the form's text and amount, and what the database knows about the case
-    (documents missing, investigators on the home visit, what the investigation still lacks,
-    referrals still open, categories the township carries itself)."""
-    return TransitionContext(
-        actor_role=session.user.role.value, reason=form.reason.strip(), documents_missing=missing,
-        emergency=case.emergency, amount_cents=form.amount_cents, township_limit_cents=township_limit_cents,
-        proposed_outcome=form.proposed_outcome, objection=form.objection.strip(),
-        home_visit_investigators=investigations.home_visit_investigators(s, case.uuid),
-        investigation_missing=investigations.missing_before_decision(s, case),
-        open_referrals=referrals.open_referral_count(s, case.uuid),
-        concluded_referrals=referrals.concluded_referral_count(s, case.uuid),
-        township_procedure=tuple(c.label for c in referrals.township_categories(s, case)),
-    )
 
 
-def _load(s, case_uuid: str) -> tuple[Case, tuple[str, ...]]:  # type: ignore[no-untyped-def]
-    case = s.get(Case, case_uuid)
+def _load(s: Session, case_uuid: str) -> Case:
+    case = s.get(Case, case_uuid) if case_uuid else None
     if case is None:
         raise NotFound("找不到该案件。")
-    missing = tuple(s.scalars(select(CaseDocument.name).where(CaseDocument.case_uuid == case_uuid,
-                                                              CaseDocument.received.is_(False))).all())
-    return case, missing
+    return case
 
 
-def options(session: AppSession, case_uuid: str, township_limit_cents: int | None = None) -> list[TransitionOption]:
+def options(session: AppSession, case_uuid: str, *, today: date | None = None) -> list[TransitionOption]:
     """The actions this user may take on this case now (for the case detail screen): ``enabled``
     when possible as the case stands, else ``blocked_by`` says what the database still lacks
     (empty when only the dialog's input — a reason, an amount — is missing)."""
+    today = today or session.clock.today()
     with session.db.read() as s:
-        case, missing = _load(s, case_uuid)
-        ctx = _context(s, session, case, missing, TransitionInput(), township_limit_cents)
-        probe = _context(s, session, case, missing, _FILLED_IN, township_limit_cents)
+        case = _load(s, case_uuid)
+        ctx = facts.build(s, session, case, TransitionInput(), today)
+        probe = facts.build(s, session, case, _FILLED_IN, today)
         status = CaseStatus(case.status)
     allowed = {t.name for t in allowed_transitions(status, ctx)}
     out = []
@@ -101,15 +110,108 @@ def options(session: AppSession, case_uuid: str, township_limit_cents: int | Non
     return out
 
 
-def _start_decision_clock(s, case: Case, now: datetime, actor: str) -> None:  # type: ignore[no-untyped-def]
-    """A case accepted after 补正 is accepted on the day the documents were completed."""
-    from desktop.services.deadlines.planner import DeadlinePlanner
+def transition(session: AppSession, case_uuid: str, name: str, form: TransitionInput | None = None, *,
+               on_day: date | None = None) -> CaseStatus:
+    """A clerk's or supervisor's action on one case, in its own write transaction."""
+    session.require(Permission.TRANSITION_CASE)
+    with session.db.write() as s:
+        return transition_in(s, session, case_uuid, name, form, on_day=on_day)
 
+
+def transition_in(s: Session, session: AppSession, case_uuid: str, name: str, form: TransitionInput | None = None,
+                  *, caller: CallerFacts | None = None, detail: Mapping[str, Any] | None = None,
+                  now: datetime | None = None, on_day: date | None = None,
+                  origin: Origin = "township") -> CaseStatus:
+    """Transition ``name`` inside the caller's write transaction (see the module docstring).
+
+    ``now`` is the instant recorded, ``on_day`` the business day (clocks start on it, policy limits
+    are those in force on it; default: the local date of ``now``)."""
+    session.require(Permission.TRANSITION_CASE)
+    form = form or TransitionInput()
+    now = now or session.clock.now()
+    day = on_day or now.astimezone().date()
+    case = _load(s, case_uuid)
+    before = CaseStatus(case.status)
+    ctx = facts.build(s, session, case, form, day, caller)
+    after = apply_transition(before, name, ctx)   # TransitionRefused: nothing written
+    extra = dict(detail or {})
+    approver = caller.approver if caller is not None else None
+    if approver is not None and approver.username != session.user.username:
+        extra["approved_by"] = approver.username
+    _record(s, session, case, name, before, after, reason=ctx.reason or ctx.objection,
+            amount_cents=form.amount_cents, now=now, detail=extra, origin=origin)
+    _consequences(s, session, case, name, after, amount_cents=form.amount_cents, day=day)
+    return after
+
+
+def open_case(s: Session, session: AppSession, case: Case, status: CaseStatus, *, categories: Sequence[Category],
+              reason: str, payload: Mapping[str, Any], now: datetime,
+              planner: DeadlinePlanner | None = None) -> None:
+    """Intake: give a new case (not yet added) its first status, categories and history row, its
+    ``case_created`` audit event and outbox item (``payload`` = the intake fields), then — accepted —
+    its clocks and referrals, queued after the case."""
+    session.require(Permission.INTAKE)
+    if status not in INITIAL_STATUSES:
+        raise InvalidInput(f"新受理的案件不能直接为“{status.label}”。", "status")
+    actor = session.user.username
+    case.status = status.value
+    case.updated_at = now
+    s.add(case)
+    s.flush()
+    for c in dict.fromkeys(categories):
+        s.add(CaseCategory(case_uuid=case.uuid, category=c.value))
+    s.add(StatusChange(case_uuid=case.uuid, transition="intake", from_status=None, to_status=status.value,
+                       actor=actor, reason=reason, at=now))
+    cats = [c.value for c in dict.fromkeys(categories)]
+    audit.append_event(s, actor=actor, action="case_created", entity_type="case", entity_id=case.uuid,
+                       detail={"case_number": case.case_number, "status": status.value, "categories": cats})
+    outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="case_created",
+                   payload={**payload, "case_number": case.case_number, "status": status.value, "categories": cats})
+    s.flush()
+    if status is CaseStatus.ACCEPTED:
+        deadlines.on_accepted(s, case, actor=actor, planner=planner)
+        referrals.create_for_case(s, case, actor=actor)
+
+
+def _record(s: Session, session: AppSession, case: Case, name: str, before: CaseStatus, after: CaseStatus, *,
+            reason: str, amount_cents: int | None, now: datetime, detail: dict[str, Any], origin: Origin) -> None:
+    """The status and its three records: history row, audit event, outbox item (not for county changes)."""
+    actor = session.user.username
+    case.status = after.value
+    case.updated_at = now
+    s.add(StatusChange(case_uuid=case.uuid, transition=name, from_status=before.value, to_status=after.value,
+                       actor=actor, reason=reason, at=now))
+    info = {"from": before.value, "to": after.value, "case_number": case.case_number, **detail}
+    if origin != "township":
+        info["origin"] = origin
+    audit.append_event(s, actor=actor, action=f"case.{name}", entity_type="case", entity_id=case.uuid, detail=info)
+    if origin == "township":
+        outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="status_changed",
+                       payload={"case_number": case.case_number, "transition": name, "from": before.value,
+                                "to": after.value, "reason": reason, "amount_cents": amount_cents,
+                                "at": now.isoformat(), **detail})
+    s.flush()
+
+
+def _consequences(s: Session, session: AppSession, case: Case, name: str, after: CaseStatus, *,
+                  amount_cents: int | None, day: date) -> None:
+    """What a move implies beyond the case row: clocks, referrals, coverage and its re-check."""
+    actor = session.user.username
+    if after is CaseStatus.ACCEPTED and case.accepted_on is None:   # accepted after 补正: from that day
+        _accept(s, case, day, actor)
+    deadlines.on_transition(s, case, name, after, actor=actor, on_day=day)
+    if after.is_terminal:
+        referrals.on_case_ended(s, case, name, actor=actor, deciding=name in deadlines.DECIDING_TRANSITIONS)
+    if after is CaseStatus.APPROVED:   # 低保/特困 approved: the household is covered and re-checked from now
+        rechecks.on_case_approved(s, case, actor=actor, amount_cents=amount_cents, on_day=day)
+
+
+def _accept(s: Session, case: Case, day: date, actor: str) -> None:
+    """A case accepted after 补正 is accepted on the day the documents were completed."""
     categories = [Category(c) for c in s.scalars(select(CaseCategory.category)
                                                  .where(CaseCategory.case_uuid == case.uuid)).all()]
-    accepted_on = now.astimezone().date()
-    plan = DeadlinePlanner.default().plan(case.division_code, accepted_on, categories)
-    case.accepted_on = accepted_on
+    plan = DeadlinePlanner.default().plan(case.division_code, day, categories)
+    case.accepted_on = day
     case.decision_due = plan.decision_due
     deadlines.on_accepted(s, case, actor=actor)
     referrals.create_for_case(s, case, actor=actor)
@@ -121,7 +223,7 @@ def mark_documents_received(session: AppSession, case_uuid: str, codes: list[str
     if not codes:
         raise InvalidInput("请选择已收到的材料。", "documents")
     with session.db.write() as s:
-        case, _missing = _load(s, case_uuid)
+        case = _load(s, case_uuid)
         # 已先行救助: the documents of an emergency case may follow with its paperwork
         if case.status not in (CaseStatus.PENDING_DOCUMENTS.value, CaseStatus.EMERGENCY_AIDED.value):
             raise InvalidInput(f"案件当前状态为“{CaseStatus(case.status).label}”，无需补正材料。", "status")
@@ -137,40 +239,3 @@ def mark_documents_received(session: AppSession, case_uuid: str, codes: list[str
         outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="documents_received",
                        payload={"case_number": case.case_number, "codes": sorted(codes), "at": now.isoformat()})
         return tuple(d.name for d in rows.values() if not d.received)
-
-
-def transition(session: AppSession, case_uuid: str, name: str, form: TransitionInput | None = None,
-               township_limit_cents: int | None = None) -> CaseStatus:
-    session.require(Permission.TRANSITION_CASE)
-    with session.db.write() as s:
-        return transition_in(s, session, case_uuid, name, form, township_limit_cents)
-
-
-def transition_in(s, session: AppSession, case_uuid: str, name: str,  # type: ignore[no-untyped-def]
-                  form: TransitionInput | None = None, township_limit_cents: int | None = None) -> CaseStatus:
-    """:func:`transition` inside the caller's write transaction (a referral sent moves its case)."""
-    session.require(Permission.TRANSITION_CASE)
-    form = form or TransitionInput()
-    case, missing = _load(s, case_uuid)
-    before = CaseStatus(case.status)
-    ctx = _context(s, session, case, missing, form, township_limit_cents)
-    after = apply_transition(before, name, ctx)   # TransitionRefused: nothing written
-    now = session.clock.now()
-    case.status = after.value
-    case.updated_at = now
-    if after is CaseStatus.ACCEPTED and case.accepted_on is None:
-        _start_decision_clock(s, case, now, session.user.username)
-    s.add(StatusChange(case_uuid=case.uuid, transition=name, from_status=before.value, to_status=after.value,
-                       actor=session.user.username, reason=ctx.reason or ctx.objection, at=now))
-    audit.append_event(s, actor=session.user.username, action=f"case.{name}", entity_type="case",
-                       entity_id=case.uuid, detail={"from": before.value, "to": after.value,
-                                                    "case_number": case.case_number})
-    outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="status_changed",
-                   payload={"case_number": case.case_number, "transition": name, "from": before.value,
-                            "to": after.value, "reason": ctx.reason or ctx.objection,
-                            "amount_cents": form.amount_cents, "at": now.isoformat()})
-    deadlines.on_transition(s, case, name, after, actor=session.user.username)
-    if after is CaseStatus.APPROVED:   # 低保/特困 approved: the household is covered and re-checked from now
-        rechecks.on_case_approved(s, case, actor=session.user.username, amount_cents=form.amount_cents,
-                                  on_day=now.astimezone().date())
-    return after
