@@ -1,0 +1,396 @@
+"""Random sequences of service calls on a real SQLCipher township; after each step the records agree.
+
+The machine drives what a township window does — intake (accepted, documents
+missing, refused), documents brought in, the clerk's and supervisor's
+transitions, home visits and economic checks, 民主评议, notice batches
+(posted, objected to, withdrawn, ended), 先行救助 and its paperwork, referrals
+sent / answered / returned, re-checks of an approved household — each through
+its service, never by writing rows. A refused call must change nothing. After
+every step:
+
+- each case's status history starts at intake, each change starts where the
+  previous ended, and the last one is the case's status;
+- every status change has exactly one audit event (``case.<transition>``) and
+  one outbox item (``status_changed``) with the same transition, in the same
+  order; intake has one ``case_created`` of each (county-originated changes,
+  which queue nothing, are not driven here: see the last test);
+- every outbox item's parent was queued before it: the case before anything
+  about it (its status, referrals, coverage, emergency grant), a referral's
+  ``created`` before its other steps, a coverage before its re-checks;
+- the audit chain verifies.
+
+Runtime is kept to well under a minute (few examples, derandomized so CI
+runs the same ones). ``REPLAY_CHECKS`` is where the event-log work adds
+"replaying the outbox on an empty model rebuilds the township".
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from conftest import ADMIN_PASSWORD, FAST_KDF, TEST_TOWNSHIP
+from factories import make_id
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, rule
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.domain.case_state import TRANSITIONS, TransitionRefused
+from desktop.domain.categories import Category
+from desktop.domain.household import Application, Channel, Household, HukouType, Person, Relation
+from desktop.domain.roles import PermissionDenied, Role
+from desktop.services.admin.accounts import add_user, sign_in
+from desktop.services.admin.setup import create_township
+from desktop.services.coverage import rechecks
+from desktop.services.deadlines.planner import DeadlinePlanner
+from desktop.services.emergency import grants as emergency
+from desktop.services.errors import ServiceError
+from desktop.services.intake import accept as intake
+from desktop.services.investigation import records as investigations
+from desktop.services.notices import batches as notices
+from desktop.services.referrals import lifecycle as referrals
+from desktop.services.session import AppSession
+from desktop.services.workflow import transitions as workflow
+from desktop.store import audit
+from desktop.store.models import AuditEvent, Case, CaseDocument, Coverage, OutboxItem, StatusChange
+from desktop.store.models_notice import NoticeBatchCase
+from desktop.store.models_recheck import Recheck
+from desktop.store.models_referral import Referral
+
+VILLAGE = TEST_TOWNSHIP.villages[0][0]
+TODAY = datetime.now().astimezone().date()
+REFUSED = (ServiceError, TransitionRefused, PermissionDenied)
+CATEGORY_SETS = ((Category.DIBAO,), (Category.DIBAO,), (Category.DIBAO, Category.MEDICAL), (Category.MEDICAL,),
+                 (Category.TEMP_EMERGENCY,), (Category.TEKUN,))
+TRANSITION_NAMES = sorted(t.name for t in TRANSITIONS)
+ENDINGS = ("withdraw", "reject_intake")   # left to `act`, so `advance` moves cases forward
+
+# Checks over the whole database added by later work, each called with a read session after every step.
+# The event-log work adds: replaying the outbox on an empty model rebuilds the township's cases,
+# households, persons and referrals.
+REPLAY_CHECKS: list[Callable[[Session], None]] = []
+
+
+def _outbox(s: Session) -> list[tuple[int, str, str, str, str | None, dict[str, Any]]]:
+    """(id, entity type, entity uuid, operation, case uuid, payload) of every item, in queue order —
+    the one place that reads the outbox's shape."""
+    out = []
+    for item in s.scalars(select(OutboxItem).order_by(OutboxItem.id)):
+        payload = dict(item.payload or {})
+        case_uuid = item.entity_uuid if item.entity_type in ("case", "coverage") else payload.get("case_uuid")
+        out.append((item.id, item.entity_type, item.entity_uuid, item.operation, case_uuid, payload))
+    return out
+
+
+class TownshipWindow(RuleBasedStateMachine):
+    cases = Bundle("cases")
+    batches = Bundle("batches")
+
+    def __init__(self) -> None:
+        super().__init__()
+        # a real SQLCipher file; in memory-backed /dev/shm where there is one, as every write fsyncs
+        shm = Path("/dev/shm")
+        self.tmp = Path(tempfile.mkdtemp(prefix="yimen-wf-", dir=shm if shm.is_dir() else None))
+        self.sessions: list[AppSession] = []
+        self.people = 0
+
+    @initialize()
+    def township(self) -> None:
+        data = self.tmp / "data"
+        admin = create_township(data, TEST_TOWNSHIP, "admin", ADMIN_PASSWORD, kdf=FAST_KDF)
+        for name, role in (("clerk", Role.CLERK), ("supervisor", Role.SUPERVISOR)):
+            add_user(admin, name, name, role, f"{name}-pass-1")
+        admin.close()
+        self.clerk = sign_in(data, "clerk", "clerk-pass-1", kdf=FAST_KDF)
+        self.supervisor = sign_in(data, "supervisor", "supervisor-pass-1", kdf=FAST_KDF)
+        self.sessions = [self.clerk, self.supervisor]
+
+    def teardown(self) -> None:
+        for s in self.sessions:
+            s.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # ------------------------------------------------------------------ calling a service
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        """Run one service call; a refusal must leave every table as it was."""
+        before = self.clerk.db.table_counts()
+        try:
+            return fn()
+        except REFUSED:
+            assert self.clerk.db.table_counts() == before, "a refused call changed the database"
+            return None
+
+    def _user(self, supervisor: bool) -> AppSession:
+        return self.supervisor if supervisor else self.clerk
+
+    # ------------------------------------------------------------------ intake
+
+    @rule(target=cases, cats=st.sampled_from(CATEGORY_SETS), outcome=st.sampled_from(
+        ("accept", "accept", "accept", "accept", "missing_documents", "refuse")))
+    def take_application(self, cats: tuple[Category, ...], outcome: str) -> str:
+        self.people += 1
+        emergency_case = Category.TEMP_EMERGENCY in cats
+        head = make_id(f"62010219700101{self.people:03d}")
+        hh = Household(VILLAGE, HukouType.RURAL, f"东坪村三组{self.people}号", (Person("张三明", head, Relation.SELF),))
+        plan = DeadlinePlanner.default().plan(VILLAGE, TODAY, list(cats))
+        codes = [c for c, _n in plan.documents if c not in plan.conditional]
+        missing = tuple(codes[:1]) if outcome == "missing_documents" else ()
+        app = Application(cats, "主要劳动力患病，收入低", Channel.WALK_IN, hh, head, emergency=emergency_case,
+                          documents_received=tuple(c for c in codes if c not in missing), documents_missing=missing)
+        result = self._call(lambda: intake.submit_application(self.clerk, app, outcome,  # type: ignore[arg-type]
+                                                              refusal_reason="不符合条件" if outcome == "refuse" else ""))
+        assert result is not None, "a valid application was refused"
+        return result.case_uuid
+
+    @rule(case=cases)
+    def bring_documents(self, case: str) -> None:
+        with self.clerk.db.read() as s:
+            codes = list(s.scalars(select(CaseDocument.code).where(CaseDocument.case_uuid == case,
+                                                                   CaseDocument.received.is_(False))))
+        self._call(lambda: workflow.mark_documents_received(self.clerk, case, codes))
+
+    # ------------------------------------------------------------------ transitions
+
+    @rule(case=cases, name=st.sampled_from(TRANSITION_NAMES), supervisor=st.booleans(),
+          outcome=st.sampled_from((None, "approve", "refuse")))
+    def act(self, case: str, name: str, supervisor: bool, outcome: str | None) -> None:
+        """Any transition, whatever the case's status (mostly refused: nothing may change)."""
+        form = workflow.TransitionInput(reason="经核实", objection="群众反映收入不实", amount_cents=100000,
+                                        proposed_outcome=outcome)  # type: ignore[arg-type]
+        self._call(lambda: workflow.transition(self._user(supervisor), case, name, form))
+
+    @rule(case=cases, data=st.data(), supervisor=st.booleans())
+    def advance(self, case: str, data: st.DataObject, supervisor: bool) -> None:
+        """One of the actions the case screen offers this user now (so cases get somewhere)."""
+        user = self._user(supervisor)
+        offered = sorted(o.name for o in workflow.options(user, case)
+                         if (o.enabled or not o.blocked_by) and o.name not in ENDINGS)
+        if offered:
+            self.act(case, data.draw(st.sampled_from(offered)), supervisor,
+                     data.draw(st.sampled_from((None, "approve", "refuse"))))
+
+    # ------------------------------------------------------------------ investigation
+
+    @rule(case=cases, two=st.booleans())
+    def home_visit(self, case: str, two: bool) -> None:
+        names = ("王喆", "李明") if two else ("王喆",)
+        self._call(lambda: investigations.record_home_visit(self.clerk, case, investigations.HomeVisitInput(
+            TODAY, names, "入户核实家庭人口、收入、住房情况", 52000)))
+
+    @rule(case=cases, eligible=st.booleans())
+    def economic_check(self, case: str, eligible: bool) -> None:
+        check = self._call(lambda: investigations.request_economic_check(
+            self.clerk, case, investigations.CheckRequestInput(TODAY, "县居民家庭经济状况核对中心")))
+        if check is not None:
+            self._call(lambda: investigations.record_check_result(self.clerk, check, investigations.CheckResultInput(
+                TODAY, "eligible" if eligible else "ineligible", "核对完毕")))
+
+    @rule(case=cases)
+    def deliberation(self, case: str) -> None:
+        self._call(lambda: investigations.record_deliberation(self.clerk, case, investigations.DeliberationInput(
+            TODAY, 9, "agree", "评议通过")))
+
+    # ------------------------------------------------------------------ notices
+
+    @rule(target=batches)
+    def post_notice(self) -> Any:
+        ready = [c.case_uuid for c in notices.list_candidates(self.clerk, VILLAGE, "dibao", TODAY) if c.ready]
+        batch = self._call(lambda: notices.create_batch(self.clerk, VILLAGE, "dibao", ready, start_on=TODAY))
+        if batch is None:
+            return multiple()
+        self._call(lambda: notices.print_poster(self.clerk, batch.uuid))
+        self._call(lambda: notices.post_batch(self.clerk, batch.uuid, notices.PostingInput(TODAY, "村务公开栏", "马春花"),
+                                              today=TODAY))
+        return batch.uuid
+
+    @rule(batch=batches)
+    def object_to(self, batch: str) -> None:
+        with self.clerk.db.read() as s:
+            listed = list(s.scalars(select(NoticeBatchCase.case_uuid).where(NoticeBatchCase.batch_uuid == batch)))
+        for case in listed[:1]:
+            self._call(lambda: notices.record_objection(self.clerk, batch, case, notices.ObjectionInput(  # noqa: B023
+                TODAY, "phone", "反映家庭有经营收入", anonymous=True)))
+
+    @rule(batch=batches)
+    def withdraw_notice(self, batch: str) -> None:
+        self._call(lambda: notices.withdraw_batch(self.clerk, batch, "名单中一户家庭人口有误"))
+
+    @rule(batch=batches)
+    def period_over(self, batch: str) -> None:
+        self._call(lambda: notices.close_due_batches(self.clerk, TODAY + timedelta(days=30)))
+
+    # ------------------------------------------------------------------ emergency aid
+
+    @rule(case=cases, above=st.booleans(), supervisor=st.booleans())
+    def emergency_aid(self, case: str, above: bool, supervisor: bool) -> None:
+        form = emergency.GrantInput(500000 if above else 100000, "illness", acknowledge_repeat=True)
+        self._call(lambda: emergency.grant(self._user(supervisor), case, form))
+
+    @rule(case=cases)
+    def emergency_paperwork(self, case: str) -> None:
+        self._call(lambda: emergency.complete_paperwork(self.clerk, case))
+
+    # ------------------------------------------------------------------ referrals
+
+    def _referrals(self, case: str) -> list[str]:
+        with self.clerk.db.read() as s:
+            return list(s.scalars(select(Referral.uuid).where(Referral.case_uuid == case).order_by(Referral.id)))
+
+    @rule(case=cases)
+    def send_referral(self, case: str) -> None:
+        for ref in self._referrals(case)[:1]:
+            self._call(lambda: referrals.mark_sent(self.clerk, ref, TODAY))  # noqa: B023
+
+    @rule(case=cases, approve=st.booleans())
+    def referral_result(self, case: str, approve: bool) -> None:
+        form = referrals.ResultInput("approve" if approve else "refuse", TODAY, "医保局经办人",
+                                     reason="" if approve else "不符合条件")
+        for ref in self._referrals(case)[:1]:
+            self._call(lambda: referrals.record_result(self.clerk, ref, form))  # noqa: B023
+
+    @rule(case=cases)
+    def referral_returned(self, case: str) -> None:
+        for ref in self._referrals(case)[:1]:
+            self._call(lambda: referrals.return_referral(self.clerk, ref, TODAY, "材料不全"))  # noqa: B023
+
+    # ------------------------------------------------------------------ re-checks
+
+    @rule(outcome=st.sampled_from(("continue", "stop")))
+    def recheck(self, outcome: str) -> None:
+        with self.clerk.db.read() as s:
+            due = s.scalars(select(Recheck.uuid).where(Recheck.done_on.is_(None)).order_by(Recheck.id)).first()
+        if due is not None:
+            form = rechecks.OutcomeInput(outcome, TODAY, "" if outcome == "continue" else "收入已超过标准")
+            self._call(lambda: rechecks.record_outcome(self.clerk, due, form, today=TODAY))
+
+    # ------------------------------------------------------------------ what must always hold
+
+    @invariant()
+    def records_agree(self) -> None:
+        if not self.sessions:
+            return
+        with self.clerk.db.read() as s:
+            self._history_audit_outbox(s)
+            self._parents_first(s)
+            assert audit.verify_chain(s).ok
+            for check in REPLAY_CHECKS:
+                check(s)
+
+    def _history_audit_outbox(self, s: Session) -> None:
+        changes: dict[str, list[StatusChange]] = defaultdict(list)
+        for ch in s.scalars(select(StatusChange).order_by(StatusChange.id)):
+            changes[ch.case_uuid].append(ch)
+        audits: dict[str, list[str]] = defaultdict(list)
+        created_audit: dict[str, int] = defaultdict(int)
+        for action, entity in s.execute(select(AuditEvent.action, AuditEvent.entity_id)
+                                        .where(AuditEvent.entity_type == "case").order_by(AuditEvent.seq)):
+            if action.startswith("case."):
+                audits[entity].append(action.removeprefix("case."))
+            elif action == "case_created":
+                created_audit[entity] += 1
+        queued: dict[str, list[str]] = defaultdict(list)
+        created_item: dict[str, int] = defaultdict(int)
+        for _id, etype, euuid, op, _case, payload in _outbox(s):
+            if etype == "case" and op == "status_changed":
+                queued[euuid].append(payload["transition"])
+            elif etype == "case" and op == "case_created":
+                created_item[euuid] += 1
+        for case in s.scalars(select(Case)):
+            steps = changes[case.uuid]
+            assert steps and steps[0].transition == "intake" and steps[0].from_status is None, case.uuid
+            for prev, nxt in zip(steps, steps[1:], strict=False):
+                assert nxt.from_status == prev.to_status, (case.uuid, prev.transition, nxt.transition)
+            assert steps[-1].to_status == case.status, (case.uuid, steps[-1].to_status, case.status)
+            moves = [ch.transition for ch in steps[1:]]
+            assert audits[case.uuid] == moves, (case.uuid, audits[case.uuid], moves)
+            assert queued[case.uuid] == moves, (case.uuid, queued[case.uuid], moves)
+            assert created_audit[case.uuid] == 1 and created_item[case.uuid] == 1, case.uuid
+
+    def _parents_first(self, s: Session) -> None:
+        first_of_case: dict[str, int] = {}
+        first_of_referral: dict[str, tuple[int, str]] = {}
+        coverage_of_case: dict[str, int] = {}
+        cov_case = dict(s.execute(select(Coverage.id, Coverage.case_uuid)).all())
+        for item_id, etype, euuid, op, case_uuid, payload in _outbox(s):
+            if etype == "case" and op == "case_created":
+                first_of_case.setdefault(euuid, item_id)
+            if case_uuid is not None:
+                assert case_uuid in first_of_case, f"{etype}/{op} queued before its case"
+            if etype == "referral":
+                first_of_referral.setdefault(euuid, (item_id, op))
+                assert first_of_referral[euuid][1] == "created", "a referral step queued before the referral"
+            if etype == "coverage":
+                coverage_of_case.setdefault(euuid, item_id)
+            if etype == "recheck":
+                owner = cov_case.get(payload.get("coverage_id"))
+                assert owner is None or owner in coverage_of_case, "a re-check queued before its coverage"
+
+
+TownshipWindow.TestCase.settings = settings(
+    max_examples=12, stateful_step_count=40, derandomize=True, deadline=None, database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+test_township_window = TownshipWindow.TestCase
+
+
+def test_the_machine_reaches_every_kind_of_record() -> None:
+    """One fixed run through the main paths, so the property test's invariants are known to see
+    notices, referrals, emergency grants and coverage (not only intake)."""
+    m = TownshipWindow()
+    try:
+        m.township()
+        dibao = m.take_application((Category.DIBAO,), "accept")
+        medical = m.take_application((Category.MEDICAL,), "accept")
+        aid = m.take_application((Category.TEMP_EMERGENCY,), "accept")
+        m.act(dibao, "start_investigation", False, None)
+        m.home_visit(dibao, True)
+        m.economic_check(dibao, True)
+        batch = m.post_notice()
+        m.period_over(batch)
+        m.act(dibao, "approve", True, None)
+        m.send_referral(medical)
+        m.referral_result(medical, True)
+        m.act(medical, "referral_approved", False, None)
+        m.emergency_aid(aid, False, True)
+        m.emergency_paperwork(aid)
+        m.recheck("continue")
+        m.records_agree()
+        with m.clerk.db.read() as s:
+            status = dict(s.execute(select(Case.uuid, Case.status)).all())
+            kinds = {(etype, op) for _i, etype, _u, op, _c, _p in _outbox(s)}
+        assert batch and status == {dibao: "approved", medical: "approved", aid: "approved"}, status
+        assert {("coverage", "coverage_created"), ("recheck", "recheck_recorded"), ("emergency_grant", "created"),
+                ("referral", "concluded"), ("notice_batch", "posted")} <= kinds, kinds
+    finally:
+        m.teardown()
+
+
+def test_a_county_decision_goes_through_the_same_workflow_and_is_not_queued_back() -> None:
+    """The Step-8 hook: ``origin="county"`` applies the same guards and writes, but queues nothing."""
+    m = TownshipWindow()
+    try:
+        m.township()
+        case = m.take_application((Category.DIBAO,), "accept")
+        m.act(case, "start_investigation", False, None)
+        m.home_visit(case, True)
+        m.economic_check(case, True)
+        m.act(case, "submit_for_decision", False, "refuse")
+        with m.supervisor.db.write() as s:
+            items = s.query(OutboxItem).count()
+            workflow.transition_in(s, m.supervisor, case, "refuse", workflow.TransitionInput(reason="县级审核不予批准"),
+                                   origin="county")
+        with m.clerk.db.read() as s:
+            assert s.query(OutboxItem).count() == items
+            assert s.get(Case, case).status == "refused"
+            last = s.scalars(select(AuditEvent).where(AuditEvent.action == "case.refuse")).one()
+            assert '"origin": "county"' in last.detail
+    finally:
+        m.teardown()
