@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 
 from desktop.cli import main
-from desktop.services.admin.appinfo import read_demo_accounts
+from desktop.services.admin.local_files import read_demo_accounts
 from desktop.store.database import Database
 from desktop.store.models import AuditEvent
 

@@ -30,7 +30,7 @@ from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from desktop.services.admin import appinfo  # noqa: E402
+from desktop.services.admin import appinfo, local_files  # noqa: E402
 from desktop.ui.app import create_app  # noqa: E402
 from desktop.ui.context import SETTING_LARGE_TYPE, UiContext, pc_settings  # noqa: E402
 from desktop.ui.login import LoginWindow, open_session  # noqa: E402
@@ -50,7 +50,7 @@ class Harness:
         self.app = app
         self.data_dir = data_dir
         self.tasks = TaskRunner()
-        self.accounts = {user: pw for user, _role, pw in appinfo.demo_accounts(data_dir)}
+        self.accounts = {user: pw for user, _role, pw in local_files.read_demo_accounts(data_dir)}
         self._windows: list[QWidget] = []
         self._cleanups: list[Callable[[], None]] = []
 

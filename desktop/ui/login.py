@@ -153,7 +153,7 @@ class LoginWindow(QWidget):
         return row
 
     def _build_demo(self, layout: QVBoxLayout) -> None:
-        demo = local_files.demo_accounts(self.data_dir)
+        demo = local_files.read_demo_accounts(self.data_dir)
         self.demo_table: QTableWidget | None = None
         if not demo:
             return

@@ -100,7 +100,7 @@ def _build(target: Path, households: int, say: Any) -> dict[str, Any]:
     problem = ""
     try:
         from desktop.demo.generator import create_demo
-        from desktop.services.admin.appinfo import read_demo_accounts
+        from desktop.services.admin.local_files import read_demo_accounts
 
         say(f"building the demo township with create_demo ({households} households) …")
         create_demo(target, households=households, seed=SEED, kdf=FAST_KDF)

@@ -13,7 +13,7 @@ from desktop.domain.case_number import parse_case_number
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.roles import Role
 from desktop.services.admin.accounts import sign_in
-from desktop.services.admin.appinfo import read_demo_accounts
+from desktop.services.admin.local_files import read_demo_accounts
 from desktop.store import audit
 from desktop.store.models import Case, CaseDocument, Person, User
 from forms.idnumber import parse_id

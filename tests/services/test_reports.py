@@ -52,7 +52,7 @@ def demo(tmp_path_factory):
 
 
 def _accounts(d):
-    from desktop.services.admin.appinfo import read_demo_accounts
+    from desktop.services.admin.local_files import read_demo_accounts
 
     return read_demo_accounts(d)
 

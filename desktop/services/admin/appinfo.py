@@ -23,14 +23,6 @@ from desktop.store.device import device_info
 from desktop.store.models import Case, Household, Meta, Person
 from desktop.store.outbox import waiting_count
 
-from .local_files import (  # noqa: F401  (re-exported)
-    database_present,
-    demo_accounts,
-    read_demo_accounts,
-    translations_dir,
-    ui_font_paths,
-)
-
 # Written by the sync service (Step 6) after a completed run: ISO 8601 with time zone.
 LAST_SYNC_META_KEY = "last_sync_at"
 CALENDAR_HORIZON_DAYS = 60

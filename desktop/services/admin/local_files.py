@@ -44,7 +44,3 @@ def read_demo_accounts(data_dir: Path) -> list[tuple[str, str, str]]:
         if len(parts) == 3 and not line.startswith("#"):
             out.append((parts[0], parts[1], parts[2]))
     return out
-
-
-def demo_accounts(data_dir: Path) -> list[tuple[str, str, str]]:
-    return read_demo_accounts(data_dir)

@@ -16,7 +16,7 @@ from pathlib import Path
 from desktop.demo.generator import create_demo
 from desktop.services.admin import accounts as auth
 from desktop.services.admin.accounts import sign_in
-from desktop.services.admin.appinfo import read_demo_accounts
+from desktop.services.admin.local_files import read_demo_accounts
 from desktop.store.keyslots import KdfParams
 
 RELEASE_PASSWORD = "release-db-2026"
