@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE.parents[1]))
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 from desktop.domain.case_number import format_case_number, make_case_number  # noqa: E402
-from desktop.services.documents_qr import receipt_payload, signed_receipt_payload  # noqa: E402
+from desktop.services.documents.qr import receipt_payload, signed_receipt_payload  # noqa: E402
 from forms.documents.authorization import (  # noqa: E402
     ROLE_MEMBER,
     ROLE_SUPPORTER,
