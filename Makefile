@@ -35,11 +35,11 @@ selftest: install
 # The whole suite: layering contracts, lint, then pytest (Qt offscreen).
 test: install-test
 	$(VENV)/bin/lint-imports --no-cache
-	$(VENV)/bin/ruff check desktop sync forms tests
+	$(VENV)/bin/ruff check desktop sync forms tests tools
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
 
 lint: install-test
-	$(VENV)/bin/ruff check desktop sync forms tests
+	$(VENV)/bin/ruff check desktop sync forms tests tools
 	$(VENV)/bin/lint-imports --no-cache
 
 bench: install-test

@@ -1,6 +1,6 @@
 """One clock: only ``desktop/store/timekeeping.py`` reads the PC's time; everything else receives it.
 
-Scans the source of desktop, forms and sync (AST, so comments and strings do not count) for every way
+Scans the source of desktop, forms, sync and tools (AST, so comments and strings do not count) for every way
 Python and Qt give the wall-clock time or date. Durations (``time.monotonic``, ``perf_counter``) are
 not the time of day and stay allowed. Tests move time with time-machine, which this leaves working
 because the clock reads ``datetime.now`` each time.
@@ -17,7 +17,7 @@ import time_machine
 from desktop.store.timekeeping import SYSTEM_CLOCK, Clock
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("desktop", "forms", "sync")
+PACKAGES = ("desktop", "forms", "sync", "tools")   # tools: the screenshot scripts drive the window too
 THE_CLOCK = Path("desktop/store/timekeeping.py")
 # owner name -> attributes that read the wall clock
 READERS = {

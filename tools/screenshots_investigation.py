@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def _investigating_dibao(session: AppSession) -> str:
         rows = s.execute(select(Case.uuid, Case.accepted_on).join(CaseCategory, CaseCategory.case_uuid == Case.uuid)
                          .where(Case.status == "investigating", CaseCategory.category == "dibao")
                          .order_by(Case.accepted_on.desc())).all()
-    today = date.today()
+    today = session.clock.today()
     return next(u for u, acc in rows if u not in visited and acc is not None and acc <= today - timedelta(days=3))
 
 
@@ -74,7 +74,8 @@ def shot_investigation(h: Harness) -> None:
     session = page.ctx.session
     uuid = _investigating_dibao(session)
     detail = case_queries.case_detail(session, uuid)
-    day = max(detail.accepted_on or date.today(), date.today() - timedelta(days=2))
+    today = session.clock.today()
+    day = max(detail.accepted_on or today, today - timedelta(days=2))
     inv.record_home_visit(session, uuid, inv.HomeVisitInput(
         day, ("王晓燕", "李建军"), "土坯房两间，户主腰椎病不能从事重体力劳动，配偶务农，家中无车辆、无经营",
         52000, inv.AttachmentInput("入户调查表-签字.pdf", _signed_form())))
@@ -103,7 +104,7 @@ def _new_emergency_case(session: AppSession) -> str:
     head = "62010219760315351"
     head += check_char(head)
     hh = Household(village, HukouType.RURAL, "三组8号", (Member("杜春生", head, Relation.SELF),))
-    plan = clocks.DeadlinePlanner.default().plan(village, date.today(), [Category.TEMP_EMERGENCY])
+    plan = clocks.DeadlinePlanner.default().plan(village, session.clock.today(), [Category.TEMP_EMERGENCY])
     app = Application((Category.TEMP_EMERGENCY,), "家中突发火灾，房屋及财物损毁", Channel.WALK_IN, hh, head,
                       emergency=True, documents_received=tuple(c for c, _n in plan.documents))
     return intake.submit_application(session, app, "accept").case_uuid
@@ -124,7 +125,7 @@ def _emergency_case(session: AppSession) -> str:
             other = s.scalar(select(Case.uuid).where(Case.status == "emergency_aided"))
             s.add(G(case_uuid=other, person_uuid=person.uuid, id_hash=person.id_hash, amount_cents=150000,
                     reason_code="illness", reason_note="演示：此前因病救助", route="township",
-                    granted_on=date.today() - timedelta(days=120), approved_by="supervisor", recorded_by="clerk",
+                    granted_on=session.clock.today() - timedelta(days=120), approved_by="supervisor", recorded_by="clerk",
                     recorded_at=case.received_at))
     return uuid
 

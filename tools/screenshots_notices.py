@@ -61,7 +61,7 @@ def complete_investigation(session: AppSession, case_uuid: str, on: date) -> Non
 
 def prepare_data(session: AppSession) -> str:
     """Post the demo's drafts, object to one case; returns the village whose candidates to show."""
-    today = date.today()
+    today = session.clock.today()
     drafts = sorted(notices.list_batches(session, "draft"), key=lambda b: b.start_on)
     for i, b in enumerate(drafts):
         if i == len(drafts) - 1:

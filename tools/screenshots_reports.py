@@ -19,7 +19,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,7 +103,7 @@ SHOTS = {"report": shot_report, "report-large": shot_report_large, "rechecks": s
 
 def sample_pdf(h: Harness, out: Path) -> None:
     session = h.context("clerk").session
-    today = datetime.now(UTC).astimezone().date()
+    today = session.clock.today()
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     pdf = out / "report.pdf"
     reports.export_pdf(session, reports.monthly_report(session, year, month), pdf)
