@@ -158,15 +158,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from desktop.store.backup import restore_backup
+    from desktop.services.admin.maintenance import restore_from_backup
 
     data_dir = resolve_data_dir(args.data_dir)
     if not args.user:
-        raise CliError("请用 --user 指定备份中的用户名。")
-    aside = restore_backup(data_dir, Path(args.source), args.user, _read_password(args))
-    print(f"已从备份恢复：{args.source}")
-    if aside.exists():
-        print(f"原数据库文件已移至：{aside}")
+        raise CliError("请用 --user 指定备份中的管理员用户名。")
+    report = restore_from_backup(data_dir, Path(args.source), args.user, _read_password(args))
+    print(f"已从备份恢复：{args.source}（备份时间 {report.backup_created_at}），已记入审计日志。")
+    if report.replaced is not None:
+        print(f"原数据库文件已移至：{report.replaced}")
     return 0
 
 

@@ -168,3 +168,24 @@ def test_user_commands_need_an_admin(township_dir, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("clerk-pass-2026\n"))
     assert main(["user", "list", "--data-dir", str(d), "--user", "wangxy", "--password-stdin"]) == 1
     assert "无权执行：管理用户" in capsys.readouterr().err
+
+
+def test_restore_refuses_a_village_assistant_and_changes_nothing(township_dir, tmp_path, monkeypatch, capsys):
+    """`yimen restore` once ran for a village assistant and silently rolled the database back."""
+    from conftest import ADMIN_PASSWORD
+
+    d = township_dir
+    assert _user_cmd(monkeypatch, d, "add", "--username", "cunxie", "--name", "李协理", "--role",
+                     "village_assistant", stdin=f"{ADMIN_PASSWORD}\nvillage-pass-1\n") == 0
+    monkeypatch.setenv("YIMEN_PASSWORD", ADMIN_PASSWORD)
+    assert main(["backup", "--data-dir", str(d), "--to", str(tmp_path / "usb"), "--user", "admin"]) == 0
+    backup = next((tmp_path / "usb").iterdir())
+    live = Database.db_path(d).read_bytes()
+    capsys.readouterr()
+    monkeypatch.setenv("YIMEN_PASSWORD", "village-pass-1")
+    assert main(["restore", "--data-dir", str(d), "--from", str(backup), "--user", "cunxie"]) == 1
+    assert "只有管理员" in capsys.readouterr().err
+    assert Database.db_path(d).read_bytes() == live and not list(d.glob("replaced-*"))
+    monkeypatch.setenv("YIMEN_PASSWORD", ADMIN_PASSWORD)
+    assert main(["restore", "--data-dir", str(d), "--from", str(backup), "--user", "admin"]) == 0
+    assert "已记入审计日志" in capsys.readouterr().out

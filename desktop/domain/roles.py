@@ -57,6 +57,7 @@ class Permission(StrEnum):
     APPROVE_EMERGENCY = "approve_emergency"
     MANAGE_USERS = "manage_users"
     BACKUP = "backup"
+    RESTORE = "restore"
     VIEW_AUDIT = "view_audit"
     MANAGE_SETTINGS = "manage_settings"
 
@@ -74,7 +75,8 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.DECIDE_CASE: "审核确认（批准或不予批准）",
     Permission.APPROVE_EMERGENCY: "批准先行救助",
     Permission.MANAGE_USERS: "管理用户",
-    Permission.BACKUP: "备份与恢复",
+    Permission.BACKUP: "备份数据库",
+    Permission.RESTORE: "从备份恢复数据库",
     Permission.VIEW_AUDIT: "查看审计日志",
     Permission.MANAGE_SETTINGS: "修改系统设置",
 }
@@ -99,6 +101,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         {
             Permission.MANAGE_USERS,
             Permission.BACKUP,
+            Permission.RESTORE,
             Permission.MANAGE_SETTINGS,
             Permission.VIEW_AUDIT,
             Permission.VIEW_CASES,

@@ -7,6 +7,12 @@ counts and a SHA-256 of the file). It is written under a temporary name,
 fsynced, reopened and verified (integrity_check, cipher_integrity_check,
 row counts, header is not plaintext), and only then renamed into place.
 `VACUUM INTO` is never used: it would write an unencrypted copy.
+
+One backup at a time per backup folder (an inter-process lock, `.backup.lock`).
+A backup interrupted by a crash or power cut leaves its `.tmp-*` folder (a
+full database copy and the key slots of that moment): such folders are removed
+when the database is next opened and before the next backup, under the same
+lock, so a backup running in another process is never touched.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from filelock import FileLock, Timeout
 from sqlalchemy import Engine
 
 from desktop.config import BACKUP_DIRNAME, DB_FILENAME, KEYSLOTS_FILENAME
@@ -27,7 +34,7 @@ from desktop.config import BACKUP_DIRNAME, DB_FILENAME, KEYSLOTS_FILENAME
 from . import migrate
 from .engine import connect_raw
 from .errors import BackupError, StoreError
-from .keyslots import KeySlotFile, atomic_write_bytes, fsync_dir
+from .keyslots import LOCK_TIMEOUT_SECONDS, KeySlotFile, atomic_write_bytes, fsync_dir, lock_path
 from .timekeeping import SYSTEM_CLOCK, Clock
 
 
@@ -47,6 +54,9 @@ class OpenDatabase(Protocol):
 
 PLAINTEXT_HEADER = b"SQLite format 3\x00"
 MANIFEST = "manifest.json"
+TMP_PREFIX = ".tmp-"
+BACKUP_LOCK = ".backup.lock"
+BACKUP_LOCK_TIMEOUT_SECONDS = 600.0   # a backup of a large database on an old disk
 
 
 @dataclass(frozen=True)
@@ -81,13 +91,50 @@ def default_backup_root(data_dir: Path) -> Path:
     return Path(data_dir) / BACKUP_DIRNAME
 
 
+def _backup_lock(root: Path, timeout: float = BACKUP_LOCK_TIMEOUT_SECONDS) -> FileLock:
+    return FileLock(str(root / BACKUP_LOCK), timeout=timeout)
+
+
+def _remove_interrupted(root: Path) -> list[Path]:
+    """Delete the `.tmp-*` folders of interrupted backups (the caller holds the backup lock)."""
+    removed = []
+    for d in sorted(root.glob(f"{TMP_PREFIX}*")):
+        if d.is_dir():
+            shutil.rmtree(d, ignore_errors=True)
+            if not d.exists():
+                removed.append(d)
+    return removed
+
+
+def clean_interrupted_backups(root: Path) -> list[Path]:
+    """At start: remove what interrupted backups left behind, unless a backup is running right now
+    (then the next start or backup does it). Returns the folders removed."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    try:
+        with _backup_lock(root, timeout=0):
+            return _remove_interrupted(root)
+    except Timeout:
+        return []
+
+
 def make_backup(db: OpenDatabase, dest_root: Path | None = None, label: str = "manual") -> BackupInfo:
     root = Path(dest_root) if dest_root else default_backup_root(db.data_dir)
     root.mkdir(parents=True, exist_ok=True)
+    try:
+        with _backup_lock(root):
+            _remove_interrupted(root)
+            return _make_backup(db, root, label)
+    except Timeout:
+        raise BackupError("另一个备份正在进行，请稍后再试。") from None
+
+
+def _make_backup(db: OpenDatabase, root: Path, label: str) -> BackupInfo:
     made_at = db.clock.now()
     stamp = made_at.strftime("%Y%m%dT%H%M%S%fZ")
     final = root / f"{stamp}-{label}"
-    tmp = root / f".tmp-{stamp}-{secrets.token_hex(4)}"
+    tmp = root / f"{TMP_PREFIX}{stamp}-{secrets.token_hex(4)}"
     tmp.mkdir()
     target = tmp / DB_FILENAME
     try:
@@ -105,7 +152,7 @@ def make_backup(db: OpenDatabase, dest_root: Path | None = None, label: str = "m
         finally:
             raw.close()
         _fsync_file(target)
-        atomic_write_bytes(tmp / KEYSLOTS_FILENAME, db.keyslots.to_bytes())
+        atomic_write_bytes(tmp / KEYSLOTS_FILENAME, db.keyslots.current_bytes())
         digest = _sha256(target)
         manifest = {"format": 1, "created_at": made_at.isoformat(), "label": label,
                     "db_id": db.keyslots.db_id, "schema_revision": migrate.current_revision(db.engine),
@@ -173,28 +220,54 @@ def restore_backup(data_dir: Path, backup_dir: Path, username: str, password: st
                    clock: Clock = SYSTEM_CLOCK) -> Path:
     """Replace the database in `data_dir` by a verified backup; the old files are kept aside.
 
-    The password is checked against the backup's own key slots. Returns the
-    folder where the replaced files were moved.
-    """
-    data_dir = Path(data_dir)
+    The password is checked against the backup's own key slots. Returns the folder where the
+    replaced files were moved. Who may restore is the caller's business
+    (:func:`desktop.services.admin.maintenance.restore_from_backup` requires an administrator)."""
+    key = unlock_backup(backup_dir, username, password, clock)
+    return restore_backup_with_key(data_dir, backup_dir, key, clock)
+
+
+def unlock_backup(backup_dir: Path, username: str, password: str, clock: Clock = SYSTEM_CLOCK) -> bytes:
+    """The database key of a backup, through the backup's own key slots; the backup is verified."""
     backup_dir = Path(backup_dir)
     slots = KeySlotFile.load(backup_dir / KEYSLOTS_FILENAME, clock)
     key = slots.unlock(username, password)
     verify_backup(backup_dir, key)
+    return key
+
+
+def backup_user(backup_dir: Path, key: bytes, username: str) -> tuple[str, bool] | None:
+    """(role, active) of a user inside a backup, read without changing it; None when absent."""
+    conn = connect_raw(Path(backup_dir) / DB_FILENAME, key, readonly=True)
+    try:
+        row = conn.execute("SELECT role, active FROM users WHERE username = ?", (username,)).fetchone()
+    finally:
+        conn.close()
+    return (str(row[0]), bool(row[1])) if row else None
+
+
+def restore_backup_with_key(data_dir: Path, backup_dir: Path, key: bytes, clock: Clock = SYSTEM_CLOCK) -> Path:
+    data_dir = Path(data_dir)
+    backup_dir = Path(backup_dir)
+    verify_backup(backup_dir, key)
     data_dir.mkdir(parents=True, exist_ok=True)
     aside = data_dir / f"replaced-{clock.now().strftime('%Y%m%dT%H%M%S%fZ')}"
     current = [data_dir / n for n in (DB_FILENAME, DB_FILENAME + "-wal", DB_FILENAME + "-shm", KEYSLOTS_FILENAME)]
-    if any(p.exists() for p in current):
-        aside.mkdir()
-        for p in current:
-            if p.exists():
-                os.replace(p, aside / p.name)
-    tmp = data_dir / f".{DB_FILENAME}.restore-tmp"
-    shutil.copyfile(backup_dir / DB_FILENAME, tmp)
-    _fsync_file(tmp)
-    os.replace(tmp, data_dir / DB_FILENAME)
-    atomic_write_bytes(data_dir / KEYSLOTS_FILENAME, (backup_dir / KEYSLOTS_FILENAME).read_bytes())
-    fsync_dir(data_dir)
+    try:   # no sign-in or `yimen user` in another process may change the key slots meanwhile
+        with FileLock(str(lock_path(data_dir / KEYSLOTS_FILENAME)), timeout=LOCK_TIMEOUT_SECONDS):
+            if any(p.exists() for p in current):
+                aside.mkdir()
+                for p in current:
+                    if p.exists():
+                        os.replace(p, aside / p.name)
+            tmp = data_dir / f".{DB_FILENAME}.restore-tmp"
+            shutil.copyfile(backup_dir / DB_FILENAME, tmp)
+            _fsync_file(tmp)
+            os.replace(tmp, data_dir / DB_FILENAME)
+            atomic_write_bytes(data_dir / KEYSLOTS_FILENAME, (backup_dir / KEYSLOTS_FILENAME).read_bytes())
+            fsync_dir(data_dir)
+    except Timeout:
+        raise BackupError("密钥槽文件正被另一个程序占用（可能有人正在登录），请关闭其他窗口后再恢复。") from None
     return aside
 
 

@@ -27,7 +27,7 @@ from desktop.config import DB_FILENAME, KEYSLOTS_FILENAME
 
 from . import migrate
 from . import schema as _schema  # noqa: F401  (every table registered before a session runs)
-from .backup import make_backup
+from .backup import clean_interrupted_backups, default_backup_root, make_backup
 from .engine import build_engine, write_engine
 from .errors import DatabaseMissing, KeySlotError
 from .keyslots import KdfParams, KeySlotFile, LockoutPolicy
@@ -114,6 +114,7 @@ class Database:
         slots = slots or KeySlotFile.load(cls.keyslots_path(data_dir), clock)
         engine = build_engine(cls.db_path(data_dir), key)
         db = cls(data_dir, engine, key, slots, clock)
+        clean_interrupted_backups(default_backup_root(data_dir))   # what a crash mid-backup left
         if auto_migrate:
             try:
                 if migrate.needs_upgrade(engine):

@@ -232,18 +232,13 @@ class LoginWindow(QWidget):
         self.signed_in.emit(session, info)
 
     def _failed(self, exc: BaseException) -> None:
-        from desktop.services.admin.accounts import SignInProblem, sign_in_problem
-
         if self._closed:
             return
         self._set_busy(False)
         self.show_error(self.failure_text(exc))
         self.password.clear()
-        if sign_in_problem(exc) is SignInProblem.UNKNOWN_USER:
-            self.username.setFocus()
-            self.username.selectAll()
-        else:
-            self.password.setFocus()
+        # the same for an unknown name and a wrong password: the window never tells which it was
+        self.password.setFocus()
 
     def _missing_text(self) -> str:
         return (self.tr("找不到数据库：{0}").format(self.data_dir) + "\n"

@@ -192,12 +192,12 @@ def test_change_own_password_and_the_old_one_stops_working(qtbot, ui_context_for
     qtbot.mouseClick(page.change_password_button, Qt.MouseButton.LeftButton)
     dialog = page.password_dialog
     assert isinstance(dialog, ChangePasswordDialog)
-    # wrong old password: refused, says how many attempts are left
+    # wrong old password: refused, says that repeated failures lock the account
     dialog.old_password.setText("not-my-pass-1")
     dialog.new_password.setText("brand-new-2026")
     dialog.repeat_password.setText("brand-new-2026")
     _submit_and_wait(qtbot, dialog)
-    assert "原密码不正确" in dialog.error.text() and "再错" in dialog.error.text()
+    assert "原密码不正确" in dialog.error.text() and "将锁定" in dialog.error.text()
     # repeat differs: caught by the form
     dialog.old_password.setText(old)
     dialog.repeat_password.setText("brand-new-2027")

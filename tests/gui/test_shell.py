@@ -57,7 +57,7 @@ def test_wrong_password_shows_message_and_changes_nothing(qtbot, data_dir, admin
     assert login.is_busy()
     qtbot.waitUntil(lambda: not login.is_busy() and login.error.isVisible(), timeout=10_000)
     assert "用户名或密码错误" in login.error.text()
-    assert "再错4次" in login.error.text()
+    assert "将锁定" in login.error.text() and "再错" not in login.error.text()
     assert login.password.text() == ""
     assert not signed
     assert _db_fingerprint(data_dir) == before_db
@@ -75,7 +75,7 @@ def test_locked_account_and_missing_database_messages(qtbot, data_dir, admin_ses
     assert "锁定" in login.error.text()
     _login(qtbot, login, CLERK, CLERK_PW)   # even the right password waits for the lock to end
     qtbot.waitUntil(lambda: not login.is_busy() and login.error.isVisible(), timeout=10_000)
-    assert "已被锁定" in login.error.text()
+    assert "已锁定" in login.error.text() and CLERK not in login.error.text()
 
     missing = LoginWindow(tmp_path / "nowhere", tasks)
     qtbot.addWidget(missing)
@@ -188,7 +188,7 @@ def test_idle_lock_wrong_then_right_password_returns_to_same_page(qtbot, main_wi
     qtbot.keyClicks(screen.password, "wrong-password-1")
     qtbot.keyClick(screen.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: screen.error.isVisible(), timeout=10_000)
-    assert "再错4次" in screen.error.text()
+    assert "将锁定" in screen.error.text()
     assert main.lock.is_locked()
     _wait_tasks_idle(qtbot, main)
     assert _db_fingerprint(data_dir) == before_db
@@ -297,3 +297,18 @@ def test_clerk_settings_have_no_about_block(qtbot, main_window_for):
     page = main.page("settings")
     assert page.about_box is None
     assert page.findChild(QLineEdit) is not None or page.idle is not None
+
+
+def test_unknown_name_and_wrong_password_look_the_same(qtbot, data_dir, admin_session, test_users, tasks):
+    """Same message, same focus, same cleared field: the window does not tell which names exist."""
+    seen = []
+    for name in (CLERK, "no-such-clerk"):
+        login = LoginWindow(data_dir, tasks)
+        qtbot.addWidget(login)
+        login.show()
+        _login(qtbot, login, name, "not-the-password-1")
+        qtbot.waitUntil(lambda login=login: not login.is_busy() and login.error.isVisible(), timeout=10_000)
+        seen.append((login.error.text(), login.password.hasFocus() or login.focusWidget() is login.password,
+                     login.password.text(), login.username.text() == name))
+    assert seen[0] == seen[1]
+    assert seen[0][1] and seen[0][2] == ""

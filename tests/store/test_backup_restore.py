@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import ADMIN_PASSWORD
@@ -100,3 +104,45 @@ def test_backup_to_another_directory_like_a_usb_stick(admin_session, tmp_path):
     assert info.path.parent == usb
     assert verify_backup(info.path, admin_session.db.key) == info.counts
     assert not list(usb.glob(".tmp-*"))
+
+
+def _leftover_of_an_interrupted_backup(db: Database) -> Path:
+    """What a power cut during a backup leaves: a `.tmp-*` folder with a full copy and old slots."""
+    tmp = db.data_dir / "backups" / ".tmp-20261130T101500000000Z-dead"
+    tmp.mkdir(parents=True)
+    shutil.copyfile(Database.db_path(db.data_dir), tmp / "yimen.db")
+    shutil.copyfile(Database.keyslots_path(db.data_dir), tmp / "keyslots.json")
+    return tmp
+
+
+def test_an_interrupted_backup_is_cleaned_up_at_the_next_start(admin_session, data_dir):
+    leftover = _leftover_of_an_interrupted_backup(admin_session.db)
+    admin_session.close()
+    Database.unlock(data_dir, "admin", ADMIN_PASSWORD).close()
+    assert not leftover.exists()
+
+
+def test_an_interrupted_backup_is_cleaned_up_by_the_next_backup(admin_session):
+    leftover = _leftover_of_an_interrupted_backup(admin_session.db)
+    info = make_backup(admin_session.db)
+    assert not leftover.exists()
+    assert [p.name for p in info.path.parent.iterdir() if p.name.startswith(".tmp-")] == []
+
+
+def test_a_backup_running_in_another_process_is_not_touched(admin_session, data_dir):
+    """Start-up cleaning skips the folder while another process holds the backup lock."""
+    leftover = _leftover_of_an_interrupted_backup(admin_session.db)
+    admin_session.close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from filelock import FileLock\n"
+         "with FileLock(sys.argv[1]):\n    print('held', flush=True); time.sleep(30)",
+         str(leftover.parent / ".backup.lock")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        Database.unlock(data_dir, "admin", ADMIN_PASSWORD).close()
+        assert leftover.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    Database.unlock(data_dir, "admin", ADMIN_PASSWORD).close()
+    assert not leftover.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -36,9 +37,75 @@ def test_wrong_password_changes_nothing_in_the_database(admin_session, data_dir)
 
 
 def test_unknown_user_gets_the_same_message_as_a_wrong_password(admin_session, data_dir):
-    with pytest.raises(UnknownUser) as err:
+    with pytest.raises(UnknownUser) as unknown:
         Database.unlock(data_dir, "nobody", "whatever-123")
-    assert err.value.message == "用户名或密码错误。"
+    with pytest.raises(WrongPassword) as wrong:
+        Database.unlock(data_dir, "admin", "whatever-123")
+    assert unknown.value.message == wrong.value.message
+    assert unknown.value.message.startswith("用户名或密码错误。")
+    assert "再错" not in wrong.value.message   # no countdown that only a real account would show
+
+
+def test_an_unknown_name_is_counted_and_locked_like_a_real_one(admin_session, data_dir):
+    """Locking tells nothing either: after the same number of attempts both names get the same
+    message, and neither is named in it."""
+    auth.add_user(admin_session, "clerk", "王晓燕", Role.CLERK, "clerk-pass-1")
+    policy = LockoutPolicy(max_failures=2, lock_minutes=15)
+    messages = {}
+    for name in ("clerk", "nobody"):
+        with pytest.raises((WrongPassword, UnknownUser)):
+            Database.unlock(data_dir, name, "bad-password-9", lockout=policy)
+        with pytest.raises(AccountLocked) as locked:
+            Database.unlock(data_dir, name, "bad-password-9", lockout=policy)
+        with pytest.raises(AccountLocked) as again:
+            Database.unlock(data_dir, name, "clerk-pass-1", lockout=policy)
+        assert name not in locked.value.message and "锁定" in locked.value.message
+        messages[name] = (locked.value.message, again.value.message)
+    assert messages["clerk"] == messages["nobody"]
+
+
+def test_every_failed_attempt_is_recorded_for_the_audit(admin_session, data_dir):
+    """Wrong password, unknown name, attempts while locked and an unreadable password all reach
+    the audit log at the next sign-in, with their kinds; none is lost."""
+    admin_session.close()
+    policy = LockoutPolicy(max_failures=2, lock_minutes=15)
+    attempts = [("admin", "bad-password-9"), ("ghost", "bad-password-9"), ("admin", "bad-password-9"),
+                ("admin", "bad-password-9"), ("admin", "bad\udcff-password")]
+    for name, password in attempts:
+        with pytest.raises((WrongPassword, UnknownUser, AccountLocked)):
+            Database.unlock(data_dir, name, password, lockout=policy)
+    slots = KeySlotFile.load(Database.keyslots_path(data_dir))
+    kinds = [a["kind"] for a in slots.failed_logins()]
+    assert kinds == ["wrong", "unknown", "wrong+locked", "locked", "unreadable"]
+    slots.unlock_account("admin")
+    session = sign_in(data_dir, "admin", ADMIN_PASSWORD)
+    try:
+        from sqlalchemy import select
+
+        from desktop.store.models import AuditEvent
+
+        with session.db.read() as s:
+            detail = json.loads(s.scalars(select(AuditEvent.detail)
+                                          .where(AuditEvent.action == "failed_logins")).one())
+        assert detail["count"] == 5
+        assert detail["kinds"] == {"wrong": 2, "unknown": 1, "locked": 1, "unreadable": 1}
+        assert detail["locked"] == ["admin"]
+        assert KeySlotFile.load(Database.keyslots_path(data_dir)).failed_logins() == []
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("password", ["\ud800abc-12345", "pass\udcffword1"])
+def test_a_password_with_a_lone_surrogate_gets_a_chinese_message_and_counts(admin_session, data_dir, password):
+    admin_session.close()
+    policy = LockoutPolicy(max_failures=2, lock_minutes=15)
+    with pytest.raises(WrongPassword) as err:
+        Database.unlock(data_dir, "admin", password, lockout=policy)
+    assert "无法识别的字符" in err.value.message
+    slots = KeySlotFile.load(Database.keyslots_path(data_dir))
+    assert slots.failures_for("admin") == 1
+    with pytest.raises(AccountLocked):
+        Database.unlock(data_dir, "admin", password, lockout=policy)
 
 
 def test_lockout_after_repeated_failures_then_admin_unlocks(admin_session, data_dir):

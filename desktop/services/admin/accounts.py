@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DatabaseError as SqlDatabaseError
+from sqlalchemy.orm import Session
 
 from desktop.domain.roles import Permission, Role
 from desktop.services.errors import InvalidInput, NotFound, ServiceError
@@ -32,7 +33,7 @@ from desktop.store.errors import (
     WrongKey,
     WrongPassword,
 )
-from desktop.store.keyslots import KdfParams, LockoutPolicy
+from desktop.store.keyslots import WRONG_CREDENTIALS, KdfParams, LockoutPolicy
 from desktop.store.models import User
 from desktop.store.timekeeping import SYSTEM_CLOCK, Clock
 
@@ -94,23 +95,37 @@ def sign_in(data_dir: Path, username: str, password: str, *, lockout: LockoutPol
                 audit.append_event(s, actor=username, action="login", outcome="refused",
                                    detail={"reason": "inactive"})
                 raise ServiceError(f"账户“{username}”已停用，请联系管理员。")
-            failures = db.keyslots.take_failed_logins()
-            if failures:
-                audit.append_event(s, actor="system", action="failed_logins", outcome="refused",
-                                   detail={"count": len(failures),
-                                           "users": sorted({f["user"] for f in failures})})
+            failures = _audit_failed_logins(s, db)
             audit.append_event(s, actor=username, action="login", entity_type="user", entity_id=username)
             info = UserInfo(row.username, row.display_name, Role(row.role))
+        db.keyslots.forget_failed_logins(failures)
     except BaseException:
         db.close()
         raise
     return AppSession(db, info, kdf, lockout)
 
 
+def _audit_failed_logins(s: Session, db: Database) -> list[dict[str, str]]:
+    """One ``failed_logins`` audit event for the attempts the key slot file holds (wrong password,
+    unknown name, locked account, unreadable password); the caller forgets them after the commit."""
+    failures = db.keyslots.failed_logins()
+    if failures:
+        kinds: dict[str, int] = {}
+        for f in failures:
+            kind = f.get("kind", "wrong").removesuffix("+locked")
+            kinds[kind] = kinds.get(kind, 0) + (int(f["count"]) if kind == "dropped" else 1)
+        audit.append_event(s, actor="system", action="failed_logins", outcome="refused",
+                           detail={"count": sum(kinds.values()), "kinds": kinds,
+                                   "users": sorted({f["user"] for f in failures if f.get("user")}),
+                                   "locked": sorted({f["user"] for f in failures
+                                                     if f.get("kind", "").endswith("+locked")})})
+    return failures
+
+
 class SignInProblem(StrEnum):
     """Why signing in (or unlocking the screen) failed — the window words the way out for each."""
 
-    WRONG_PASSWORD = "wrong_password"   # message carries the attempts left
+    WRONG_PASSWORD = "wrong_password"   # same message as an unknown name: says when the lockout comes
     UNKNOWN_USER = "unknown_user"       # same message as a wrong password, on purpose
     LOCKED = "locked"
     INACTIVE = "inactive"
@@ -165,12 +180,10 @@ def verify_password(session: AppSession, password: str) -> None:
     if not hmac.compare_digest(key, db.key):
         raise WrongKey("密钥槽与已打开的数据库不匹配，请退出后重新登录。")
     with db.write() as s:
-        failures = db.keyslots.take_failed_logins()
-        if failures:
-            audit.append_event(s, actor="system", action="failed_logins", outcome="refused",
-                               detail={"count": len(failures), "users": sorted({f["user"] for f in failures})})
+        failures = _audit_failed_logins(s, db)
         audit.append_event(s, actor=session.user.username, action="screen_unlocked", entity_type="user",
                            entity_id=session.user.username)
+    db.keyslots.forget_failed_logins(failures)
 
 
 def create_user_row(db: Database, username: str, display_name: str, role: Role) -> None:
@@ -262,7 +275,7 @@ def change_password(session: AppSession, old_password: str, new_password: str) -
     try:   # a wrong old password counts towards the lockout, as at sign-in
         db.keyslots.unlock(session.user.username, old_password, session.lockout)
     except (WrongPassword, UnknownUser) as exc:
-        raise InvalidInput(f"原密码不正确。{exc.message.removeprefix('用户名或密码错误。')}",
+        raise InvalidInput(f"原密码不正确。{exc.message.removeprefix(WRONG_CREDENTIALS)}",
                            "old_password") from None
     _rewrap(session, session.user.username, new_password, "password_changed")
 

@@ -8,14 +8,24 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from desktop.domain.roles import Permission
+from desktop.domain.roles import Permission, has_permission, parse_role
 from desktop.services.deadlines import planner as clocks
+from desktop.services.errors import ServiceError
 from desktop.services.session import AppSession
 from desktop.store import audit, migrate
-from desktop.store.backup import BackupInfo, make_backup, prune_backups
+from desktop.store.backup import (
+    BackupInfo,
+    backup_user,
+    make_backup,
+    prune_backups,
+    read_manifest,
+    restore_backup_with_key,
+    unlock_backup,
+)
 from desktop.store.database import Database
 from desktop.store.device import device_info
 from desktop.store.errors import StoreError
+from desktop.store.timekeeping import SYSTEM_CLOCK, Clock
 
 
 @dataclass(frozen=True)
@@ -101,3 +111,39 @@ def daily_backup(db: Database, keep: int = 14) -> BackupInfo:
     info = make_backup(db, None, "auto")
     prune_backups(db.data_dir, "auto", keep)
     return info
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    backup: Path
+    replaced: Path | None   # where the replaced files were moved; None when there were none
+    backup_created_at: str
+
+
+def restore_from_backup(data_dir: Path, backup_dir: Path, username: str, password: str,
+                        clock: Clock = SYSTEM_CLOCK) -> RestoreReport:
+    """Put a verified backup in place of the live database — administrators only.
+
+    The user and password are checked against the backup's own key slots, and the user must be an
+    active administrator in it; otherwise nothing changes. The replaced files are kept aside (the
+    folder is returned), and the restore is written to the restored database's audit log, so its
+    chain shows that (and from which backup) the data was rolled back."""
+    backup_dir, data_dir = Path(backup_dir), Path(data_dir)
+    key = unlock_backup(backup_dir, username, password, clock)
+    user = backup_user(backup_dir, key, username)
+    role = parse_role(user[0]) if user else None
+    if user is None or not user[1] or role is None or not has_permission(role, Permission.RESTORE):
+        raise ServiceError("只有管理员可以从备份恢复数据库。未作任何改动。")
+    manifest = read_manifest(backup_dir)
+    aside = restore_backup_with_key(data_dir, backup_dir, key, clock)
+    db = Database.open_with_key(data_dir, key, clock=clock)   # an older backup is upgraded first
+    try:
+        with db.write() as s:
+            audit.append_event(s, actor=username, action="restored_from_backup", entity_type="backup",
+                               entity_id=backup_dir.name,
+                               detail={"backup_created_at": manifest.get("created_at", ""),
+                                       "label": manifest.get("label", ""),
+                                       "replaced_files": aside.name if aside.exists() else ""})
+    finally:
+        db.close()
+    return RestoreReport(backup_dir, aside if aside.exists() else None, str(manifest.get("created_at", "")))
