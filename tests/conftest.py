@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -35,6 +36,21 @@ TEST_TOWNSHIP = TownshipSetup(
     township_code="620102101", township_name="测试镇", county_name="测试县", window_name="测试窗口",
     device_code="007", villages=(("620102101201", "东坪村"), ("620102101202", "西沟村")),
 )
+
+
+@pytest.fixture
+def this_checkouts_resources(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The locator as in a checkout without the env override. The shared virtualenv's editable install
+    of ``yimen_resources`` may map onto another checkout (a git worktree of the same repository); then
+    this checkout is tested as one with no package installed (the checkout fallback of the locator)."""
+    from forms import bundle
+
+    monkeypatch.delenv(bundle.ENV_VAR, raising=False)
+    here = Path(__file__).resolve().parents[1] / "resources"
+    spec = importlib.util.find_spec(bundle.PACKAGE)
+    if spec is not None and spec.origin and Path(spec.origin).resolve().parent != here:
+        monkeypatch.setattr(bundle, "PACKAGE", f"{bundle.PACKAGE}_of_another_checkout")
+    return here
 
 
 @pytest.fixture

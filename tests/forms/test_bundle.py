@@ -15,8 +15,7 @@ REPO_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
 @pytest.fixture
-def clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    monkeypatch.delenv(bundle.ENV_VAR, raising=False)
+def clean(monkeypatch: pytest.MonkeyPatch, this_checkouts_resources: Path) -> Iterator[pytest.MonkeyPatch]:
     monkeypatch.delenv("YIMEN_FONTS_DIR", raising=False)
     # A package imported by a test (from a temporary site-packages) must not outlive it.
     before = sys.modules.pop(bundle.PACKAGE, None)
