@@ -16,7 +16,7 @@ from forms.fonts import FALLBACK, FALLBACK_A, PRIMARY, MissingGlyphError
 REPO_FONTS = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 
 
-def test_fonts_dir_default_is_repo_resources(monkeypatch):
+def test_fonts_dir_default_is_repo_resources(monkeypatch, this_checkouts_resources):
     monkeypatch.delenv("YIMEN_FONTS_DIR", raising=False)
     assert fonts.fonts_dir() == REPO_FONTS
     for _, file, _ in fonts.FONT_FILES:
@@ -32,7 +32,7 @@ def test_fonts_dir_env_wins(monkeypatch, tmp_path):
     assert fonts.fonts_dir() == tmp_path
 
 
-def test_fonts_dir_frozen_uses_meipass(monkeypatch, tmp_path):
+def test_fonts_dir_frozen_uses_meipass(monkeypatch, tmp_path, this_checkouts_resources):
     monkeypatch.delenv("YIMEN_FONTS_DIR", raising=False)
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
