@@ -19,25 +19,28 @@ notice periods are ``days`` or ``working_days``; money is in cents (分).
 from __future__ import annotations
 
 import json
-import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
-from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
+from . import policy_schema as ps
 from .categories import Category
-from .notice_content import NoticeContent, NoticeContentError, NoticeContentRule
+from .notice_content import NoticeContent, NoticeContentRule
+from .policy_schema import FORMAT, LABELS, DeadlineKind, PeriodUnit, PolicyFile, RecheckClass
+from .schema_errors import chinese_errors, place
 
 __all__ = [
-    "ComplaintPhone", "DeadlineKind", "DeadlineRule", "Department", "DocumentRequirement", "EmergencyRules",
-    "NoticeRule", "PeriodUnit", "PolicyBook", "PolicyError", "PolicyNotFound", "PolicyTable", "RecheckClass",
-    "load_policy_file", "load_policy_tables", "parse_policy_table", "region_candidates",
+    "FORMAT", "ComplaintPhone", "DeadlineKind", "DeadlineRule", "Department", "DocumentRequirement",
+    "EmergencyRules", "NoticeRule", "PeriodUnit", "PolicyBook", "PolicyError", "PolicyNotFound", "PolicyTable",
+    "RecheckClass", "dump_policy_table", "load_policy_file", "load_policy_tables", "parse_policy_table",
+    "region_candidates",
 ]
 
-FORMAT = 1
 NATIONAL = "000000"
 
 
@@ -53,30 +56,6 @@ class PolicyError(_ChineseMessage, ValueError):
 
 class PolicyNotFound(_ChineseMessage, LookupError):
     """No table applies to a region on a date (or the region code is malformed)."""
-
-
-class DeadlineKind(StrEnum):
-    INVESTIGATION_START = "investigation_start"  # 受理后开始调查
-    INVESTIGATION = "investigation"              # 完成调查核实
-    DECISION_TOTAL = "decision_total"            # 作出决定（总时限）
-    DECISION_EXTENDED = "decision_extended"      # 情况复杂时延长后的总时限
-    COUNTY_CONFIRM = "county_confirm"            # 县级审核确认
-    REFUSAL_NOTICE = "refusal_notice"            # 书面告知不予批准及理由
-    EMERGENCY_PAPERWORK = "emergency_paperwork"  # 急难型先行救助后补齐手续
-    REFERRAL = "referral"                        # 转办部门办结（按部门，不在 deadlines 中）
-
-
-class PeriodUnit(StrEnum):
-    DAYS = "days"                  # 自然日
-    WORKING_DAYS = "working_days"  # 工作日
-
-
-class RecheckClass(StrEnum):
-    STABLE = "stable"                        # 收入稳定：每年
-    IRREGULAR_INCOME = "irregular_income"    # 收入不固定、有劳动能力
-    CLASS_C_URBAN = "class_c_urban"          # 分类管理 C 类（城市）
-    CLASS_C_RURAL = "class_c_rural"          # 分类管理 C 类（农村）
-    TEKUN = "tekun"                          # 特困人员
 
 
 @dataclass(frozen=True)
@@ -298,266 +277,154 @@ def load_policy_tables(directory: Path | str) -> PolicyBook:
     return PolicyBook(tuple(load_policy_file(p) for p in sorted(d.glob("*.json"))))
 
 
-# --------------------------------------------------------------------- parsing
+# --------------------------------------------------------------------- parsing and dumping
+# The file format is :class:`desktop.domain.policy_schema.PolicyFile`; here a validated file becomes a
+# PolicyTable (with the checks across fields the schema cannot say) and a PolicyTable becomes a file.
 
-_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_PHONE = re.compile(r"^[0-9][0-9-]{2,19}$")
-_TOP_KEYS = {"format", "region", "effective_from", "title", "source", "note", "deadlines", "notice",
-             "calendar_day_periods_end_on_workday", "democratic_deliberation_required", "recheck_months",
-             "emergency", "dibao_standard_cents", "complaint_phones", "departments", "referrals", "documents",
-             "notice_content", "investigation_requirements", "township_procedure", "home_visit_min_investigators"}
-_OPTIONAL_KEYS = {"note", "calendar_day_periods_end_on_workday", "notice_content", "investigation_requirements",
-                  "township_procedure", "home_visit_min_investigators"}
-
-
-class _Reader:
-    """Typed access to raw JSON with errors that name the file and the field."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-
-    def fail(self, where: str, why: str) -> PolicyError:
-        field = f" 字段 {where}" if where else ""
-        return PolicyError(f"政策表 {self.origin}{field}：{why}")
-
-    def obj(self, v: Any, where: str, allowed: set[str] | None = None, required: Iterable[str] = ()) -> dict:
-        if not isinstance(v, Mapping):
-            raise self.fail(where, "应为 JSON 对象")
-        for k in required:
-            if k not in v:
-                raise self.fail(f"{where}.{k}" if where else k, "缺少此字段")
-        if allowed is not None:
-            extra = sorted(set(v) - allowed)
-            if extra:
-                raise self.fail(f"{where}.{extra[0]}" if where else extra[0], "未知字段")
-        return dict(v)
-
-    def text(self, v: Any, where: str, *, empty_ok: bool = False) -> str:
-        if not isinstance(v, str) or (not empty_ok and not v.strip()):
-            raise self.fail(where, "应为非空文字")
-        return v.strip()
-
-    def int_(self, v: Any, where: str, minimum: int = 0) -> int:
-        if type(v) is not int:
-            raise self.fail(where, f"应为整数，而不是 {v!r}")
-        if v < minimum:
-            raise self.fail(where, f"不能小于 {minimum}（当前为 {v}）")
-        return v
-
-    def bool_(self, v: Any, where: str) -> bool:
-        if type(v) is not bool:
-            raise self.fail(where, f"应为 true 或 false，而不是 {v!r}")
-        return v
-
-    def category(self, v: Any, where: str) -> Category:
-        try:
-            return Category(v)
-        except ValueError:
-            raise self.fail(where, f"未知的救助类别 {v!r}") from None
-
-    def per_category(self, v: Any, where: str) -> dict[Category, Any]:
-        raw = self.obj(v, where)
-        return {self.category(k, f"{where}.{k}"): val for k, val in raw.items()}
-
-    def complete(self, m: Mapping[Category, Any], where: str, what: str) -> None:
-        if missing := [c for c in Category if c not in m]:
-            raise self.fail(where, f"缺少救助类别 {missing[0].value}（{missing[0].label}）的{what}")
+T = TypeVar("T")
 
 
 def parse_policy_table(data: Any, origin: str = "（未命名）") -> PolicyTable:
-    """Validate raw JSON and build a :class:`PolicyTable`; any problem raises :class:`PolicyError`."""
-    r = _Reader(origin)
-    top = r.obj(data, "", _TOP_KEYS, required=_TOP_KEYS - _OPTIONAL_KEYS)
-    if type(top["format"]) is not int or top["format"] != FORMAT:
-        raise r.fail("format", f"不支持的格式版本 {top['format']!r}（应为 {FORMAT}）")
-    region = r.text(top["region"], "region")
-    if not (region.isascii() and region.isdigit() and len(region) in (6, 9, 12)):
-        raise r.fail("region", f"区划代码应为6、9或12位数字，而不是 {region!r}")
+    """Validate raw JSON and build a :class:`PolicyTable`; any problem raises :class:`PolicyError`
+    naming the file and the field (``政策表 X：办理时限 → … （deadlines.…）：应为整数…``)."""
     try:
-        effective = date.fromisoformat(r.text(top["effective_from"], "effective_from"))
-    except ValueError:
-        raise r.fail("effective_from", f"无效日期 {top['effective_from']!r}（应为 YYYY-MM-DD）") from None
+        spec = PolicyFile.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(chinese_errors(exc, f"政策表 {origin}", LABELS)) from None
+    return _table(spec, origin)
 
-    departments = _departments(r, top["departments"])
-    referrals: dict[Category, str] = {}
-    for cat, code in r.per_category(top["referrals"], "referrals").items():
+
+def _fail(origin: str, loc: tuple[str | int, ...], why: str) -> PolicyError:
+    return PolicyError(f"政策表 {origin}：{place(loc, LABELS)}：{why}")
+
+
+def _complete(origin: str, m: Mapping[Category, Any], where: str, what: str) -> None:
+    if missing := [c for c in Category if c not in m]:
+        raise _fail(origin, (where,), f"缺少救助类别 {missing[0].value}（{missing[0].label}）的{what}")
+
+
+def _table(spec: PolicyFile, origin: str) -> PolicyTable:
+    departments = {code: Department(code, d.name_zh, d.deadline_working_days) for code, d in spec.departments.items()}
+    for cat, code in spec.referrals.items():
         if code not in departments:
-            raise r.fail(f"referrals.{cat.value}", f"部门 {code!r} 未在 departments 中定义")
-        referrals[cat] = code
-    r.complete(referrals, "referrals", "转办部门")
-
+            raise _fail(origin, ("referrals", cat.value), f"部门 “{code}” 未在 departments 中定义")
+    _complete(origin, spec.referrals, "referrals", "转办部门")
+    for i, cat in enumerate(spec.township_procedure):
+        if cat in spec.township_procedure[:i]:
+            raise _fail(origin, ("township_procedure", i), f"救助类别 {cat.value}（{cat.label}）重复")
+    default_notice = NoticeRule(spec.notice.default.required, spec.notice.default.length, spec.notice.default.unit)
+    notices = {c: default_notice for c in Category}
+    for c, o in spec.notice.by_category.items():
+        notices[c] = NoticeRule(*(getattr(default_notice, k) if getattr(o, k) is None else getattr(o, k)
+                                  for k in ("required", "length", "unit")))
+    economic = spec.investigation_requirements
     return PolicyTable(
-        region=region, effective_from=effective,
-        title=r.text(top["title"], "title"),
-        source=r.text(top["source"], "source", empty_ok=True),
-        note=r.text(top.get("note", ""), "note", empty_ok=True),
-        deadlines=_deadlines(r, top["deadlines"]),
-        notices=_notices(r, top["notice"]),
-        deliberation=_deliberation(r, top["democratic_deliberation_required"]),
-        recheck=_recheck(r, top["recheck_months"]),
-        emergency=_emergency(r, top["emergency"]),
-        documents=_documents(r, top["documents"]),
-        departments=departments, referrals=referrals,
-        complaint_phones=_phones(r, top["complaint_phones"]),
-        dibao_standard=_standard(r, top["dibao_standard_cents"]),
-        calendar_day_periods_end_on_workday=r.bool_(
-            top.get("calendar_day_periods_end_on_workday", True), "calendar_day_periods_end_on_workday"),
+        region=spec.region, effective_from=spec.effective_from, title=spec.title, source=spec.source,
+        note=spec.note,
+        deadlines={DeadlineKind(k): DeadlineRule(d.default, dict(d.by_category)) for k, d in spec.deadlines},
+        notices=notices,
+        deliberation=_expand(spec.democratic_deliberation_required),
+        recheck={RecheckClass(k): n for k, n in spec.recheck_months},
+        emergency=EmergencyRules(**spec.emergency.model_dump()),
+        documents=_documents(spec, origin),
+        departments=departments, referrals=dict(spec.referrals),
+        complaint_phones=tuple(ComplaintPhone(p.label, p.number) for p in spec.complaint_phones),
+        dibao_standard=None if spec.dibao_standard_cents is None else spec.dibao_standard_cents.model_dump(),
+        calendar_day_periods_end_on_workday=spec.calendar_day_periods_end_on_workday,
         origin=origin,
-        notice_content=_notice_content(r, top.get("notice_content")),
-        economic_check=_investigation(r, top.get("investigation_requirements")),
-        township_procedure=_township_procedure(r, top.get("township_procedure", [])),
-        home_visit_min_investigators=r.int_(top.get("home_visit_min_investigators", 2),
-                                            "home_visit_min_investigators", 1),
+        notice_content=_notice_content(spec.notice_content),
+        economic_check=None if economic is None else _expand(economic.economic_check),
+        township_procedure=frozenset(spec.township_procedure),
+        home_visit_min_investigators=spec.home_visit_min_investigators,
     )
 
 
-def _township_procedure(r: _Reader, v: Any) -> frozenset[Category]:
-    """``["dibao", "tekun", …]``: categories the township carries itself (初审, then 审核确认); absent = none."""
-    if not isinstance(v, list):
-        raise r.fail("township_procedure", "应为救助类别代码的列表（如 [\"dibao\", \"tekun\"]）")
-    out: list[Category] = []
-    for i, code in enumerate(v):
-        c = r.category(code, f"township_procedure[{i}]")
-        if c in out:
-            raise r.fail(f"township_procedure[{i}]", f"救助类别 {c.value}（{c.label}）重复")
-        out.append(c)
-    return frozenset(out)
+def _expand(flags: ps.FlagSpec) -> dict[Category, bool]:
+    return {c: flags.by_category.get(c, flags.default) for c in Category}
 
 
-def _notice_content(r: _Reader, v: Any) -> NoticeContent | NoticeContentRule | None:
-    """``{"fields": [...], "id_fragment": {"head": 0–6, "tail": 0–4}}`` or
-    ``{"default": {...}, "by_category": {category: {...}}}``; absent = the default content."""
-    if v is None:
-        return None
-    try:
-        return NoticeContentRule.from_dict(v)
-    except NoticeContentError as exc:
-        raise r.fail("notice_content", exc.message) from None
-
-
-def _default_by_category(r: _Reader, v: Any, where: str, read: Any) -> tuple[Any, dict[Category, Any]]:
-    """``{"default": x, "by_category": {category: x}}`` with each x checked by ``read(value, where)``."""
-    s = r.obj(v, where, {"default", "by_category"}, required=["default"])
-    overrides = r.per_category(s.get("by_category", {}), f"{where}.by_category")
-    return read(s["default"], f"{where}.default"), {
-        c: read(x, f"{where}.by_category.{c.value}") for c, x in overrides.items()}
-
-
-def _deadlines(r: _Reader, v: Any) -> dict[DeadlineKind, DeadlineRule]:
-    kinds = {k.value for k in DeadlineKind} - {DeadlineKind.REFERRAL.value}
-    raw = r.obj(v, "deadlines", kinds, required=sorted(kinds))
-    positive = partial(r.int_, minimum=1)
-    return {DeadlineKind(k): DeadlineRule(*_default_by_category(r, spec, f"deadlines.{k}", positive))
-            for k, spec in raw.items()}
-
-
-def _notice_rule(r: _Reader, v: Any, where: str, base: NoticeRule | None) -> NoticeRule:
-    keys = {"required", "length", "unit"}
-    s = r.obj(v, where, keys, required=sorted(keys) if base is None else ())
-    if base is None:  # the default rule: all three keys are present, so each field is replaced below
-        base = NoticeRule(True, 1, PeriodUnit.DAYS)
-    unit = base.unit
-    if "unit" in s:
-        try:
-            unit = PeriodUnit(s["unit"])
-        except ValueError:
-            raise r.fail(f"{where}.unit", f"单位应为 days 或 working_days，而不是 {s['unit']!r}") from None
-    return NoticeRule(
-        r.bool_(s["required"], f"{where}.required") if "required" in s else base.required,
-        r.int_(s["length"], f"{where}.length", 1) if "length" in s else base.length,
-        unit,
-    )
-
-
-def _notices(r: _Reader, v: Any) -> dict[Category, NoticeRule]:
-    s = r.obj(v, "notice", {"default", "by_category"}, required=["default"])
-    default = _notice_rule(r, s["default"], "notice.default", None)
-    overrides = r.per_category(s.get("by_category", {}), "notice.by_category")
-    return {c: _notice_rule(r, overrides[c], f"notice.by_category.{c.value}", default) if c in overrides
-            else default for c in Category}
-
-
-def _investigation(r: _Reader, v: Any) -> dict[Category, bool] | None:
-    """``{"economic_check": {"default": bool, "by_category": {category: bool}}}``; absent = none required."""
-    if v is None:
-        return None
-    s = r.obj(v, "investigation_requirements", {"economic_check"}, required=["economic_check"])
-    where = "investigation_requirements.economic_check"
-    default, overrides = _default_by_category(r, s["economic_check"], where, r.bool_)
-    return {c: overrides.get(c, default) for c in Category}
-
-
-def _deliberation(r: _Reader, v: Any) -> dict[Category, bool]:
-    default, overrides = _default_by_category(r, v, "democratic_deliberation_required", r.bool_)
-    return {c: overrides.get(c, default) for c in Category}
-
-
-def _recheck(r: _Reader, v: Any) -> dict[RecheckClass, int]:
-    keys = {k.value for k in RecheckClass}
-    s = r.obj(v, "recheck_months", keys, required=sorted(keys))
-    return {RecheckClass(k): r.int_(n, f"recheck_months.{k}", 1) for k, n in s.items()}
-
-
-def _emergency(r: _Reader, v: Any) -> EmergencyRules:
-    minimum = {"township_approval_limit_cents": 0, "same_reason_window_days": 0, "relief_within_hours": 1}
-    s = r.obj(v, "emergency", set(minimum), required=sorted(minimum))
-    return EmergencyRules(**{k: r.int_(s[k], f"emergency.{k}", m) for k, m in minimum.items()})
-
-
-def _standard(r: _Reader, v: Any) -> dict[str, int] | None:
-    s = None if v is None else r.obj(v, "dibao_standard_cents", {"urban", "rural"}, required=["urban", "rural"])
-    return None if s is None else {k: r.int_(n, f"dibao_standard_cents.{k}", 0) for k, n in s.items()}
-
-
-def _phones(r: _Reader, v: Any) -> tuple[ComplaintPhone, ...]:
-    if not isinstance(v, list) or not v:
-        raise r.fail("complaint_phones", "应为非空列表")
-    out = []
-    for i, p in enumerate(v):
-        where = f"complaint_phones[{i}]"
-        s = r.obj(p, where, {"label", "number"}, required=["label", "number"])
-        number = r.text(s["number"], f"{where}.number")
-        if not _PHONE.match(number):
-            raise r.fail(f"{where}.number", f"电话号码只能包含数字和“-”：{number!r}")
-        out.append(ComplaintPhone(r.text(s["label"], f"{where}.label"), number))
-    return tuple(out)
-
-
-def _departments(r: _Reader, v: Any) -> dict[str, Department]:
-    raw = r.obj(v, "departments")
-    if not raw:
-        raise r.fail("departments", "至少应定义一个部门")
-    out = {}
-    for code, spec in raw.items():
-        where = f"departments.{code}"
-        if not _CODE.match(code):
-            raise r.fail(where, "部门代码只能由小写字母、数字和下划线组成")
-        s = r.obj(spec, where, {"name_zh", "deadline_working_days"}, required=["name_zh", "deadline_working_days"])
-        out[code] = Department(code, r.text(s["name_zh"], f"{where}.name_zh"),
-                               r.int_(s["deadline_working_days"], f"{where}.deadline_working_days", 1))
-    return out
-
-
-def _documents(r: _Reader, v: Any) -> dict[Category, tuple[DocumentRequirement, ...]]:
+def _documents(spec: PolicyFile, origin: str) -> dict[Category, tuple[DocumentRequirement, ...]]:
     names: dict[str, str] = {}
     out: dict[Category, tuple[DocumentRequirement, ...]] = {}
-    for cat, items in r.per_category(v, "documents").items():
-        where = f"documents.{cat.value}"
-        if not isinstance(items, list) or not items:
-            raise r.fail(where, "应为非空的要件列表")
+    for cat, items in spec.documents.items():
         docs: list[DocumentRequirement] = []
-        for i, item in enumerate(items):
-            w = f"{where}[{i}]"
-            s = r.obj(item, w, {"code", "name_zh", "note", "conditional"}, required=["code", "name_zh"])
-            code, name = r.text(s["code"], f"{w}.code"), r.text(s["name_zh"], f"{w}.name_zh")
-            if not _CODE.match(code):
-                raise r.fail(f"{w}.code", "要件代码只能由小写字母、数字和下划线组成")
-            if any(d.code == code for d in docs):
-                raise r.fail(f"{w}.code", f"要件 {code} 重复")
-            if names.setdefault(code, name) != name:
-                raise r.fail(f"{w}.name_zh", f"要件 {code} 的名称与其他类别中的“{names[code]}”不一致")
-            docs.append(DocumentRequirement(code, name, r.text(s.get("note", ""), f"{w}.note", empty_ok=True),
-                                            r.bool_(s.get("conditional", False), f"{w}.conditional")))
+        for i, s in enumerate(items):
+            if any(d.code == s.code for d in docs):
+                raise _fail(origin, ("documents", cat.value, i, "code"), f"要件 {s.code} 重复")
+            if names.setdefault(s.code, s.name_zh) != s.name_zh:
+                raise _fail(origin, ("documents", cat.value, i, "name_zh"),
+                            f"要件 {s.code} 的名称与其他类别中的“{names[s.code]}”不一致")
+            docs.append(DocumentRequirement(s.code, s.name_zh, s.note, s.conditional))
         out[cat] = tuple(docs)
-    r.complete(out, "documents", "要件清单")
+    _complete(origin, out, "documents", "要件清单")
     return out
+
+
+def _content(s: ps.NoticeContentSpec) -> NoticeContent:
+    return NoticeContent(tuple(s.fields), s.id_fragment.head, s.id_fragment.tail)
+
+
+def _notice_content(s: ps.NoticeContentSpec | ps.NoticeContentByCategory | None,
+                    ) -> NoticeContent | NoticeContentRule | None:
+    if isinstance(s, ps.NoticeContentByCategory):
+        return NoticeContentRule(_content(s.default), {c: _content(x) for c, x in s.by_category.items()})
+    return None if s is None else _content(s)
+
+
+def _split(values: Mapping[Category, T]) -> tuple[T, dict[Category, T]]:
+    """A per-category mapping as the file writes it: the commonest value as default, the rest as exceptions."""
+    default = Counter(values[c] for c in Category).most_common(1)[0][0]
+    return default, {c: v for c, v in values.items() if v != default}
+
+
+def _flags(values: Mapping[Category, bool]) -> ps.FlagSpec:
+    default, others = _split(values)
+    return ps.FlagSpec(default=default, by_category=others) if others else ps.FlagSpec(default=default)
+
+
+def _content_spec(c: NoticeContent) -> ps.NoticeContentSpec:
+    return ps.NoticeContentSpec(fields=list(c.fields), id_fragment=ps.IdFragment(head=c.id_head, tail=c.id_tail))
+
+
+def dump_policy_table(table: PolicyTable) -> dict[str, Any]:
+    """The file (JSON-ready dict) that :func:`parse_policy_table` reads back as an equal table."""
+    default_notice, notice_others = _split(table.notices)
+    overrides = {c: ps.NoticeOverride(**{k: getattr(r, k) for k in ("required", "length", "unit")
+                                         if getattr(r, k) != getattr(default_notice, k)})
+                 for c, r in notice_others.items()}
+    extra: dict[str, Any] = {}
+    if table.note:
+        extra["note"] = table.note
+    if table.economic_check is not None:
+        extra["investigation_requirements"] = ps.InvestigationRequirements(economic_check=_flags(table.economic_check))
+    if table.township_procedure:
+        extra["township_procedure"] = [c for c in Category if c in table.township_procedure]
+    if isinstance(table.notice_content, NoticeContentRule):
+        extra["notice_content"] = ps.NoticeContentByCategory(
+            default=_content_spec(table.notice_content.default),
+            by_category={c: _content_spec(x) for c, x in table.notice_content.by_category.items()})
+    elif table.notice_content is not None:
+        extra["notice_content"] = _content_spec(table.notice_content)
+    spec = PolicyFile(
+        format=FORMAT, region=table.region, effective_from=table.effective_from, title=table.title,
+        source=table.source,
+        deadlines=ps.Deadlines(**{k.value: ps.DeadlineSpec(default=r.default, **(
+            {"by_category": dict(r.by_category)} if r.by_category else {})) for k, r in table.deadlines.items()}),
+        notice=ps.NoticeSpec(default=ps.NoticeRuleSpec(required=default_notice.required, length=default_notice.length,
+                                                       unit=default_notice.unit), by_category=overrides),
+        calendar_day_periods_end_on_workday=table.calendar_day_periods_end_on_workday,
+        democratic_deliberation_required=_flags(table.deliberation),
+        home_visit_min_investigators=table.home_visit_min_investigators,
+        recheck_months=ps.RecheckMonths(**{k.value: n for k, n in table.recheck.items()}),
+        emergency=ps.EmergencySpec(**vars(table.emergency)),
+        dibao_standard_cents=None if table.dibao_standard is None else ps.DibaoStandard(**table.dibao_standard),
+        complaint_phones=[ps.PhoneSpec(label=p.label, number=p.number) for p in table.complaint_phones],
+        departments={c: ps.DepartmentSpec(name_zh=d.name_zh, deadline_working_days=d.deadline_working_days)
+                     for c, d in table.departments.items()},
+        referrals=dict(table.referrals),
+        documents={c: [ps.DocumentSpec(code=d.code, name_zh=d.name_zh, **({"note": d.note} if d.note else {}),
+                                       **({"conditional": True} if d.conditional else {})) for d in docs]
+                   for c, docs in table.documents.items()},
+        **extra,
+    )
+    return spec.model_dump(mode="json", exclude_unset=True)

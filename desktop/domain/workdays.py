@@ -42,6 +42,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from pydantic import ValidationError
+
+from .calendar_schema import FORMAT, LABELS, CalendarFile, HolidaySpec, YearSpec
+from .schema_errors import chinese_errors, place
+
 __all__ = [
     "CalendarError",
     "CalendarNotCovered",
@@ -50,10 +55,10 @@ __all__ = [
     "HolidayBlock",
     "WorkCalendar",
     "YearCalendar",
+    "dump_calendar",
     "load_calendar",
 ]
 
-FORMAT = 1
 _ONE_DAY = timedelta(days=1)
 
 
@@ -112,15 +117,8 @@ class YearCalendar:
     announced: date | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "announced": self.announced.isoformat() if self.announced else None,
-            "holidays": [
-                {"name": h.name, "off": [d.isoformat() for d in h.off],
-                 "makeup": [d.isoformat() for d in h.makeup]}
-                for h in self.holidays
-            ],
-            "makeup_workdays": [d.isoformat() for d in self.makeup_workdays],
-        }
+        """This year as the calendar file writes it (``years["2026"]``)."""
+        return _year_spec(self).model_dump(mode="json", exclude_unset=True)
 
 
 @dataclass(frozen=True)
@@ -157,12 +155,8 @@ class WorkCalendar:
         return _parse(data, origin)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "source": self.source,
-            "covered_years": list(self.years),
-            "years": {str(y): yc.to_dict() for y, yc in self.years.items()},
-        }
+        """The calendar file (:func:`dump_calendar`)."""
+        return dump_calendar(self)
 
     def merge(self, other: WorkCalendar) -> WorkCalendar:
         """A county update: its years extend this calendar and replace the same years."""
@@ -282,71 +276,54 @@ def load_calendar(path: Path | str) -> WorkCalendar:
     return WorkCalendar.from_dict(data, origin=f"工作日历文件 {p.name}")
 
 
-# --------------------------------------------------------------------- parsing
+# --------------------------------------------------------------------- parsing and dumping
+# The file format is :class:`desktop.domain.calendar_schema.CalendarFile`; here a validated file becomes
+# a WorkCalendar (with the checks across fields the schema cannot say) and back.
 
 
-def _parse(data: Mapping[str, Any], origin: str) -> WorkCalendar:
-    def fail(where: str, why: str) -> CalendarError:
-        return CalendarError(f"{origin} 字段 {where}：{why}")
+def _parse(data: Any, origin: str) -> WorkCalendar:
+    try:
+        spec = CalendarFile.model_validate(data)
+    except ValidationError as exc:
+        raise CalendarError(chinese_errors(exc, origin, LABELS)) from None
 
-    if not isinstance(data, Mapping):
-        raise CalendarError(f"{origin}：内容应为 JSON 对象")
-    if type(data.get("format")) is not int or data["format"] != FORMAT:
-        raise fail("format", f"不支持的格式版本 {data.get('format')!r}（应为 {FORMAT}）")
-    years_raw = data.get("years")
-    if not isinstance(years_raw, Mapping) or not years_raw:
-        raise fail("years", "缺少各年度节假日安排")
-    covered = data.get("covered_years")
-    if not isinstance(covered, list) or not all(type(y) is int for y in covered):
-        raise fail("covered_years", "应为年份（整数）列表")
-    keys = set(years_raw)
-    if sorted(str(y) for y in covered) != sorted(keys):
-        raise fail("covered_years", f"与 years 中的年份不一致（{sorted(covered)} / {sorted(keys)}）")
+    def fail(loc: tuple[str | int, ...], why: str) -> CalendarError:
+        return CalendarError(f"{origin}：{place(loc, LABELS)}：{why}")
+
+    if sorted(spec.covered_years) != sorted(int(k) for k in spec.years) or \
+            len(set(spec.covered_years)) != len(spec.covered_years):
+        raise fail(("covered_years",), f"与 years 中的年份不一致（{sorted(spec.covered_years)} / {sorted(map(int, spec.years))}）")
+
+    def dates(values: list[date], loc: tuple[str | int, ...], year: int) -> tuple[date, ...]:
+        for i, d in enumerate(values):
+            if not (d.year == year or (d.year == year - 1 and d.month == 12)):
+                raise fail((*loc, i), f"{d.isoformat()} 不属于 {year} 年的节假日安排")
+        return tuple(sorted(set(values)))
 
     years: dict[int, YearCalendar] = {}
-    for key, raw in years_raw.items():
-        where = f"years.{key}"
-        if not (isinstance(key, str) and key.isdigit() and len(key) == 4):
-            raise fail(where, "年份应为四位数字")
+    for key, y in spec.years.items():
         year = int(key)
-        if not isinstance(raw, Mapping):
-            raise fail(where, "应为 JSON 对象")
-        announced = raw.get("announced")
-        ann = _date(announced, f"{where}.announced", fail) if announced is not None else None
-        holidays_raw = raw.get("holidays")
-        if not isinstance(holidays_raw, list):
-            raise fail(f"{where}.holidays", "应为列表")
-        blocks = []
-        for i, h in enumerate(holidays_raw):
-            hw = f"{where}.holidays[{i}]"
-            if not isinstance(h, Mapping) or not isinstance(h.get("name"), str) or not h["name"].strip():
-                raise fail(hw, "每项应有节日名称 name")
-            off = _dates(h.get("off"), f"{hw}.off", year, fail, required=True)
-            makeup = _dates(h.get("makeup", []), f"{hw}.makeup", year, fail, required=False)
-            blocks.append(HolidayBlock(h["name"].strip(), off, makeup))
-        extra = _dates(raw.get("makeup_workdays", []), f"{where}.makeup_workdays", year, fail, required=False)
-        years[year] = YearCalendar(year, tuple(blocks), extra, ann)
-    source = data.get("source", "")
-    return WorkCalendar(years, source if isinstance(source, str) else "")
-
-
-def _date(value: object, where: str, fail: Any) -> date:
-    if not isinstance(value, str):
-        raise fail(where, f"日期应写作 YYYY-MM-DD，而不是 {value!r}")
+        blocks = tuple(HolidayBlock(h.name, dates(h.off, ("years", key, "holidays", i, "off"), year),
+                                    dates(h.makeup, ("years", key, "holidays", i, "makeup"), year))
+                       for i, h in enumerate(y.holidays))
+        extra = dates(y.makeup_workdays, ("years", key, "makeup_workdays"), year)
+        years[year] = YearCalendar(year, blocks, extra, y.announced)
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(where, f"无效日期 {value!r}") from None
+        return WorkCalendar(years, spec.source)
+    except CalendarError as exc:   # a day both off and worked, a make-up day that is not a weekend
+        raise CalendarError(f"{origin}：{exc.message}") from None
 
 
-def _dates(values: object, where: str, year: int, fail: Any, *, required: bool) -> tuple[date, ...]:
-    if not isinstance(values, list) or (required and not values):
-        raise fail(where, "应为非空日期列表" if required else "应为日期列表")
-    out: list[date] = []
-    for i, v in enumerate(values):
-        d = _date(v, f"{where}[{i}]", fail)
-        if not (d.year == year or (d.year == year - 1 and d.month == 12)):
-            raise fail(f"{where}[{i}]", f"{d.isoformat()} 不属于 {year} 年的节假日安排")
-        out.append(d)
-    return tuple(sorted(set(out)))
+def _year_spec(yc: YearCalendar) -> YearSpec:
+    extra: dict[str, Any] = {"announced": yc.announced} if yc.announced else {}
+    if yc.makeup_workdays:
+        extra["makeup_workdays"] = list(yc.makeup_workdays)
+    return YearSpec(holidays=[HolidaySpec(name=h.name, off=list(h.off), makeup=list(h.makeup)) for h in yc.holidays],
+                    **extra)
 
+
+def dump_calendar(cal: WorkCalendar) -> dict[str, Any]:
+    """The file (JSON-ready dict) that :meth:`WorkCalendar.from_dict` reads back as an equal calendar."""
+    spec = CalendarFile(format=FORMAT, source=cal.source, covered_years=list(cal.years),
+                        years={str(y): _year_spec(yc) for y, yc in cal.years.items()})
+    return spec.model_dump(mode="json", exclude_unset=True)

@@ -273,52 +273,100 @@ def _drop(path: list[str]) -> Callable[[dict], None]:
     return f
 
 
+# What a county-pushed table with one mistake is told: the place in Chinese and as a JSON path, then why.
 BROKEN: list[tuple[str, Callable[[dict], None], str]] = [
     ("unknown category in documents", lambda r: r["documents"].update(pension=r["documents"]["dibao"]),
-     "documents.pension：未知的救助类别"),
-    ("missing category in documents", _drop(["documents", "heating"]), "缺少救助类别 heating（取暖补贴）的要件清单"),
-    ("missing category in referrals", _drop(["referrals", "funeral"]), "referrals：缺少救助类别 funeral"),
+     '要件清单 → pension（documents.pension）：未知的救助类别 "pension"'),
+    ("missing category in documents", _drop(["documents", "heating"]),
+     "要件清单（documents）：缺少救助类别 heating（取暖补贴）的要件清单"),
+    ("missing category in referrals", _drop(["referrals", "funeral"]),
+     "转办部门（referrals）：缺少救助类别 funeral（殡葬救助）的转办部门"),
     ("referral to unknown department", lambda r: r["referrals"].update(medical="hospital"),
-     "referrals.medical：部门 'hospital' 未在 departments 中定义"),
+     "转办部门 → 医疗救助（referrals.medical）：部门 “hospital” 未在 departments 中定义"),
     ("negative deadline", lambda r: r["deadlines"]["investigation"]["by_category"].update(tekun=-15),
-     "deadlines.investigation.by_category.tekun：不能小于 1"),
+     "办理时限 → 调查核实 → 分类别 → 特困人员救助供养（deadlines.investigation.by_category.tekun）：不能小于 1（当前为 -15）"),
     ("negative money", lambda r: r["emergency"].update(township_approval_limit_cents=-1),
-     "emergency.township_approval_limit_cents：不能小于 0"),
+     "急难救助 → 乡镇审批额度（分）（emergency.township_approval_limit_cents）：不能小于 0（当前为 -1）"),
     ("bad notice unit", lambda r: r["notice"]["by_category"].update(dibao={"unit": "weeks"}),
-     "notice.by_category.dibao.unit：单位应为 days 或 working_days"),
-    ("missing deadline kind", _drop(["deadlines", "refusal_notice"]), "deadlines.refusal_notice：缺少此字段"),
+     '公示 → 分类别 → 最低生活保障 → 单位（notice.by_category.dibao.unit）：未知的单位 "weeks"（应为 days 或 working_days）'),
+    ("missing deadline kind", _drop(["deadlines", "refusal_notice"]),
+     "办理时限 → 不予批准告知（deadlines.refusal_notice）：缺少此字段"),
     ("unknown field", lambda r: r["deadlines"]["decision_total"].update(by_catgory={}),
-     "deadlines.decision_total.by_catgory：未知字段"),
-    ("bool where a number belongs", lambda r: r["recheck_months"].update(stable=True), "recheck_months.stable：应为整数"),
+     "办理时限 → 作出决定（总时限） → by_catgory（deadlines.decision_total.by_catgory）：未知字段"),
+    ("bool where a number belongs", lambda r: r["recheck_months"].update(stable=True),
+     "复核周期（月） → 收入稳定（recheck_months.stable）：应为整数，而不是 true"),
     ("string where a number belongs", lambda r: r["deadlines"]["county_confirm"].update(default="10"),
-     "deadlines.county_confirm.default：应为整数"),
+     '办理时限 → 县级审核确认 → 默认值（deadlines.county_confirm.default）：应为整数，而不是 "10"'),
+    ("float where a number belongs", lambda r: r["emergency"].update(relief_within_hours=24.5),
+     "急难救助 → 先行救助时限（小时）（emergency.relief_within_hours）：应为整数，而不是 24.5"),
+    ("string where a flag belongs", lambda r: r["democratic_deliberation_required"].update(default="no"),
+     '民主评议 → 默认值（democratic_deliberation_required.default）：应为 true 或 false，而不是 "no"'),
+    ("empty title", lambda r: r.update(title="  "), "标题（title）：应为非空文字"),
+    ("number where a text belongs", lambda r: r["departments"]["civil_affairs"].update(name_zh=7),
+     "部门 → civil_affairs → 名称（departments.civil_affairs.name_zh）：应为文字（字符串），而不是 7"),
+    ("bad department code", lambda r: r["departments"].update({"Civil-Affairs": r["departments"]["civil_affairs"]}),
+     '部门 → Civil-Affairs（departments.Civil-Affairs）：只能由小写字母、数字和下划线组成（以字母开头），'
+     '而不是 "Civil-Affairs"'),
+    ("no department", lambda r: r.update(departments={}), "部门（departments）：至少应有 1 项"),
+    ("no phone", lambda r: r.update(complaint_phones=[]), "投诉电话（complaint_phones）：至少应有 1 项"),
+    ("empty document list", lambda r: r["documents"].update(dibao=[]),
+     "要件清单 → 最低生活保障（documents.dibao）：至少应有 1 项"),
     ("duplicate document", lambda r: r["documents"]["dibao"].append(r["documents"]["dibao"][0]),
-     "要件 application_form 重复"),
+     "要件清单 → 最低生活保障 → 第9项 → 代码（documents.dibao[8].code）：要件 application_form 重复"),
     ("inconsistent document name", lambda r: r["documents"]["tekun"][0].update(name_zh="救助申请表"),
-     "documents.tekun[0].name_zh：要件 application_form 的名称"),
-    ("bad region", lambda r: r.update(region="62"), "region：区划代码应为6、9或12位数字"),
-    ("bad phone", lambda r: r["complaint_phones"][0].update(number="12345 转 8"), "complaint_phones[0].number"),
-    ("wrong format", lambda r: r.update(format=2), "format：不支持的格式版本"),
+     "要件清单 → 特困人员救助供养 → 第1项 → 名称（documents.tekun[0].name_zh）："
+     "要件 application_form 的名称与其他类别中的“申请书”不一致"),
+    ("bad region", lambda r: r.update(region="62"), '区划代码（region）：应为6、9或12位数字，而不是 "62"'),
+    ("full-width region", lambda r: r.update(region="６２０１０２"),
+     '区划代码（region）：应为6、9或12位数字，而不是 "６２０１０２"'),
+    ("bad date", lambda r: r.update(effective_from="2026-02-30"),
+     '生效日期（effective_from）：无效日期 "2026-02-30"（应为 YYYY-MM-DD）'),
+    ("date with a time", lambda r: r.update(effective_from="2026-07-01T00:00:00"),
+     '生效日期（effective_from）：无效日期 "2026-07-01T00:00:00"（应为 YYYY-MM-DD）'),
+    ("date as a number", lambda r: r.update(effective_from=20260701),
+     "生效日期（effective_from）：日期应写作 YYYY-MM-DD，而不是 20260701"),
+    ("bad phone", lambda r: r["complaint_phones"][0].update(number="12345 转 8"),
+     '投诉电话 → 第1项 → 号码（complaint_phones[0].number）：只能包含数字和“-”，而不是 "12345 转 8"'),
+    ("wrong format", lambda r: r.update(format=2), "格式版本（format）：不支持的格式版本 2（应为 1）"),
+    ("format as a flag", lambda r: r.update(format=True), "格式版本（format）：应为整数，而不是 true"),
+    ("missing format", _drop(["format"]), "格式版本（format）：缺少此字段"),
+    ("unknown top-level field", lambda r: r.update(colour="red"), "colour（colour）：未知字段"),
+    ("section not an object", lambda r: r.update(emergency=[1]),
+     "急难救助（emergency）：应为 JSON 对象，而不是 [1]"),
     ("unknown township-procedure category", lambda r: r.update(township_procedure=["dibao", "pension"]),
-     "township_procedure[1]：未知的救助类别 'pension'"),
+     '乡镇办理的类别 → 第2项（township_procedure[1]）：未知的救助类别 "pension"'),
     ("township procedure not a list", lambda r: r.update(township_procedure="dibao"),
-     "township_procedure：应为救助类别代码的列表"),
+     '乡镇办理的类别（township_procedure）：应为列表（JSON 数组），而不是 "dibao"'),
     ("township-procedure category twice", lambda r: r.update(township_procedure=["tekun", "tekun"]),
-     "township_procedure[1]：救助类别 tekun（特困人员救助供养）重复"),
+     "乡镇办理的类别 → 第2项（township_procedure[1]）：救助类别 tekun（特困人员救助供养）重复"),
     ("township-procedure category not a code", lambda r: r.update(township_procedure=[{"dibao": 1}]),
-     "township_procedure[0]：未知的救助类别"),
+     '乡镇办理的类别 → 第1项（township_procedure[0]）：未知的救助类别 {"dibao": 1}'),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "fragment"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
-def test_broken_tables_are_rejected_naming_file_and_field(tmp_path: Path, national_raw: dict, mutate, fragment):
+@pytest.mark.parametrize(("mutate", "expected"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+def test_broken_tables_are_rejected_naming_file_and_field(tmp_path: Path, national_raw: dict, mutate, expected):
     raw = variant(national_raw, "620102", "2026-07-01", "县级推送的更新")
     mutate(raw)
     path = write_table(tmp_path / "policy", raw, "620102-2026-07-01.json")
     with pytest.raises(PolicyError) as exc:
         load_policy_tables(path.parent)
-    assert exc.value.message.startswith("政策表 620102-2026-07-01.json")
-    assert fragment in exc.value.message
+    assert exc.value.message == f"政策表 620102-2026-07-01.json：{expected}"
+
+
+def test_several_mistakes_are_listed_together(national_raw: dict) -> None:
+    national_raw["recheck_months"].update(stable=0, tekun="12")
+    del national_raw["title"]
+    with pytest.raises(PolicyError) as exc:
+        parse_policy_table(national_raw, "x.json")
+    assert exc.value.message == (
+        "政策表 x.json：标题（title）：缺少此字段；复核周期（月） → 收入稳定（recheck_months.stable）：不能小于 1（当前为 0）；"
+        '复核周期（月） → 特困人员（recheck_months.tekun）：应为整数，而不是 "12"')
+    for kind in ("stable", "irregular_income", "class_c_urban", "class_c_rural", "tekun"):
+        national_raw["recheck_months"][kind] = -1
+    with pytest.raises(PolicyError) as exc:
+        parse_policy_table(national_raw, "x.json")
+    assert exc.value.message.endswith("；……共 6 处错误") and exc.value.message.count("（recheck_months.") == 4
 
 
 def test_file_name_must_match_content(tmp_path: Path, national_raw: dict) -> None:
@@ -341,8 +389,7 @@ def test_unreadable_input(tmp_path: Path) -> None:
 
 
 def test_resources_dir_and_default_loaders(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                           national_raw: dict) -> None:
-    monkeypatch.delenv(resources.ENV_VAR, raising=False)
+                                           national_raw: dict, this_checkouts_resources: Path) -> None:
     assert resources.resources_dir() == POLICY_DIR.parent
     resources.default_policy_book.cache_clear()
     resources.default_calendar.cache_clear()

@@ -250,23 +250,52 @@ def test_round_trip(cal: WorkCalendar) -> None:
             assert again.describe_day(x) == cal.describe_day(x)
 
 
+HOLIDAY_1 = "各年度安排 → 2025年 → 节假日 → 第1项"
+
+
 @pytest.mark.parametrize(
-    ("mutate", "fragment"),
+    ("mutate", "expected"),
     [
-        (lambda r: r.update(format=2), "format"),
-        (lambda r: r.update(covered_years=[2024, 2025]), "covered_years"),
-        (lambda r: r["years"]["2025"]["holidays"][0].update(off=["2025-13-01"]), "years.2025.holidays[0].off[0]"),
-        (lambda r: r["years"]["2025"]["holidays"][0].update(off=["2026-01-01"]), "不属于 2025 年"),
-        (lambda r: r["years"]["2025"]["holidays"][1]["makeup"].append("2025-02-10"), "不是周末"),
-        (lambda r: r["years"]["2025"]["holidays"][1]["makeup"].append("2025-02-01"), "同时被列为"),
-        (lambda r: r["years"]["2025"]["holidays"][0].pop("name"), "name"),
+        (lambda r: r.update(format=2), "格式版本（format）：不支持的格式版本 2（应为 1）"),
+        (lambda r: r.update(covered_years=[2024, 2025]),
+         "覆盖年份（covered_years）：与 years 中的年份不一致（[2024, 2025] / [2024, 2025, 2026]）"),
+        (lambda r: r.update(covered_years=[2024, 2025, 2025, 2026]),
+         "覆盖年份（covered_years）：与 years 中的年份不一致（[2024, 2025, 2025, 2026] / [2024, 2025, 2026]）"),
+        (lambda r: r.update(covered_years=[2024, "2025", 2026]),
+         '覆盖年份 → 第2项（covered_years[1]）：应为整数，而不是 "2025"'),
+        (lambda r: r["years"]["2025"]["holidays"][0].update(off=["2025-13-01"]),
+         f'{HOLIDAY_1} → 放假日 → 第1项（years.2025.holidays[0].off[0]）：无效日期 "2025-13-01"（应为 YYYY-MM-DD）'),
+        (lambda r: r["years"]["2025"]["holidays"][0].update(off=["2026-01-01"]),
+         f"{HOLIDAY_1} → 放假日 → 第1项（years.2025.holidays[0].off[0]）：2026-01-01 不属于 2025 年的节假日安排"),
+        (lambda r: r["years"]["2025"]["holidays"][0].update(off=[]),
+         f"{HOLIDAY_1} → 放假日（years.2025.holidays[0].off）：至少应有 1 项"),
+        (lambda r: r["years"]["2025"]["holidays"][1]["makeup"].append("2025-02-10"),
+         "工作日历数据错误：调休上班日 2025-02-10 不是周末"),
+        (lambda r: r["years"]["2025"]["holidays"][1]["makeup"].append("2025-02-01"),
+         "工作日历数据矛盾：2025-02-01 同时被列为放假日和调休上班日"),
+        (lambda r: r["years"]["2025"]["holidays"][0].pop("name"),
+         f"{HOLIDAY_1} → 节日名称（years.2025.holidays[0].name）：缺少此字段"),
+        (lambda r: r["years"].update({"25": r["years"]["2025"]}),
+         '各年度安排 → 25（years.25）：年份应为四位数字，而不是 "25"'),
+        (lambda r: r["years"]["2025"].update(annouced="2024-11-12"),
+         "各年度安排 → 2025年 → annouced（years.2025.annouced）：未知字段"),
+        (lambda r: r["years"]["2025"].update(announced="2024/11/12"),
+         '各年度安排 → 2025年 → 发布日期（years.2025.announced）：无效日期 "2024/11/12"（应为 YYYY-MM-DD）'),
+        (lambda r: r.update(years={}), "各年度安排（years）：至少应有 1 项"),
+        (lambda r: r.update(source=["国办"]), '依据（source）：应为文字（字符串），而不是 ["国办"]'),
     ],
 )
-def test_malformed_calendar_is_rejected(raw: dict, mutate, fragment: str) -> None:
+def test_malformed_calendar_is_rejected(raw: dict, mutate, expected: str) -> None:
     mutate(raw)
     with pytest.raises(CalendarError) as exc:
         WorkCalendar.from_dict(raw, origin="工作日历文件 update.json")
-    assert fragment in exc.value.message
+    assert exc.value.message == f"工作日历文件 update.json：{expected}"
+
+
+def test_calendar_that_is_no_object() -> None:
+    with pytest.raises(CalendarError) as exc:
+        WorkCalendar.from_dict([2026], origin="工作日历文件 update.json")   # type: ignore[arg-type]
+    assert exc.value.message == "工作日历文件 update.json：应为 JSON 对象，而不是 [2026]"
 
 
 def test_load_calendar_reports_bad_json(tmp_path: Path) -> None:

@@ -1,0 +1,59 @@
+"""The working-day calendar file format (``resources/calendar/cn_workdays.json``, format 1) as pydantic models.
+
+What the file may contain, exactly (unknown fields refused, years as integers, dates as
+``YYYY-MM-DD``). Checks across fields (``covered_years`` agrees with ``years``, each date belongs
+to its year, make-up days are weekends, no day both off and worked) are made where the file becomes
+a :class:`~desktop.domain.workdays.WorkCalendar` (:meth:`WorkCalendar.from_dict`).
+``docs/schemas/calendar.schema.json`` is :func:`CalendarFile.model_json_schema`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, StrictInt
+
+from .schema_base import FileModel, IsoDate, NonEmptyText, Text, format_version
+from .schema_errors import Labels
+
+__all__ = ["FORMAT", "LABELS", "CalendarFile", "HolidaySpec", "YearSpec"]
+
+YEAR_PATTERN = r"^[0-9]{4}$"
+
+FORMAT = 1
+FormatVersion = format_version(FORMAT)
+
+
+class HolidaySpec(FileModel):
+    name: NonEmptyText
+    off: Annotated[list[IsoDate], Field(min_length=1)]       # 放假日（含假期内的周末）
+    makeup: list[IsoDate] = []                               # 调休上班日（周末上班）
+
+
+class YearSpec(FileModel):
+    announced: IsoDate | None = None                         # 国务院办公厅通知的发布日期
+    holidays: list[HolidaySpec]
+    makeup_workdays: list[IsoDate] = []                      # 不属于某个节日的调休上班日
+
+
+class CalendarFile(FileModel):
+    """The official holiday and make-up workday schedule (工作日历), format 1."""
+
+    model_config = ConfigDict(title="Yimen working-day calendar (工作日历) format 1")
+
+    format: FormatVersion
+    source: Text = ""
+    note: Text = ""                                          # for people; not kept by the program
+    covered_years: list[StrictInt]
+    years: Annotated[dict[Annotated[str, Field(pattern=YEAR_PATTERN)], YearSpec], Field(min_length=1)]
+
+
+LABELS = Labels(
+    names={
+        "format": "格式版本", "source": "依据", "note": "说明", "covered_years": "覆盖年份",
+        "years": "各年度安排", "announced": "发布日期", "holidays": "节假日", "name": "节日名称",
+        "off": "放假日", "makeup": "调休上班日", "makeup_workdays": "其他调休上班日",
+    },
+    keys={"years": lambda y: f"{y}年" if y.isascii() and y.isdigit() and len(y) == 4 else y},
+    patterns={YEAR_PATTERN: "年份应为四位数字"},
+)
