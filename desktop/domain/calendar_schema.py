@@ -45,7 +45,8 @@ class CalendarFile(FileModel):
     source: Text = ""
     note: Text = ""                                          # for people; not kept by the program
     covered_years: list[StrictInt]
-    years: Annotated[dict[Annotated[str, Field(pattern=YEAR_PATTERN)], YearSpec], Field(min_length=1)]
+    years: Annotated[dict[Annotated[str, Field(pattern=YEAR_PATTERN)], YearSpec],
+                     Field(min_length=1, json_schema_extra={"additionalProperties": False})]
 
 
 LABELS = Labels(

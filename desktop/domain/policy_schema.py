@@ -159,7 +159,7 @@ class NoticeContentByCategory(FileModel):
 
 def _notice_content_rules(v: Any) -> Any:
     """The publication rules (no address, no full ID, the name always…) in their own Chinese words."""
-    if v is not None:
+    if v is not None and not isinstance(v, FileModel):   # a model built by dump_policy_table is checked already
         try:
             NoticeContentRule.from_dict(v)
         except NoticeContentError as exc:
@@ -168,6 +168,8 @@ def _notice_content_rules(v: Any) -> Any:
 
 
 # ----------------------------------------------------------------- the file
+
+_ONLY_PATTERN_KEYS = {"additionalProperties": False}   # JSON Schema: a key off the pattern is refused too
 
 
 class PolicyFile(FileModel):
@@ -191,7 +193,7 @@ class PolicyFile(FileModel):
     emergency: EmergencySpec
     dibao_standard_cents: DibaoStandard | None
     complaint_phones: Annotated[list[PhoneSpec], Field(min_length=1)]
-    departments: Annotated[dict[Code, DepartmentSpec], Field(min_length=1)]
+    departments: Annotated[dict[Code, DepartmentSpec], Field(min_length=1, json_schema_extra=_ONLY_PATTERN_KEYS)]
     referrals: dict[Category, Annotated[str, Field(strict=True)]]
     township_procedure: list[Category] = []
     documents: dict[Category, Annotated[list[DocumentSpec], Field(min_length=1)]]
