@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from desktop.config import DEMO_ACCOUNTS_FILENAME
+from desktop.demo import recent_events
 from desktop.demo.names import (
     GIVEN_FEMALE,
     GIVEN_MALE,
@@ -62,7 +63,6 @@ from desktop.store.models import (
     CaseDocument,
     Coverage,
     Household,
-    OutboxItem,
     Person,
     Sequence,
     new_uuid,
@@ -325,7 +325,7 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
     n_cases = max(len(CaseStatus), int(len(heads) * 0.6))
     chosen = [heads[i % len(heads)] for i in rng.sample(range(max(n_cases, len(heads))), n_cases)]
     seq_by_year: dict[int, int] = {}
-    case_rows, cat_rows, doc_rows, change_rows, audit_rows, outbox_rows = [], [], [], [], [], []
+    case_rows, cat_rows, doc_rows, change_rows, audit_rows, recent = [], [], [], [], [], []
     clerks = ("clerk", "clerk2")
     planner = clocks.DeadlinePlanner.default()
     drawn = []
@@ -389,17 +389,13 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
         audit_rows.append((received.isoformat(timespec="microseconds"), clerk, "case_created", "case", case_uuid,
                            "ok", {"status": status.value, "demo": True}))
         if received_day >= today - timedelta(days=2):   # recent work not yet carried to the county
-            outbox_rows.append({"idempotency_key": new_uuid(), "entity_type": "case", "entity_uuid": case_uuid,
-                                "operation": "case_created", "state": "pending", "attempts": 0, "last_error": "",
-                                "created_at": received, "payload": {"case_number": number, "status": status.value,
-                                                                    "categories": [c.value for c in categories]}})
+            recent.append(case_rows[-1])
     with db.write() as s:
         # the workflow's bulk path: it checks each status is where the case's history ends
         history.insert_cases(s, case_rows, change_rows)
         s.execute(insert(CaseCategory), cat_rows)
         s.execute(insert(CaseDocument), doc_rows)
-        if outbox_rows:
-            s.execute(insert(OutboxItem), outbox_rows)
+        recent_events.queue_recent(s, recent, cat_rows, doc_rows, change_rows)
         for year, value in seq_by_year.items():
             s.merge(Sequence(scope=f"case:{dev.device_code}:{year}", value=value))
         chained = audit.chain_rows(s, audit_rows)

@@ -210,6 +210,7 @@ class Coverage(Base):
 
     __tablename__ = "coverage"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     household_uuid: Mapped[str] = mapped_column(ForeignKey("households.uuid"), index=True)
     category: Mapped[str] = mapped_column(String(32))
     since: Mapped[date] = mapped_column(Date)
@@ -236,20 +237,50 @@ class AuditEvent(Base):
 
 
 class OutboxItem(Base):
-    """A change that must reach the county, written in the same transaction as the change."""
+    """One event of the township's log, written in the same transaction as the change it records.
+
+    The envelope says where it comes from (``township_code``, ``device_code``),
+    its place in this device's log (``seq``: a counter that is never reused,
+    so the hub sees a gap), what it is (``event_type``, ``schema_version``: see
+    ``sync.events``), when it happened (``occurred_at``), its ``idempotency_key``
+    and its ``origin`` (``county`` = applied here from the county: never pushed
+    back). ``entity_type``/``entity_uuid`` name the record it is about.
+    ``sqlite_autoincrement``: a deleted row's id is never given again.
+    """
 
     __tablename__ = "outbox"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    event_type: Mapped[str] = mapped_column(String(64))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    township_code: Mapped[str] = mapped_column(String(9))
+    device_code: Mapped[str] = mapped_column(String(3))
+    origin: Mapped[str] = mapped_column(String(16), default="township")
     entity_type: Mapped[str] = mapped_column(String(32))
     entity_uuid: Mapped[str] = mapped_column(String(36), index=True)
-    operation: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class OutboxBlob(Base):
+    """A file an event refers to by sha256 (signed form, reply letter, notice photo), to upload once.
+
+    The bytes stay where they are kept (inside this encrypted database); this
+    row only says the county needs them and whether they went.
+    """
+
+    __tablename__ = "outbox_blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Sequence(Base):

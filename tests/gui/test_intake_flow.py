@@ -57,7 +57,7 @@ def _case(session, case_uuid):  # type: ignore[no-untyped-def]
         actions = s.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == case_uuid)).all()
         docs = {d.code: d.received for d in s.scalars(select(CaseDocument).where(CaseDocument.case_uuid == case_uuid))}
         members = s.scalar(select(Person).where(Person.id_number == HEAD_ID))
-        return case.status, case.case_number, case.reason, [o.operation for o in outbox], list(actions), docs, members
+        return case.status, case.case_number, case.reason, [o.event_type for o in outbox], list(actions), docs, members
 
 
 def _print(qtbot, dialog, ctx, case_uuid, path):  # type: ignore[no-untyped-def]
@@ -96,7 +96,7 @@ def test_accept_by_keyboard_prints_the_receipt(qtbot, ui_context_for, tmp_path):
     result = page.last_result
     status, number, _reason, outbox, actions, docs, head = _case(ctx.session, result.case_uuid)
     assert status == CaseStatus.ACCEPTED.value and number == result.case_number
-    assert outbox == ["case_created"]
+    assert outbox == ["case.created"]
     assert "case_created" in actions
     _print(qtbot, dialog, ctx, result.case_uuid, tmp_path / "receipt.pdf")
     assert docs and all(docs.values())
@@ -120,7 +120,7 @@ def test_missing_documents_by_keyboard_prints_the_one_time_notice(qtbot, ui_cont
     result = page.last_result
     status, _number, _reason, outbox, actions, docs, _head = _case(ctx.session, result.case_uuid)
     assert CaseStatus(status) is CaseStatus.PENDING_DOCUMENTS and CaseStatus(status).label == "待补正"
-    assert outbox == ["case_created"] and "case_created" in actions
+    assert outbox == ["case.created"] and "case_created" in actions
     _print(qtbot, dialog, ctx, result.case_uuid, tmp_path / "notice.pdf")
     assert list(docs.values()).count(False) == 1
     assert page.last_document.kind is DocumentKind.MISSING_DOCUMENTS
@@ -146,7 +146,7 @@ def test_refusal_by_keyboard_prints_the_reason(qtbot, ui_context_for, tmp_path):
     result = page.last_result
     status, _number, _reason, outbox, actions, _docs, _head = _case(ctx.session, result.case_uuid)
     assert CaseStatus(status) is CaseStatus.NOT_ACCEPTED and CaseStatus(status).label == "不予受理"
-    assert outbox == ["case_created"] and "case_created" in actions
+    assert outbox == ["case.created"] and "case_created" in actions
     _print(qtbot, dialog, ctx, result.case_uuid, tmp_path / "refusal.pdf")
     assert page.last_document.kind is DocumentKind.REFUSAL
     text = pdf_text(dialog.pdf)

@@ -60,7 +60,8 @@ def test_transition_writes_status_history_audit_and_outbox_together(people):
         ev = s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
         assert ev.action == "case.start_investigation" and ev.entity_id == case_uuid
         item = s.scalars(select(OutboxItem).order_by(OutboxItem.id.desc())).first()
-        assert item.payload["to"] == "investigating" and item.state == "pending"
+        assert item.event_type == "case.status_changed" and item.state == "pending"
+        assert item.payload["to_status"] == "investigating" and item.payload["from_status"] == "accepted"
         assert audit.verify_chain(s).ok
 
 

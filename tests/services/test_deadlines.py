@@ -252,7 +252,7 @@ def test_referrals_never_sent_for_township_categories_are_cancelled_once_after_u
                 assert (ev.action, ev.from_state, ev.to_state) == ("cancelled", "pending", "cancelled")
                 assert ev.note == "乡镇初审、县级审核确认，不转办"
                 (item,) = s.scalars(select(OutboxItem).where(OutboxItem.entity_uuid == uuid)).all()
-                assert item.operation == "cancelled" and item.payload["state"] == "cancelled"
+                assert item.event_type == "referral.cancelled" and item.payload["state"] == "cancelled"
             (audit_ev,) = s.scalars(select(AuditEvent)
                                     .where(AuditEvent.action == "referrals_township_cancelled")).all()
             assert json.loads(audit_ev.detail) == {"referrals": 2, "cases": 2, "departments": {"civil_affairs": 2},

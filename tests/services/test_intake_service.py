@@ -46,8 +46,9 @@ def test_accept_commits_everything_once(clerk):
     n = parse_case_number(r.case_number)
     assert (n.township_code, n.device_code, n.year, n.sequence) == (TEST_TOWNSHIP.township_code, "007", 2026, 1)
     assert r.decision_due is not None and r.decision_due > NOW.date()
-    # the case, audited and queued; 低保 is carried by the township procedure: no referral
-    assert _rows(clerk) == (before[0] + 1, before[1] + 2, before[2] + 1, before[3] + 1)
+    # the case, audited and queued after its household and two members; 低保 is carried by the township
+    # procedure: no referral
+    assert _rows(clerk) == (before[0] + 1, before[1] + 2, before[2] + 1, before[3] + 4)
     r2 = submit_application(clerk, _with_docs(_app(), _docs()), "accept", now=NOW)
     assert parse_case_number(r2.case_number).sequence == 2
     found = existing_records(clerk, HEAD)

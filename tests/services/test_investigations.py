@@ -3,6 +3,7 @@ encrypted in the database, and the guards: no notice or decision until what poli
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import date, datetime, timedelta
 
@@ -25,7 +26,7 @@ from desktop.services.investigation import records as inv
 from desktop.services.notices import batches as notices
 from desktop.services.workflow import transitions as cases
 from desktop.services.workflow.transitions import TransitionInput
-from desktop.store.models import AuditEvent, Case, OutboxItem
+from desktop.store.models import AuditEvent, Case, OutboxBlob, OutboxItem
 from desktop.store.models_investigation import InvestigationAttachment
 
 VILLAGE = "620102101201"
@@ -105,7 +106,12 @@ def test_home_visit_validation_changes_nothing(people):
     with clerk.db.read() as s:
         actions = [e.action for e in s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).all()[:1]]
         assert actions == ["home_visit_recorded"]
-        assert s.scalars(select(OutboxItem.operation).order_by(OutboxItem.id.desc())).first() == "home_visit_recorded"
+        item = s.scalars(select(OutboxItem).order_by(OutboxItem.seq.desc())).first()
+        assert item.event_type == "case.home_visit_recorded" and item.payload["visit_uuid"] == uuid
+        # the signed form travels by its sha256: named in the event, its bytes queued once as a blob
+        digest = hashlib.sha256(PDF).hexdigest()
+        assert item.payload["signed_form_sha256"] == digest
+        assert s.get(OutboxBlob, digest).size == len(PDF)
 
 
 def test_check_neighbour_and_deliberation_validation(people):

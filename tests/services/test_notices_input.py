@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 from test_notices_setup import (
     OTHER_VILLAGE,
     POSTED,
@@ -28,6 +29,7 @@ from desktop.services.errors import NotFound, ServiceError
 from desktop.services.investigation import records as investigations
 from desktop.services.notices import batches as notices
 from desktop.services.notices.batches import ObjectionInput, PostingInput
+from desktop.store.models import OutboxBlob, OutboxItem
 
 
 @pytest.fixture
@@ -193,6 +195,11 @@ def test_photos_refuse_bad_input_and_are_stored_encrypted(env):
     refused(clerk, lambda: add(clerk, batch.uuid, photo), "已经上传过")
     assert notices.photo_data(clerk, info.uuid) == ("image/jpeg", photo)
     assert [p.uuid for p in notices.batch_detail(clerk, batch.uuid).photos] == [info.uuid]
+    with clerk.db.read() as s:   # the county gets the photo as an attachment of the batch, its bytes as a blob
+        item = s.scalars(select(OutboxItem).order_by(OutboxItem.seq.desc())).first()
+        assert (item.event_type, item.payload["owner_uuid"], item.payload["sha256"]) == (
+            "attachment.added", batch.uuid, info.sha256)
+        assert s.get(OutboxBlob, info.sha256).size == len(photo)
     clerk.db.close()   # checkpoint the WAL, then look at the raw files: the photo is not in them in clear
     raw = b"".join(p.read_bytes() for p in clerk.db.data_dir.iterdir() if p.name.startswith("yimen.db"))
     assert photo[200:264] not in raw and b"SQLite format 3" not in raw[:16]

@@ -100,7 +100,7 @@ def test_cases_batch_posted_objection_and_end_of_period(clerk):
         names = s.scalars(select(StatusChange.transition).where(StatusChange.case_uuid == f["b"])
                           .order_by(StatusChange.id)).all()
         assert names == ["intake", "start_investigation", "post_notice", "object"]
-        sent = s.scalars(select(OutboxItem.payload).where(OutboxItem.operation == "status_changed")).all()
+        sent = s.scalars(select(OutboxItem.payload).where(OutboxItem.event_type == "case.status_changed")).all()
         assert sum(p["transition"] == "end_notice" for p in sent) == 2
         assert all(p.get("notice_batch") == batch.batch_number for p in sent
                    if p["transition"] in ("post_notice", "object", "end_notice"))

@@ -142,8 +142,8 @@ def test_a_recheck_falls_due_and_is_recorded_continue_adjust_stop(people):
         assert (old.outcome, old.amount_before_cents, old.new_amount_cents) == ("adjust", 104000, 78000)
         ev = s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
         assert ev.action == "recheck.recorded" and ev.entity_id == nxt.uuid
-        out = s.scalars(select(OutboxItem).order_by(OutboxItem.id.desc())).first()
-        assert out.operation == "recheck_recorded" and out.payload["amount_after_cents"] == 78000
+        out = s.scalars(select(OutboxItem).order_by(OutboxItem.seq.desc())).first()
+        assert out.event_type == "recheck.recorded" and out.payload["amount_after_cents"] == 78000
         assert audit.verify_chain(s).ok
     # stop: the coverage ends and the family leaves the list for good
     last = _open_recheck(clerk, cov)
@@ -237,8 +237,11 @@ def test_approving_dibao_opens_the_coverage_and_its_first_recheck(people):
         row = s.scalar(select(Recheck).where(Recheck.coverage_id == covs[0].id))
         months = clocks.DeadlinePlanner.default().policy_for(VILLAGE, today).recheck_months(covs[0].recheck_class)
         assert row.due_on == add_months(today, months) and row.done_on is None
-        assert s.scalar(select(func.count()).select_from(OutboxItem)
-                        .where(OutboxItem.operation == "coverage_created")) == 1
+        (created,) = s.scalars(select(OutboxItem).where(OutboxItem.event_type == "coverage.created")).all()
+        # the coverage travels under its own uuid (not the case's), with the case and household it belongs to
+        assert created.entity_uuid == covs[0].uuid == created.payload["coverage_uuid"]
+        assert created.payload["household_uuid"] == covs[0].household_uuid
+        assert created.payload["case_uuid"] == covs[0].case_uuid
 
 
 def test_approving_other_aid_opens_no_coverage(people):

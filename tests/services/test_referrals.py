@@ -4,6 +4,7 @@ township carries itself (低保, 特困, 临时救助…: 初审, then the count
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -26,7 +27,7 @@ from desktop.services.referrals import lifecycle as referrals
 from desktop.services.referrals import queries as rq
 from desktop.services.referrals.lifecycle import ResultInput
 from desktop.services.workflow import transitions as cases
-from desktop.store.models import AuditEvent, Case, OutboxItem
+from desktop.store.models import AuditEvent, Case, OutboxBlob, OutboxItem
 from desktop.store.models_clock import CaseClock
 from desktop.store.models_referral import Referral, ReferralEvent
 
@@ -92,7 +93,7 @@ def test_acceptance_opens_one_pending_referral_per_department_from_policy(people
         assert referrals.open_referral_count(s, case_uuid) == len(refs)
         queued = s.scalars(select(OutboxItem).where(OutboxItem.entity_type == "referral")).all()
         assert {q.entity_uuid for q in queued} == {r.uuid for r in refs.values()}
-        assert all(q.operation == "created" and q.payload["case_uuid"] == case_uuid for q in queued)
+        assert all(q.event_type == "referral.created" and q.payload["case_uuid"] == case_uuid for q in queued)
 
 
 def test_a_case_left_waiting_for_documents_gets_its_referrals_when_accepted(people):
@@ -247,6 +248,10 @@ def test_return_then_send_again_and_the_reply_document_is_kept_encrypted_in_the_
                                                                                     "医保局 王科长")
     assert row.has_reply and row.reply_mime == "application/pdf" and row.reply_filename == "回复函.pdf"
     assert rq.reply_document(clerk, ref.uuid) == ("application/pdf", "回复函.pdf", PDF)
+    with clerk.db.read() as s:      # the reply travels by its sha256, its bytes queued as a blob
+        digest = hashlib.sha256(PDF).hexdigest()
+        concluded = s.scalars(select(OutboxItem).where(OutboxItem.event_type == "referral.concluded")).one()
+        assert concluded.payload["reply_sha256"] == digest and s.get(OutboxBlob, digest).media_type == "application/pdf"
     with clerk.db.read() as s:      # reading the reply is audited
         assert s.scalar(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(1)) == "referral.reply_read"
     history = [h.action for h in rq.referral_history(clerk, ref.uuid)]
@@ -255,9 +260,9 @@ def test_return_then_send_again_and_the_reply_document_is_kept_encrypted_in_the_
         states = s.scalars(select(CaseClock.state).where(CaseClock.subject_uuid == ref.uuid)
                            .order_by(CaseClock.id)).all()
         assert states == ["cancelled", "met"]
-        ops = s.scalars(select(OutboxItem.operation).where(OutboxItem.entity_uuid == ref.uuid)
-                        .order_by(OutboxItem.id)).all()
-        assert ops == history
+        ops = s.scalars(select(OutboxItem.event_type).where(OutboxItem.entity_uuid == ref.uuid)
+                        .order_by(OutboxItem.seq)).all()
+        assert ops == [f"referral.{h}" for h in history]
         events = s.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == ref.uuid)
                            .order_by(AuditEvent.seq)).all()
         assert events == [f"referral.{a}" for a in history] + ["referral.reply_read"]
@@ -303,9 +308,10 @@ def test_end_to_end_two_departments_one_overdue_then_decided(people):
         open_clocks = s.scalars(select(CaseClock.kind).where(CaseClock.case_uuid == case_uuid,
                                                              CaseClock.state == "open")).all()
         assert open_clocks == []
-        referral_ops = s.scalars(select(OutboxItem.operation).where(OutboxItem.entity_type == "referral")
-                                 .order_by(OutboxItem.id)).all()
-        assert sorted(referral_ops) == sorted(["created", "created", "sent", "sent", "concluded", "concluded"])
+        referral_ops = s.scalars(select(OutboxItem.event_type).where(OutboxItem.entity_type == "referral")
+                                 .order_by(OutboxItem.seq)).all()
+        assert sorted(referral_ops) == sorted(f"referral.{op}" for op in
+                                              ["created", "created", "sent", "sent", "concluded", "concluded"])
     assert not [i for i in deadlines.dashboard(clerk, today=late).overdue if i.case_uuid == case_uuid]
 
 

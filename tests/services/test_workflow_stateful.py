@@ -58,11 +58,12 @@ from desktop.services.notices import batches as notices
 from desktop.services.referrals import lifecycle as referrals
 from desktop.services.session import AppSession
 from desktop.services.workflow import transitions as workflow
-from desktop.store import audit
-from desktop.store.models import AuditEvent, Case, CaseDocument, Coverage, OutboxItem, StatusChange
+from desktop.store import audit, outbox
+from desktop.store.models import AuditEvent, Case, CaseDocument, OutboxItem, StatusChange
 from desktop.store.models_notice import NoticeBatchCase
 from desktop.store.models_recheck import Recheck
 from desktop.store.models_referral import Referral
+from sync import events as ev
 
 VILLAGE = TEST_TOWNSHIP.villages[0][0]
 TODAY = datetime.now().astimezone().date()
@@ -79,14 +80,21 @@ REPLAY_CHECKS: list[Callable[[Session], None]] = []
 
 
 def _outbox(s: Session) -> list[tuple[int, str, str, str, str | None, dict[str, Any]]]:
-    """(id, entity type, entity uuid, operation, case uuid, payload) of every item, in queue order —
-    the one place that reads the outbox's shape."""
+    """(seq, entity type, entity uuid, operation, case uuid, payload) of every item, in log order —
+    the one place that reads the outbox's shape (operation: ``event_type`` after the entity)."""
     out = []
-    for item in s.scalars(select(OutboxItem).order_by(OutboxItem.id)):
+    for item in s.scalars(select(OutboxItem).order_by(OutboxItem.seq)):
         payload = dict(item.payload or {})
-        case_uuid = item.entity_uuid if item.entity_type in ("case", "coverage") else payload.get("case_uuid")
-        out.append((item.id, item.entity_type, item.entity_uuid, item.operation, case_uuid, payload))
+        case_uuid = item.entity_uuid if item.entity_type == "case" else payload.get("case_uuid")
+        operation = item.event_type.split(".", 1)[1]
+        out.append((item.seq, item.entity_type, item.entity_uuid, operation, case_uuid, payload))
     return out
+
+
+def _events(s: Session) -> list[tuple[OutboxItem, ev.Event]]:
+    """Every row of the log with its parsed event, in log order (a row that does not parse fails here)."""
+    rows = s.scalars(select(OutboxItem).order_by(OutboxItem.seq)).all()
+    return [(r, ev.parse_event(r.event_type, r.schema_version, r.payload)) for r in rows]
 
 
 class TownshipWindow(RuleBasedStateMachine):
@@ -301,7 +309,7 @@ class TownshipWindow(RuleBasedStateMachine):
         for _id, etype, euuid, op, _case, payload in _outbox(s):
             if etype == "case" and op == "status_changed":
                 queued[euuid].append(payload["transition"])
-            elif etype == "case" and op == "case_created":
+            elif etype == "case" and op == "created":
                 created_item[euuid] += 1
         for case in s.scalars(select(Case)):
             steps = changes[case.uuid]
@@ -315,23 +323,18 @@ class TownshipWindow(RuleBasedStateMachine):
             assert created_audit[case.uuid] == 1 and created_item[case.uuid] == 1, case.uuid
 
     def _parents_first(self, s: Session) -> None:
-        first_of_case: dict[str, int] = {}
-        first_of_referral: dict[str, tuple[int, str]] = {}
-        coverage_of_case: dict[str, int] = {}
-        cov_case = dict(s.execute(select(Coverage.id, Coverage.case_uuid)).all())
-        for item_id, etype, euuid, op, case_uuid, payload in _outbox(s):
-            if etype == "case" and op == "case_created":
-                first_of_case.setdefault(euuid, item_id)
-            if case_uuid is not None:
-                assert case_uuid in first_of_case, f"{etype}/{op} queued before its case"
-            if etype == "referral":
-                first_of_referral.setdefault(euuid, (item_id, op))
-                assert first_of_referral[euuid][1] == "created", "a referral step queued before the referral"
-            if etype == "coverage":
-                coverage_of_case.setdefault(euuid, item_id)
-            if etype == "recheck":
-                owner = cov_case.get(payload.get("coverage_id"))
-                assert owner is None or owner in coverage_of_case, "a re-check queued before its coverage"
+        """Each event's parents (household, person, case, referral, coverage, batch) were queued before
+        it; the envelope is this device's, its ``seq`` strictly increasing, the subject in the row."""
+        seen: set[tuple[str, str]] = set()
+        last = 0
+        for row, event in _events(s):
+            assert row.seq > last and (row.township_code, row.device_code) == (TEST_TOWNSHIP.township_code,
+                                                                               TEST_TOWNSHIP.device_code)
+            last = row.seq
+            assert (row.entity_type, row.entity_uuid) == (event.entity, event.subject())
+            for parent in event.parents():
+                assert parent in seen, f"{event.TYPE} queued before its parent {parent[0]}"
+            seen.add((event.entity, event.subject()))
 
 
 TownshipWindow.TestCase.settings = settings(
@@ -367,14 +370,15 @@ def test_the_machine_reaches_every_kind_of_record() -> None:
             status = dict(s.execute(select(Case.uuid, Case.status)).all())
             kinds = {(etype, op) for _i, etype, _u, op, _c, _p in _outbox(s)}
         assert batch and status == {dibao: "approved", medical: "approved", aid: "approved"}, status
-        assert {("coverage", "coverage_created"), ("recheck", "recheck_recorded"), ("emergency_grant", "created"),
+        assert {("coverage", "created"), ("recheck", "recorded"), ("emergency_grant", "created"),
                 ("referral", "concluded"), ("notice_batch", "posted")} <= kinds, kinds
     finally:
         m.teardown()
 
 
 def test_a_county_decision_goes_through_the_same_workflow_and_is_not_queued_back() -> None:
-    """The Step-8 hook: ``origin="county"`` applies the same guards and writes, but queues nothing."""
+    """The Step-8 hook: ``origin="county"`` applies the same guards and writes; its event is kept,
+    marked county, and never offered for push."""
     m = TownshipWindow()
     try:
         m.township()
@@ -384,11 +388,16 @@ def test_a_county_decision_goes_through_the_same_workflow_and_is_not_queued_back
         m.economic_check(case, True)
         m.act(case, "submit_for_decision", False, "refuse")
         with m.supervisor.db.write() as s:
-            items = s.query(OutboxItem).count()
+            pending = [i.seq for i in outbox.pending_for_push(s, 1000)]
+            waiting = outbox.waiting_count(s)
             workflow.transition_in(s, m.supervisor, case, "refuse", workflow.TransitionInput(reason="县级审核不予批准"),
                                    origin="county")
         with m.clerk.db.read() as s:
-            assert s.query(OutboxItem).count() == items
+            last = s.scalars(select(OutboxItem).order_by(OutboxItem.seq.desc())).first()
+            assert (last.event_type, last.origin, last.payload["to_status"]) == ("case.status_changed", "county",
+                                                                                 "refused")
+            assert [i.seq for i in outbox.pending_for_push(s, 1000)] == pending   # never echoed back
+            assert outbox.waiting_count(s) == waiting
             assert s.get(Case, case).status == "refused"
             last = s.scalars(select(AuditEvent).where(AuditEvent.action == "case.refuse")).one()
             assert '"origin": "county"' in last.detail

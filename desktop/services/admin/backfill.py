@@ -39,6 +39,7 @@ from desktop.domain.workdays import CalendarNotCovered
 from desktop.services.deadlines.clocks import CLOCK_LABELS, ClockKind
 from desktop.services.deadlines.planner import DeadlinePlanner, primary_category
 from desktop.services.referrals.lifecycle import ReferralState
+from desktop.services.referrals.records import referral_event
 from desktop.store import audit, outbox
 from desktop.store.models import Case, CaseCategory, Meta, StatusChange, new_uuid
 from desktop.store.models_clock import CaseClock
@@ -182,11 +183,10 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
     numbers = {u: n for u, n, *_rest in cases}
     if enqueue:
         for r in ref_rows:
-            outbox.enqueue(s, entity_type="referral", entity_uuid=r["uuid"], operation="backfilled", payload={
-                "case_uuid": r["case_uuid"], "case_number": numbers[r["case_uuid"]], "department": r["department"],
-                "department_name": r["department_name"], "categories": r["categories"], "state": r["state"],
-                "on": r["sent_on"].isoformat() if r["sent_on"] else None,
-                "deadline_working_days": r["deadline_working_days"], "at": now.isoformat()})
+            outbox.enqueue(s, referral_event(
+                "backfilled", r["uuid"], r["case_uuid"], numbers[r["case_uuid"]], r["department"],
+                r["department_name"], r["categories"], r["state"], r["deadline_working_days"], r["sent_on"], "补建",
+                now))
     if clock_rows or ref_rows or skipped:
         audit.append_event(s, actor=actor, action="clocks_backfilled",
                            detail={"clocks": len(clock_rows), "referrals": len(ref_rows), "skipped": skipped})
@@ -230,11 +230,9 @@ def cancel_township_referrals(s: Session, *, actor: str = "system", enqueue: boo
         for r in chosen])
     if enqueue:
         for r in chosen:
-            outbox.enqueue(s, entity_type="referral", entity_uuid=r.uuid, operation="cancelled", payload={
-                "case_uuid": r.case_uuid, "case_number": r.case_number, "department": r.department,
-                "department_name": r.department_name, "categories": list(r.categories), "state": cancelled,
-                "action": "cancelled", "on": None, "note": TOWNSHIP_NOTE,
-                "deadline_working_days": r.deadline_working_days, "at": now.isoformat()})
+            outbox.enqueue(s, referral_event(
+                "cancelled", r.uuid, r.case_uuid, r.case_number, r.department, r.department_name,
+                list(r.categories), cancelled, r.deadline_working_days, None, TOWNSHIP_NOTE, now))
     departments: dict[str, int] = {}
     for r in chosen:
         departments[r.department] = departments.get(r.department, 0) + 1

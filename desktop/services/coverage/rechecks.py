@@ -45,6 +45,7 @@ from desktop.store.models import Case, CaseCategory, Coverage, Household, Person
 from desktop.store.models_notice import NoticeHomeVisit
 from desktop.store.models_recheck import Recheck
 from desktop.store.timekeeping import clock_of
+from sync import events as ev
 
 __all__ = [
     "COVERED_ON_APPROVAL", "MAX_MONTHLY_CENTS", "OUTCOME_LABELS", "RECHECK_CLASS_LABELS", "DueGroup",
@@ -204,10 +205,10 @@ def on_case_approved(s: Session, case: Case, *, actor: str, amount_cents: int | 
         audit.append_event(s, actor=actor, action="coverage.created", entity_type="coverage",
                            entity_id=str(cov.id), detail={"case_uuid": case.uuid, "category": cat.value,
                                                           "recheck_due": row.due_on.isoformat()})
-        outbox.enqueue(s, entity_type="coverage", entity_uuid=case.uuid, operation="coverage_created",
-                       payload={"case_number": case.case_number, "category": cat.value,
-                                "since": on_day.isoformat(), "monthly_amount_cents": cov.monthly_amount_cents,
-                                "recheck_class": cov.recheck_class, "recheck_due": row.due_on.isoformat()})
+        outbox.enqueue(s, ev.CoverageCreated(
+            coverage_uuid=cov.uuid, household_uuid=cov.household_uuid, case_uuid=case.uuid,
+            case_number=case.case_number, category=cat.value, since=on_day,
+            monthly_amount_cents=cov.monthly_amount_cents, recheck_class=cov.recheck_class, recheck_due=row.due_on))
         created.append(cov.id)
     return created
 
@@ -393,7 +394,8 @@ def record_outcome(session: AppSession, recheck_uuid: str, form: OutcomeInput, t
                   "next_due_on": row.next_due_on.isoformat() if row.next_due_on else None}
         audit.append_event(s, actor=session.user.username, action="recheck.recorded", entity_type="recheck",
                            entity_id=row.uuid, detail=detail)
-        outbox.enqueue(s, entity_type="recheck", entity_uuid=row.uuid, operation="recheck_recorded",
-                       payload={**detail, "household_uuid": cov.household_uuid, "reason": reason,
-                                "at": now.isoformat()})
+        outbox.enqueue(s, ev.RecheckRecorded(
+            recheck_uuid=row.uuid, coverage_uuid=cov.uuid, household_uuid=cov.household_uuid, category=cov.category,
+            outcome=outcome.value, done_on=form.done_on, reason=reason, amount_before_cents=before,
+            amount_after_cents=cov.monthly_amount_cents, next_due_on=row.next_due_on, at=now))
         return RecordedRecheck(row.uuid, outcome, form.done_on, row.next_due_on, cov.monthly_amount_cents)

@@ -53,6 +53,7 @@ from desktop.store import audit, outbox
 from desktop.store.errors import StoreError
 from desktop.store.models import Case, Person, User
 from desktop.store.models_investigation import EmergencyGrant
+from sync import events as ev
 
 __all__ = [
     "MAX_GRANT_CENTS", "EmergencyFacts", "GrantInfo", "GrantInput", "GrantResult", "PreviousGrant",
@@ -298,8 +299,10 @@ def grant(session: AppSession, case_uuid: str, form: GrantInput, *, supervisor: 
                   "approved_by": approver, "repeat_of": row.repeat_of_uuid}
         audit.append_event(s, actor=session.user.username, action="emergency_aid_granted" if approver
                            else "emergency_aid_escalated", entity_type="case", entity_id=case.uuid, detail=detail)
-        outbox.enqueue(s, entity_type="emergency_grant", entity_uuid=row.uuid, operation="created",
-                       payload={**detail, "case_uuid": case.uuid, "person_uuid": person.uuid})
+        outbox.enqueue(s, ev.EmergencyGrantCreated(
+            grant_uuid=row.uuid, case_uuid=case.uuid, case_number=case.case_number, person_uuid=person.uuid,
+            amount_cents=amount, reason=reason.value, route=route.value, granted_on=today, approved_by=approver,
+            repeat_of=row.repeat_of_uuid))
         return GrantResult(row.uuid, route, after, approver, row.repeat_of_uuid)
 
 

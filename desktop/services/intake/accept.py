@@ -24,6 +24,7 @@ from desktop.domain.names import name_initials
 from desktop.domain.roles import Permission
 from desktop.services.deadlines import planner as clocks
 from desktop.services.errors import InvalidInput
+from desktop.services.intake import snapshots
 from desktop.services.session import AppSession
 from desktop.services.workflow import transitions as workflow
 from desktop.store.device import device_info
@@ -124,14 +125,11 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
                     staff_relative=app.household.has_staff_relative, received_at=now,
                     accepted_on=today if accepted else None, decision_due=plan.decision_due if accepted else None,
                     policy_ref=plan.policy_ref, clerk=session.user.username)
-        # the workflow gives the case its first status, history, audit and outbox item, then its clocks and
-        # referrals (queued after the case)
+        # the household and persons are queued (when new or changed) above; the workflow gives the case its
+        # first status, history, audit and event, then its clocks and referrals (queued after the case)
         workflow.open_case(s, session, case, status, categories=list(app.categories),
-                           reason=refusal_reason.strip(), now=now, planner=planner, payload={
-                               "household_uuid": hh_uuid, "channel": app.channel.value,
-                               "emergency": app.emergency, "received_at": now.isoformat(),
-                               "documents_received": list(received), "documents_missing": list(missing),
-                               "policy_ref": plan.policy_ref, "refusal_reason": refusal_reason.strip()})
+                           reason=refusal_reason.strip(), now=now, planner=planner,
+                           documents_received=received, documents_missing=missing)
         for code, name in plan.documents:
             got = code in received
             if not got and code not in missing:
@@ -145,23 +143,29 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
 
 def _store_household(session: AppSession, s, app: Application, household_uuid: str | None,  # type: ignore[no-untyped-def]
                      now: datetime) -> tuple[str, dict[str, str]]:
+    """Write the household and its members; queue a snapshot of each that is new or changed (parents first)."""
     hh_in = app.household
+    hh_before = None
     if household_uuid:
         hh = s.get(Household, household_uuid)
         if hh is None:
             raise InvalidInput("找不到要更新的家庭记录。", "household")
+        hh_before = snapshots.household_event(hh)
         hh.division_code, hh.hukou_type, hh.address, hh.updated_at = (
             hh_in.division_code, hh_in.hukou_type.value, hh_in.address.strip(), now)
     else:
         hh = Household(uuid=new_uuid(), division_code=hh_in.division_code, hukou_type=hh_in.hukou_type.value,
                        address=hh_in.address.strip(), created_at=now, updated_at=now)
         s.add(hh)
+    snapshots.queue_if_changed(s, hh_before, snapshots.household_event(hh))
     existing = {p.id_hash: p for p in s.scalars(select(Person).where(Person.household_uuid == hh.uuid)).all()}
     uuids: dict[str, str] = {}
     for pos, m in enumerate(hh_in.members):
         canon = m.canonical_id
         h = session.db.id_hash(canon)
-        row = existing.get(h) or Person(uuid=new_uuid(), household_uuid=hh.uuid)
+        row = existing.get(h)
+        before = snapshots.person_event(row) if row is not None else None
+        row = row or Person(uuid=new_uuid(), household_uuid=hh.uuid)
         row.position, row.name, row.name_initials = pos, m.name.strip(), name_initials(m.name)
         row.id_number, row.id_hash, row.id_tail = canon, h, canon[-6:]
         row.birth_date, row.sex = m.birth_date, m.sex.value
@@ -171,6 +175,7 @@ def _store_household(session: AppSession, s, app: Application, household_uuid: s
         row.monthly_income_cents = m.monthly_income_cents
         row.is_obliged_supporter, row.staff_relative = m.is_obliged_supporter, m.staff_relative
         s.add(row)
+        snapshots.queue_if_changed(s, before, snapshots.person_event(row))
         uuids[canon] = row.uuid
     s.flush()
     return hh.uuid, uuids

@@ -59,6 +59,7 @@ from desktop.store.models_investigation import (
     NeighbourVisit,
 )
 from desktop.store.timekeeping import clock_of
+from sync import events as ev
 
 __all__ = [
     "MAX_ATTACHMENT_BYTES", "AttachmentInfo", "AttachmentInput", "CheckRequestInput", "CheckResultInput",
@@ -121,16 +122,19 @@ def _check_attachment(a: AttachmentInput | None, what: str, field: str) -> tuple
 
 
 def _store_attachment(s: Session, session: AppSession, case: Case, purpose: AttachmentPurpose,
-                      checked: tuple[str, str, bytes] | None) -> str | None:
+                      checked: tuple[str, str, bytes] | None) -> tuple[str | None, str | None]:
+    """(uuid, sha256) of the stored attachment, queued as a blob for the county; (None, None) without one."""
     if checked is None:
-        return None
+        return None, None
     name, mime, data = checked
+    digest = hashlib.sha256(data).hexdigest()
     row = InvestigationAttachment(case_uuid=case.uuid, purpose=purpose.value, file_name=name, mime=mime,
-                                  size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
+                                  size=len(data), sha256=digest, data=data,
                                   added_by=session.user.username, added_at=session.clock.now())
     s.add(row)
     s.flush()
-    return row.uuid
+    outbox.queue_blob(s, digest, len(data), mime)
+    return row.uuid, digest
 
 
 def _load_case(s: Session, case_uuid: str, allowed: Iterable[CaseStatus], what: str) -> Case:
@@ -143,12 +147,12 @@ def _load_case(s: Session, case_uuid: str, allowed: Iterable[CaseStatus], what: 
     return case
 
 
-def _record(s: Session, session: AppSession, case: Case, action: str, detail: dict) -> None:
-    """Audit event and outbox item of one investigation record (codes and counts, no personal data)."""
+def _record(s: Session, session: AppSession, case: Case, action: str, detail: dict, event: ev.Event) -> None:
+    """Audit event and queued event of one investigation record (codes and counts, no personal data)."""
     detail = {"case_number": case.case_number, **detail}
     audit.append_event(s, actor=session.user.username, action=action, entity_type="case", entity_id=case.uuid,
                        detail=detail)
-    outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation=action, payload=detail)
+    outbox.enqueue(s, event)
 
 
 def _names(values: Iterable[str], least: int) -> list[str]:
@@ -185,7 +189,7 @@ def record_home_visit(session: AppSession, case_uuid: str, form: HomeVisitInput,
         case = _load_case(s, case_uuid, _VISIT_STATUSES, "入户调查")
         names = _names(form.investigators, facts.required_investigators(case, today))
         _after_acceptance(case, form.visited_on, "入户调查日期", "visited_on")
-        attachment = _store_attachment(s, session, case, AttachmentPurpose.HOME_VISIT_FORM, checked)
+        attachment, digest = _store_attachment(s, session, case, AttachmentPurpose.HOME_VISIT_FORM, checked)
         row = HomeVisit(case_uuid=case.uuid, visited_on=form.visited_on, investigators=names,
                         proposed_monthly_cents=amount, note="", findings=findings,
                         form_attachment_uuid=attachment, recorded_by=session.user.username, recorded_at=session.clock.now())
@@ -193,7 +197,9 @@ def record_home_visit(session: AppSession, case_uuid: str, form: HomeVisitInput,
         s.flush()
         _record(s, session, case, "home_visit_recorded", {
             "visit_uuid": row.uuid, "visited_on": form.visited_on.isoformat(), "investigators": len(names),
-            "proposed_monthly_cents": amount, "signed_form": attachment})
+            "proposed_monthly_cents": amount, "signed_form": attachment}, ev.CaseHomeVisitRecorded(
+            case_uuid=case.uuid, case_number=case.case_number, visit_uuid=row.uuid, visited_on=form.visited_on,
+            investigators=len(names), proposed_monthly_cents=amount, signed_form_sha256=digest))
         return row.uuid
 
 
@@ -218,7 +224,9 @@ def request_economic_check(session: AppSession, case_uuid: str, form: CheckReque
         s.add(row)
         s.flush()
         _record(s, session, case, "economic_check_requested",
-                {"check_uuid": row.uuid, "requested_on": form.requested_on.isoformat(), "requested_to": to})
+                {"check_uuid": row.uuid, "requested_on": form.requested_on.isoformat(), "requested_to": to},
+                ev.CaseEconomicCheckRequested(case_uuid=case.uuid, case_number=case.case_number, check_uuid=row.uuid,
+                                              requested_on=form.requested_on, requested_to=to))
         return row.uuid
 
 
@@ -243,12 +251,14 @@ def record_check_result(session: AppSession, check_uuid: str, form: CheckResultI
             raise InvalidInput("该核对申请已登记过结果，如需重新核对请另行申请。", "check")
         if form.result_on < row.requested_on:
             raise InvalidInput(f"核对报告日期不能早于申请日期（{row.requested_on:%Y-%m-%d}）。", "result_on")
-        attachment = _store_attachment(s, session, case, AttachmentPurpose.ECONOMIC_CHECK_REPORT, checked)
+        attachment, digest = _store_attachment(s, session, case, AttachmentPurpose.ECONOMIC_CHECK_REPORT, checked)
         row.result_on, row.conclusion, row.summary = form.result_on, conclusion.value, summary
         row.report_attachment_uuid, row.result_by, row.result_at = attachment, session.user.username, session.clock.now()
         _record(s, session, case, "economic_check_result_recorded", {
             "check_uuid": row.uuid, "result_on": form.result_on.isoformat(), "conclusion": conclusion.value,
-            "report": attachment})
+            "report": attachment}, ev.CaseEconomicCheckResultRecorded(
+            case_uuid=case.uuid, case_number=case.case_number, check_uuid=row.uuid, result_on=form.result_on,
+            conclusion=conclusion.value, report_sha256=digest))
 
 
 def record_neighbour_visit(session: AppSession, case_uuid: str, form: NeighbourVisitInput, *,
@@ -267,7 +277,9 @@ def record_neighbour_visit(session: AppSession, case_uuid: str, form: NeighbourV
         s.add(row)
         s.flush()
         _record(s, session, case, "neighbour_visit_recorded",
-                {"visit_uuid": row.uuid, "visited_on": form.visited_on.isoformat()})
+                {"visit_uuid": row.uuid, "visited_on": form.visited_on.isoformat()},
+                ev.CaseNeighbourVisitRecorded(case_uuid=case.uuid, case_number=case.case_number, visit_uuid=row.uuid,
+                                              visited_on=form.visited_on))
         return row.uuid
 
 
@@ -292,7 +304,7 @@ def record_deliberation(session: AppSession, case_uuid: str, form: DeliberationI
             raise InvalidInput("请先办理“开始民主评议”，再登记评议结果。", "status")
         case = _load_case(s, case_uuid, (CaseStatus.DELIBERATION,), "民主评议")
         _after_acceptance(case, form.held_on, "评议日期", "held_on")
-        attachment = _store_attachment(s, session, case, AttachmentPurpose.DELIBERATION_MINUTES, checked)
+        attachment, digest = _store_attachment(s, session, case, AttachmentPurpose.DELIBERATION_MINUTES, checked)
         row = Deliberation(case_uuid=case.uuid, held_on=form.held_on, participants=n, result=result.value,
                            summary=summary, minutes_attachment_uuid=attachment,
                            recorded_by=session.user.username, recorded_at=session.clock.now())
@@ -300,7 +312,9 @@ def record_deliberation(session: AppSession, case_uuid: str, form: DeliberationI
         s.flush()
         _record(s, session, case, "deliberation_recorded", {
             "deliberation_uuid": row.uuid, "held_on": form.held_on.isoformat(), "participants": n,
-            "result": result.value, "minutes": attachment})
+            "result": result.value, "minutes": attachment}, ev.CaseDeliberationRecorded(
+            case_uuid=case.uuid, case_number=case.case_number, deliberation_uuid=row.uuid, held_on=form.held_on,
+            participants=n, result=result.value, minutes_sha256=digest))
         return row.uuid
 
 

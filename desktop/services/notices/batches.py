@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
 
@@ -194,7 +195,7 @@ def create_batch(session: AppSession, division_code: str, category: Category | s
             s.add(NoticeBatchCase(batch_uuid=batch.uuid, case_uuid=c.uuid, position=i, outcome="listed"))  # type: ignore[union-attr]
         s.flush()
         nd.batch_event(s, session, batch, "notice_batch_created",
-                       {"cases": [c.case_number for c in cases]}, send=False)  # type: ignore[union-attr]
+                       {"cases": [c.case_number for c in cases]})  # type: ignore[union-attr]
         return summary(s, batch)
 
 
@@ -220,7 +221,7 @@ def remove_case(session: AppSession, batch_uuid: str, case_uuid: str) -> BatchSu
         batch.updated_at = session.clock.now()
         case = s.get(Case, case_uuid)
         nd.batch_event(s, session, batch, "notice_case_removed",
-                       {"case_number": case.case_number if case else ""}, send=False)
+                       {"case_number": case.case_number if case else ""})
         return summary(s, batch)
 
 
@@ -245,7 +246,7 @@ def set_start_date(session: AppSession, batch_uuid: str, start_on: date, *,
         batch.period_length, batch.period_unit = period.length, period.unit.value
         batch.content = notice_content_for(policy, batch.category).to_dict()
         batch.updated_at = session.clock.now()
-        nd.batch_event(s, session, batch, "notice_start_changed", {"start_on": start_on.isoformat()}, send=False)
+        nd.batch_event(s, session, batch, "notice_start_changed", {"start_on": start_on.isoformat()})
         return summary(s, batch)
 
 
@@ -288,8 +289,12 @@ def post_batch(session: AppSession, batch_uuid: str, posting: PostingInput, *, t
                             note=note, recorded_by=session.user.username, recorded_at=now)
         s.add(row)
         s.flush()
+        listed = [m.case_uuid for m in nd.members(s, batch)]
+        fields: dict[str, Any] = {"posting_uuid": row.uuid, "posted_on": posting.posted_on}
+        if action == "notice_posted":
+            fields["case_uuids"] = listed
         nd.batch_event(s, session, batch, action, {"posting": row.uuid, "posted_on": posting.posted_on.isoformat(),
-                                                   "cases": len(nd.members(s, batch))})
+                                                   "cases": len(listed)}, event=fields)
         return summary(s, batch)
 
 
@@ -370,7 +375,8 @@ def _close_one(session: AppSession, batch_uuid: str, today: date, planner: Deadl
             moved.append(MovedCase(*row, after.label))
         batch.status, batch.ended_at, batch.updated_at = BatchStatus.ENDED.value, now, now
         nd.batch_event(s, session, batch, "notice_ended", {"moved": len(moved), "not_moved": len(not_moved),
-                                                           "today": today.isoformat()})
+                                                           "today": today.isoformat()},
+                       event={"moved": len(moved), "not_moved": len(not_moved), "ended_on": today})
         return ClosedBatch(batch.uuid, batch.batch_number, nd.village_name(s, batch.division_code),
                            Category(batch.category).label, batch.end_on, tuple(moved), tuple(not_moved))
 
@@ -420,7 +426,7 @@ def withdraw_batch(session: AppSession, batch_uuid: str, reason: str) -> BatchSu
         batch.status, batch.withdrawn_at, batch.withdrawn_by = BatchStatus.WITHDRAWN.value, now, session.user.username
         batch.withdraw_reason, batch.updated_at = reason, now
         nd.batch_event(s, session, batch, "notice_withdrawn", {"was": status.value},
-                       send=status is BatchStatus.POSTED)
+                       event={"was": status.value} if status is BatchStatus.POSTED else None)
         return summary(s, batch)
 
 

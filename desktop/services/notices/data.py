@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,6 +46,7 @@ from desktop.store.models import Case, CaseCategory, Household, Person, Village
 from desktop.store.models_notice import NoticeBatch, NoticeBatchCase, NoticeObjection, NoticePrint
 from desktop.store.timekeeping import clock_of
 from forms.idnumber import age_on
+from sync import events as ev
 
 ACTIVE = (BatchStatus.DRAFT.value, BatchStatus.POSTED.value)
 OUTCOME_LABELS = {"listed": "公示中", "moved_on": "期满转入审核", "objected": "有异议，已退回调查",
@@ -227,14 +229,15 @@ def _member(p: Person) -> SourceMember:
 
 
 def batch_event(s: Session, session: AppSession, batch: NoticeBatch, action: str, detail: dict | None = None,
-                *, send: bool = True) -> None:
-    """Audit (and queue for the county) a change of a batch: codes, dates and case numbers only."""
+                *, event: dict[str, Any] | None = None) -> None:
+    """Audit a change of a batch (codes, dates and case numbers only) and, given the ``event`` fields of
+    ``notice_batch.<action>``, queue it for the county with the batch's own fields (a draft's changes
+    stay local: the county sees a batch from its posting)."""
     info = {"batch_number": batch.batch_number, "status": batch.status, **(detail or {})}
     audit.append_event(s, actor=session.user.username, action=action, entity_type="notice_batch",
                        entity_id=batch.uuid, detail=info)
-    if send:
-        outbox.enqueue(s, entity_type="notice_batch", entity_uuid=batch.uuid, operation=action.removeprefix("notice_"),
-                       payload={**info, "division_code": batch.division_code, "category": batch.category,
-                                "start_on": batch.start_on.isoformat(),
-                                "end_on": batch.end_on.isoformat() if batch.end_on else None,
-                                "policy_ref": batch.policy_ref})
+    if event is not None:
+        cls = ev.EVENT_TYPES[f"notice_batch.{action.removeprefix('notice_')}"]
+        outbox.enqueue(s, cls(batch_uuid=batch.uuid, batch_number=batch.batch_number, status=batch.status,
+                              division_code=batch.division_code, category=batch.category, start_on=batch.start_on,
+                              end_on=batch.end_on, policy_ref=batch.policy_ref, **event))

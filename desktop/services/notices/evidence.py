@@ -34,6 +34,7 @@ from desktop.services.notices import data as nd
 from desktop.services.session import AppSession
 from desktop.services.workflow import transitions as workflow
 from desktop.services.workflow.transitions import TransitionInput
+from desktop.store import outbox
 from desktop.store.models import Case
 from desktop.store.models_notice import (
     NoticeBatchCase,
@@ -41,6 +42,7 @@ from desktop.store.models_notice import (
     NoticePhoto,
     NoticePosting,
 )
+from sync import events as ev
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MIN_PHOTO_BYTES = 1024
@@ -139,7 +141,12 @@ def add_photo(session: AppSession, batch_uuid: str, data: bytes, caption: str = 
         s.add(row)
         s.flush()
         nd.batch_event(s, session, batch, "notice_photo_added",
-                       {"photo": row.uuid, "sha256": digest, "size": len(data), "mime": mime}, send=False)
+                       {"photo": row.uuid, "sha256": digest, "size": len(data), "mime": mime})
+        # posted (checked above), so the county knows the batch; the photo's bytes follow as a blob
+        outbox.enqueue(s, ev.AttachmentAdded(attachment_uuid=row.uuid, owner_type="notice_batch",
+                                             owner_uuid=batch.uuid, purpose="notice_photo", sha256=digest,
+                                             size=len(data), media_type=mime))
+        outbox.queue_blob(s, digest, len(data), mime)
         return PhotoInfo(row.uuid, mime, len(data), digest, caption, session.user.username)
 
 
@@ -208,7 +215,9 @@ def record_objection(session: AppSession, batch_uuid: str, case_uuid: str, form:
         s.flush()
         detail = {"objection": row.uuid, "case_number": case.case_number, "channel": channel.value,
                   "anonymous": form.anonymous, "received_on": form.received_on.isoformat()}
-        nd.batch_event(s, session, batch, "notice_objection_recorded", detail)
+        nd.batch_event(s, session, batch, "notice_objection_recorded", detail, event={
+            "objection_uuid": row.uuid, "case_uuid": case.uuid, "case_number": case.case_number,
+            "channel": channel.value, "anonymous": form.anonymous, "received_on": form.received_on})
         return _info(row, case)
 
 
@@ -232,7 +241,9 @@ def handle_objection(session: AppSession, objection_uuid: str, handling: str,
         case = s.get(Case, row.case_uuid)
         batch = nd.load_batch(s, row.batch_uuid)
         nd.batch_event(s, session, batch, "notice_objection_handled",
-                       {"objection": row.uuid, "case_number": case.case_number if case else "", "result": res.value})
+                       {"objection": row.uuid, "case_number": case.case_number if case else "", "result": res.value},
+                       event={"objection_uuid": row.uuid, "case_uuid": row.case_uuid,
+                              "case_number": case.case_number if case else "", "result": res.value})
         return _info(row, case)
 
 

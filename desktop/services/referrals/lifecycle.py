@@ -64,6 +64,7 @@ from desktop.services.referrals.records import (  # re-exported: the referral AP
 )
 from desktop.services.session import AppSession
 from desktop.services.workflow import transitions as workflow
+from desktop.store import outbox
 from desktop.store.models import Case
 from desktop.store.models_referral import Referral
 
@@ -156,7 +157,7 @@ def record_result(session: AppSession, referral_uuid: str, form: ResultInput, *,
         ref.amount_cents, ref.result_reason, ref.decided_by = amount, reason, decided_by
         ref.concluded_by, ref.updated_at = session.user.username, session.clock.now()
         if doc is not None:
-            _store_reply(ref, *doc)
+            _store_reply(s, ref, *doc)
         deadlines.close_clocks(s, case.uuid, (deadlines.ClockKind.REFERRAL,), actor=session.user.username,
                                subject_uuid=ref.uuid, note=f"办结：{RESULT_LABELS[form.result]}")
         changed(s, ref, case, "concluded", before, session.user.username, form.decided_on, reason,
@@ -192,10 +193,10 @@ def attach_reply(session: AppSession, referral_uuid: str, data: bytes, filename:
         ref, case = _load(s, referral_uuid)
         if ref.state == ReferralState.CANCELLED.value:
             raise InvalidInput("该转办已撤销，不能再附加回复材料。", "document")
-        _store_reply(ref, *doc)
+        _store_reply(s, ref, *doc)
         ref.updated_at = session.clock.now()
         changed(s, ref, case, "reply_attached", ref.state, session.user.username, None, "",
-                 {"reply_sha256": ref.reply_sha256, "size": ref.reply_size, "mime": ref.reply_mime})
+                 {"reply_sha256": ref.reply_sha256, "size": ref.reply_size, "media_type": ref.reply_mime})
         return ref.uuid
 
 
@@ -245,6 +246,8 @@ def _document(data: bytes | None, filename: str) -> tuple[bytes, str, str]:
     return data, mime, name
 
 
-def _store_reply(ref: Referral, data: bytes, mime: str, name: str) -> None:
+def _store_reply(s: Session, ref: Referral, data: bytes, mime: str, name: str) -> None:
+    """Keep the reply with the referral and queue its bytes for the county (the event names its sha256)."""
     ref.reply_data, ref.reply_mime, ref.reply_size = data, mime, len(data)
     ref.reply_sha256, ref.reply_filename = hashlib.sha256(data).hexdigest(), name
+    outbox.queue_blob(s, ref.reply_sha256, len(data), mime)

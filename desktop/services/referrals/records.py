@@ -12,7 +12,7 @@ import graph stays one-way.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -27,10 +27,11 @@ from desktop.store import audit, outbox
 from desktop.store.models import Case, CaseCategory
 from desktop.store.models_referral import Referral, ReferralEvent
 from desktop.store.timekeeping import clock_of
+from sync import events as ev
 
 __all__ = [
     "AT_DEPARTMENT", "OPEN_STATES", "RESULT_LABELS", "STATE_LABELS", "ReferralState", "changed",
-    "concluded_referral_count", "create_for_case", "on_case_ended", "open_referral_count", "township_categories",
+    "concluded_referral_count", "create_for_case", "referral_event", "on_case_ended", "open_referral_count", "township_categories",
 ]
 
 
@@ -137,11 +138,16 @@ def changed(s: Session, ref: Referral, case: Case, action: str, before: str | No
                         on_day=on_day, note=note, actor=actor, at=now))
     audit.append_event(s, actor=actor, action=f"referral.{action}", entity_type="referral", entity_id=ref.uuid,
                        detail={"case": case.uuid, "department": ref.department, "from": before, "to": ref.state})
-    payload: dict[str, Any] = {
-        "case_uuid": case.uuid, "case_number": case.case_number, "department": ref.department,
-        "department_name": ref.department_name, "categories": list(ref.categories), "state": ref.state,
-        "action": action, "on": on_day.isoformat() if on_day else None, "note": note,
-        "deadline_working_days": ref.deadline_working_days, "at": now.isoformat(),
-    }
-    payload.update(extra or {})
-    outbox.enqueue(s, entity_type="referral", entity_uuid=ref.uuid, operation=action, payload=payload)
+    outbox.enqueue(s, referral_event(action, ref.uuid, case.uuid, case.case_number, ref.department,
+                                     ref.department_name, list(ref.categories), ref.state, ref.deadline_working_days,
+                                     on_day, note, now, extra))
+
+
+def referral_event(action: str, referral_uuid: str, case_uuid: str, case_number: str, department: str,
+                   department_name: str, categories: list[str], state: str, deadline_working_days: int,
+                   on_day: date | None, note: str, at: datetime, extra: dict[str, Any] | None = None) -> ev.Event:
+    """The typed event of one referral step (``referral.<action>``), the referral's state whole."""
+    cls = ev.EVENT_TYPES[f"referral.{action}"]
+    return cls(referral_uuid=referral_uuid, case_uuid=case_uuid, case_number=case_number, department=department,
+               department_name=department_name, categories=categories, state=state,
+               deadline_working_days=deadline_working_days, on_day=on_day, note=note, at=at, **(extra or {}))

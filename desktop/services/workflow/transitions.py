@@ -25,9 +25,10 @@ the audit event and outbox item (``detail``, e.g. the notice batch number);
 they never build a context of their own.
 
 ``origin="county"`` (the Step-8 hook): a change the county decided, applied
-through the same guards and writes, except that no outbox item is queued (the
-county already has it: it must never echo back) and the audit event says
-``origin: county``.
+through the same guards and writes; its event is written with
+``origin="county"`` (already acknowledged: the county has it, it never echoes
+back, see :func:`desktop.store.outbox.pending_for_push`) and the audit event
+says ``origin: county``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from desktop.services.workflow import facts
 from desktop.services.workflow.facts import Approver, CallerFacts, TransitionInput
 from desktop.store import audit, outbox
 from desktop.store.models import Case, CaseCategory, CaseDocument, StatusChange
+from sync import events as ev
 
 __all__ = [
     "Approver", "CallerFacts", "Origin", "TransitionInput", "TransitionOption", "mark_documents_received",
@@ -145,11 +147,11 @@ def transition_in(s: Session, session: AppSession, case_uuid: str, name: str, fo
 
 
 def open_case(s: Session, session: AppSession, case: Case, status: CaseStatus, *, categories: Sequence[Category],
-              reason: str, payload: Mapping[str, Any], now: datetime,
+              reason: str, documents_received: Sequence[str], documents_missing: Sequence[str], now: datetime,
               planner: DeadlinePlanner | None = None) -> None:
     """Intake: give a new case (not yet added) its first status, categories and history row, its
-    ``case_created`` audit event and outbox item (``payload`` = the intake fields), then — accepted —
-    its clocks and referrals, queued after the case."""
+    ``case_created`` audit event and ``case.created`` event (after the household and persons the
+    caller queued), then — accepted — its clocks and referrals, queued after the case."""
     session.require(Permission.INTAKE)
     if status not in INITIAL_STATUSES:
         raise InvalidInput(f"新受理的案件不能直接为“{status.label}”。", "status")
@@ -165,8 +167,13 @@ def open_case(s: Session, session: AppSession, case: Case, status: CaseStatus, *
     cats = [c.value for c in dict.fromkeys(categories)]
     audit.append_event(s, actor=actor, action="case_created", entity_type="case", entity_id=case.uuid,
                        detail={"case_number": case.case_number, "status": status.value, "categories": cats})
-    outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="case_created",
-                   payload={**payload, "case_number": case.case_number, "status": status.value, "categories": cats})
+    outbox.enqueue(s, ev.CaseCreated(
+        case_uuid=case.uuid, case_number=case.case_number, household_uuid=case.household_uuid,
+        applicant_uuid=case.applicant_uuid, division_code=case.division_code, categories=cats, status=status.value,
+        reason=case.reason, channel=case.channel, emergency=case.emergency, staff_relative=case.staff_relative,
+        received_at=case.received_at, accepted_on=case.accepted_on, policy_ref=case.policy_ref,
+        documents_received=list(documents_received), documents_missing=list(documents_missing),
+        refusal_reason=reason))
     s.flush()
     if status is CaseStatus.ACCEPTED:
         deadlines.on_accepted(s, case, actor=actor, planner=planner)
@@ -175,7 +182,7 @@ def open_case(s: Session, session: AppSession, case: Case, status: CaseStatus, *
 
 def _record(s: Session, session: AppSession, case: Case, name: str, before: CaseStatus, after: CaseStatus, *,
             reason: str, amount_cents: int | None, now: datetime, detail: dict[str, Any], origin: Origin) -> None:
-    """The status and its three records: history row, audit event, outbox item (not for county changes)."""
+    """The status and its three records: history row, audit event, event (county changes marked so)."""
     actor = session.user.username
     case.status = after.value
     case.updated_at = now
@@ -185,11 +192,9 @@ def _record(s: Session, session: AppSession, case: Case, name: str, before: Case
     if origin != "township":
         info["origin"] = origin
     audit.append_event(s, actor=actor, action=f"case.{name}", entity_type="case", entity_id=case.uuid, detail=info)
-    if origin == "township":
-        outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="status_changed",
-                       payload={"case_number": case.case_number, "transition": name, "from": before.value,
-                                "to": after.value, "reason": reason, "amount_cents": amount_cents,
-                                "at": now.isoformat(), **detail})
+    outbox.enqueue(s, ev.CaseStatusChanged(
+        case_uuid=case.uuid, case_number=case.case_number, transition=name, from_status=before.value,
+        to_status=after.value, reason=reason, amount_cents=amount_cents, at=now, **detail), origin=origin)
     s.flush()
 
 
@@ -236,6 +241,6 @@ def mark_documents_received(session: AppSession, case_uuid: str, codes: list[str
             rows[code].received, rows[code].received_at = True, now
         audit.append_event(s, actor=session.user.username, action="documents_received", entity_type="case",
                            entity_id=case.uuid, detail={"codes": sorted(codes)})
-        outbox.enqueue(s, entity_type="case", entity_uuid=case.uuid, operation="documents_received",
-                       payload={"case_number": case.case_number, "codes": sorted(codes), "at": now.isoformat()})
+        outbox.enqueue(s, ev.CaseDocumentsReceived(case_uuid=case.uuid, case_number=case.case_number,
+                                                   codes=sorted(codes), at=now))
         return tuple(d.name for d in rows.values() if not d.received)
