@@ -115,7 +115,7 @@ def describe(error: Mapping[str, Any], labels: Labels) -> str:
         "date_parsing": f"无效日期 {given}（应为 YYYY-MM-DD）",
         "date_from_datetime_parsing": f"无效日期 {given}（应为 YYYY-MM-DD）",
         "date_from_datetime_inexact": f"无效日期 {given}（应为 YYYY-MM-DD）",
-        "literal_error": f"应为 {ctx.get('expected')}，而不是 {given}",
+        "literal_error": f"应为 {str(ctx.get('expected')).replace(' or ', ' 或 ')}，而不是 {given}",
         "greater_than_equal": f"不能小于 {ctx.get('ge')}（当前为 {given}）",
         "greater_than": f"应大于 {ctx.get('gt')}（当前为 {given}）",
         "less_than_equal": f"不能大于 {ctx.get('le')}（当前为 {given}）",
