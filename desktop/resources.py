@@ -11,19 +11,23 @@ from functools import lru_cache
 from pathlib import Path
 
 from desktop.domain.policy import PolicyBook, load_policy_tables
+from desktop.domain.provisional import load_provisional_rule
 from desktop.domain.workdays import WorkCalendar, load_calendar
 from forms.bundle import ENV_VAR, resources_dir
 
-__all__ = ["CALENDAR_FILE", "ENV_VAR", "POLICY_DIR", "default_calendar", "default_policy_book", "resources_dir"]
+__all__ = ["CALENDAR_FILE", "ENV_VAR", "POLICY_DIR", "PROVISIONAL_RULE_FILE", "default_calendar", "default_policy_book", "resources_dir"]
 
 CALENDAR_FILE = Path("calendar") / "cn_workdays.json"
 POLICY_DIR = Path("policy")
+PROVISIONAL_RULE_FILE = Path("calendar") / "provisional_rule.json"
 
 
 @lru_cache(maxsize=1)
 def default_calendar() -> WorkCalendar:
-    """The bundled holiday calendar (cached; ``default_calendar.cache_clear()`` to reload)."""
-    return load_calendar(resources_dir() / CALENDAR_FILE)
+    """The bundled holiday calendar with the law's provisional rule for years it does not cover
+    (cached; ``default_calendar.cache_clear()`` to reload)."""
+    root = resources_dir()
+    return load_calendar(root / CALENDAR_FILE).with_provisional(load_provisional_rule(root / PROVISIONAL_RULE_FILE))
 
 
 @lru_cache(maxsize=1)

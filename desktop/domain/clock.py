@@ -11,9 +11,10 @@ receipts, notices and referrals. Conventions, the same everywhere:
   With unit ``working_days`` it is the n-th working day after S. With unit
   ``days`` it is S+n, moved to the next working day when that is a day off and
   the policy says so (民法典第二百零三条, ``calendar_day_periods_end_on_workday``).
-- A date the calendar does not cover raises
-  :class:`~desktop.domain.workdays.CalendarNotCovered`: the caller shows the
-  deadline as open, never a guess.
+- A date in a year without an official holiday schedule is answered from the
+  calendar's provisional rule and marked: :func:`compute_due` returns
+  ``Due(day, provisional=True)``. Only a calendar without a rule raises
+  :class:`~desktop.domain.workdays.CalendarNotCovered`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from datetime import date
 
 from .categories import Category
 from .policy import DeadlineKind, PeriodUnit, PolicyTable, RecheckClass
-from .workdays import WorkCalendar
+from .workdays import Due, WorkCalendar
 
 __all__ = [
     "NoticeNotRequired",
     "add_months",
     "compute_deadline",
+    "compute_due",
     "next_recheck",
     "notice_end",
     "working_days_left",
@@ -46,6 +48,13 @@ def compute_deadline(kind: DeadlineKind | str, accepted_on: date, policy: Policy
                      calendar: WorkCalendar, category: Category | str | None = None) -> date:
     """The last day for ``kind`` (e.g. ``"decision_total"``, ``"referral"``) counted from ``accepted_on``."""
     return calendar.add_working_days(accepted_on, policy.deadline(kind, category))
+
+
+def compute_due(kind: DeadlineKind | str, accepted_on: date, policy: PolicyTable,
+                calendar: WorkCalendar, category: Category | str | None = None) -> Due:
+    """:func:`compute_deadline` with its 暂定 mark (``provisional`` when a year counted has no
+    official schedule)."""
+    return calendar.due(accepted_on, policy.deadline(kind, category))
 
 
 def notice_end(start: date, policy: PolicyTable, category: Category | str, calendar: WorkCalendar) -> date:

@@ -46,6 +46,7 @@ from .notice_content import (
     NoticeField,
 )
 from .policy import PeriodUnit, PolicyTable
+from .provisional import provisional_note
 from .workdays import CalendarNotCovered, WorkCalendar
 
 __all__ = [
@@ -134,13 +135,16 @@ def notice_content_for(policy: PolicyTable | None, category: Category | str | No
 class NoticePeriod:
     """A notice posted on ``posted_on``; objections are taken until the end of ``end_on``.
 
-    ``end_on`` is None when the holiday calendar does not yet cover it (never guessed)."""
+    ``provisional`` (暂定) marks an end counted through a year whose official holiday schedule is
+    not published yet (``open_note`` says why); ``end_on`` is None only when the calendar has no
+    answer at all."""
 
     posted_on: date
     end_on: date | None
     length: int
     unit: PeriodUnit
     open_note: str = ""
+    provisional: bool = False
 
     @property
     def label(self) -> str:
@@ -150,7 +154,9 @@ class NoticePeriod:
     def text(self) -> str:
         """``2026年09月30日至2026年10月08日（7个自然日，张贴当日不计入）``."""
         end = fmt_date_cn(self.end_on) if self.end_on is not None else "期满日待定"
-        note = f"；{self.open_note}" if self.end_on is None and self.open_note else ""
+        if self.end_on is not None and self.provisional:
+            end += "（暂定）"
+        note = f"；{self.open_note}" if (self.end_on is None or self.provisional) and self.open_note else ""
         return f"{fmt_date_cn(self.posted_on)}至{end}（{self.label}，张贴当日不计入{note}）"
 
     def is_over(self, today: date) -> bool:
@@ -169,7 +175,12 @@ def compute_notice_period(posted_on: date, policy: PolicyTable, category: Catego
         note = ""
     except CalendarNotCovered as exc:
         end, note = None, f"期满日待县级下发{exc.year}年节假日安排后确定"
-    return NoticePeriod(posted_on, end, rule.length, rule.unit, note)
+    # a calendar-day period is plain arithmetic unless its end moves off a day off (then it asks the calendar)
+    asks = rule.unit is PeriodUnit.WORKING_DAYS or policy.calendar_day_periods_end_on_workday
+    years = calendar.provisional_years(posted_on, end) if end is not None and asks else ()
+    if years:
+        note = provisional_note(years[0])
+    return NoticePeriod(posted_on, end, rule.length, rule.unit, note, bool(years))
 
 
 def notice_category(categories: Iterable[Category | str], policy: PolicyTable) -> Category | None:

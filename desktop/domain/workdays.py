@@ -5,10 +5,13 @@ Built from the State Council's yearly notice (国务院办公厅关于部分节�
 county. A day is a working day when it is a make-up workday (调休上班), or a
 Monday–Friday that is not an official day off.
 
-Coverage is explicit. The calendar knows only the years it was given; asking
-about any other year raises :class:`CalendarNotCovered` — it never falls back
-to "weekends only", because a guessed deadline printed on a receipt is worse
-than an open one.
+Coverage is explicit. The calendar knows officially only the years it was given
+(``covered_years``). For any other year it answers from its provisional rule
+(:mod:`desktop.domain.provisional`: weekends plus the statutory holidays of the law,
+with their 补假) when it has one, and every such answer is marked: :meth:`WorkCalendar.due`
+returns ``provisional=True``, :meth:`WorkCalendar.is_provisional` tells a day. Without a
+rule (or for a year before the law's rule applies) it raises :class:`CalendarNotCovered`
+— it never falls back to "weekends only".
 
 Counting convention (民法典第二百零一条: the starting day is not counted):
 ``add_working_days(start, n)`` is the n-th working day *after* ``start``; the
@@ -40,7 +43,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
 
@@ -52,6 +55,7 @@ __all__ = [
     "CalendarNotCovered",
     "DayInfo",
     "DayKind",
+    "Due",
     "HolidayBlock",
     "WorkCalendar",
     "YearCalendar",
@@ -102,6 +106,21 @@ class DayInfo(NamedTuple):
         return self.name
 
 
+class ProvisionalRule(Protocol):
+    """What the calendar asks of its provisional rule (:class:`desktop.domain.provisional.ProvisionalRule`)."""
+
+    def applies_to(self, year: int) -> bool: ...
+
+    def days_off(self, year: int) -> Mapping[date, str]: ...
+
+
+class Due(NamedTuple):
+    """A due day, and whether it rests on a provisional (暂定) year of the calendar."""
+
+    day: date
+    provisional: bool
+
+
 @dataclass(frozen=True)
 class HolidayBlock:
     name: str
@@ -125,8 +144,11 @@ class YearCalendar:
 class WorkCalendar:
     years: Mapping[int, YearCalendar]
     source: str = ""
+    provisional: ProvisionalRule | None = field(default=None, compare=False)
     # date -> (name, is_workday); derived from `years` in __post_init__
     _special: Mapping[date, tuple[str, bool]] = field(init=False, repr=False, compare=False)
+    # year -> its provisional days off (date -> name), computed on first use
+    _provisional_days: dict[int, Mapping[date, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         special: dict[date, tuple[str, bool]] = {}
@@ -146,6 +168,7 @@ class WorkCalendar:
                     special[d] = (name, work)
         object.__setattr__(self, "years", MappingProxyType(dict(sorted(self.years.items()))))
         object.__setattr__(self, "_special", MappingProxyType(special))
+        object.__setattr__(self, "_provisional_days", {})
 
     # ----------------------------------------------------------------- building
 
@@ -162,7 +185,11 @@ class WorkCalendar:
         """A county update: its years extend this calendar and replace the same years."""
         years = {**self.years, **other.years}
         source = "；".join(s for s in (self.source, other.source) if s)
-        return WorkCalendar(years, source)
+        return WorkCalendar(years, source, self.provisional or other.provisional)
+
+    def with_provisional(self, rule: ProvisionalRule | None) -> WorkCalendar:
+        """The same official years, answering other years from ``rule`` (marked 暂定)."""
+        return WorkCalendar(self.years, self.source, rule)
 
     # ----------------------------------------------------------------- coverage
 
@@ -189,22 +216,58 @@ class WorkCalendar:
             year += 1
         return date(year + 1, 1, 1)
 
+    def is_provisional(self, d: date) -> bool:
+        """True when ``d`` lies in a year answered from the provisional rule (no official schedule)."""
+        return d.year not in self.years and self._provisional_year(d.year) is not None
+
+    def provisional_years(self, a: date, b: date) -> tuple[int, ...]:
+        """The years from ``a`` to ``b`` (either order) that have no official schedule."""
+        lo, hi = sorted((a.year, b.year))
+        return tuple(y for y in range(lo, hi + 1) if y not in self.years)
+
+    def due(self, start: date, n: int) -> Due:
+        """:meth:`add_working_days`, marked provisional when any day counted lies in a year
+        without an official schedule (its 调休 may still move the day)."""
+        day = self.add_working_days(start, n)
+        return Due(day, bool(self.provisional_years(start, day)))
+
+    def _provisional_year(self, year: int) -> Mapping[date, str] | None:
+        rule = self.provisional
+        if rule is None or not rule.applies_to(year):
+            return None
+        days = self._provisional_days.get(year)
+        if days is None:
+            try:
+                days = MappingProxyType(rule.days_off(year))
+            except CalendarError:
+                return None   # the package and the law disagree: no provisional answer for that year
+            self._provisional_days[year] = days
+        return days
+
     def _check(self, d: date) -> None:
-        if d.year not in self.years:
+        if d.year not in self.years and self._provisional_year(d.year) is None:
             raise CalendarNotCovered(d.year)
+
+    def _special_day(self, d: date) -> tuple[str, bool] | None:
+        special = self._special.get(d)
+        if special is not None or d.year in self.years:
+            return special
+        days = self._provisional_year(d.year)
+        name = days.get(d) if days is not None else None
+        return (name, False) if name is not None else None
 
     # ----------------------------------------------------------------- questions
 
     def is_workday(self, d: date) -> bool:
         self._check(d)
-        special = self._special.get(d)
+        special = self._special_day(d)
         if special is not None:
             return special[1]
         return d.weekday() < 5
 
     def describe_day(self, d: date) -> DayInfo:
         self._check(d)
-        special = self._special.get(d)
+        special = self._special_day(d)
         if special is not None:
             name, work = special
             return DayInfo(name, work, DayKind.MAKEUP_WORKDAY if work else DayKind.HOLIDAY)

@@ -165,6 +165,8 @@ class Case(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     accepted_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     decision_due: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    # 暂定: decision_due was counted through a year without an official holiday schedule
+    decision_due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     policy_ref: Mapped[str] = mapped_column(String(64), default="")
     clerk: Mapped[str] = mapped_column(String(64), index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -5,8 +5,10 @@ the investigation, the investigation, the decision, the refusal notice, the
 paperwork after emergency aid, each referral to a department — and closes it
 when the stage is done (``met``) or no longer applies (``cancelled``). The due
 day is computed once, from the policy and the working-day calendar in force
-on the day the case was accepted, and stored; ``due_on`` is None (with
-``calendar_note`` saying why) when it falls beyond the announced calendar.
+on the day the case was accepted, and stored. ``provisional`` (暂定) marks a
+due day counted through a year whose official holiday schedule is not
+published yet (``calendar_note`` says why); it is recomputed when that
+schedule arrives. ``due_on`` is None only for a calendar with no answer at all.
 
 ``subject_uuid`` names the record a clock belongs to when there can be
 several of one kind (the referral of each department).
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base, UtcDateTime, new_uuid
@@ -34,6 +36,7 @@ class CaseClock(Base):
     working_days: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     calendar_note: Mapped[str] = mapped_column(Text, default="")
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     policy_ref: Mapped[str] = mapped_column(String(64), default="")
     state: Mapped[str] = mapped_column(String(16), default="open")
     opened_by: Mapped[str] = mapped_column(String(64))

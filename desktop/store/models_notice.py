@@ -44,6 +44,7 @@ class NoticeBatch(Base):
     period_unit: Mapped[str] = mapped_column(String(16))
     start_on: Mapped[date] = mapped_column(Date)                         # the posting day (not counted)
     end_on: Mapped[date | None] = mapped_column(Date, nullable=True)     # None: beyond the calendar
+    end_provisional: Mapped[bool] = mapped_column(Boolean, default=False)  # 暂定: no official schedule yet
     content: Mapped[dict] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

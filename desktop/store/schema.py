@@ -9,10 +9,18 @@ imports this module instead of listing the model modules itself.
 
 from __future__ import annotations
 
-from . import models, models_clock, models_investigation, models_notice, models_recheck, models_referral
+from . import (
+               models,
+               models_clock,
+               models_investigation,
+               models_notice,
+               models_policy,
+               models_recheck,
+               models_referral,
+)
 
 Base = models.Base
 metadata = Base.metadata
 
 __all__ = ["Base", "metadata", "models", "models_clock", "models_investigation", "models_notice",
-           "models_recheck", "models_referral"]
+           "models_policy", "models_recheck", "models_referral"]

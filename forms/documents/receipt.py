@@ -15,10 +15,11 @@ it is printed big next to (roll: above) the title and in every footer.
 ``masked_id`` must already be masked; a full ID number in any field raises
 :class:`~forms.documents._common.FullIdNumberError`.
 
-``decision_deadline`` is ``None`` when the working-day calendar does not yet
-cover the date (next year's holidays not announced): the receipt then says
-the deadline in working days and why the date is open
-(``deadline_open_note``) instead of printing a guessed date.
+``deadline_provisional`` marks a date counted through a year whose official
+holiday schedule is not announced yet (from the statutory holidays only): the
+receipt prints it with "（暂定）" and says why (``deadline_open_note``).
+``decision_deadline`` is ``None`` only when no date can be computed at all:
+the receipt then says the deadline in working days and why the date is open.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class ReceiptData:
     channel_label: str  # e.g. "窗口受理"、"村（社区）代为申请"
     deadline_open_note: str = ""  # why the date is open, e.g. "具体日期待县级下发2027年节假日安排后确定"
     documents_to_follow: tuple[str, ...] = ()  # emergency aid accepted first: what the family brings later
+    deadline_provisional: bool = False  # 暂定: printed with "（暂定）" and deadline_open_note as the reason
 
 
 def _validate(d: ReceiptData) -> None:
@@ -112,11 +114,15 @@ def _validate(d: ReceiptData) -> None:
 
 
 OPEN_DEADLINE_NOTE = "具体日期待工作日历更新后确定"
+PROVISIONAL_DEADLINE_NOTE = "节假日安排尚未发布，日期按法定节假日暂定，以正式安排为准"
 
 
 def _deadline_text(d: ReceiptData) -> str:
     if d.decision_deadline is None:
         return f"{d.deadline_note}作出决定（{d.deadline_open_note or OPEN_DEADLINE_NOTE}）"
+    if d.deadline_provisional:
+        return (f"{d.deadline_note}，最迟于{fmt_date(d.decision_deadline)}（暂定）作出决定"
+                f"（{d.deadline_open_note or PROVISIONAL_DEADLINE_NOTE}）")
     return f"{d.deadline_note}，最迟于{fmt_date(d.decision_deadline)}作出决定"
 
 

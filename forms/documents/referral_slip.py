@@ -57,15 +57,20 @@ class ReferralSlipData:
     attachments: tuple[str, ...] = ()  # copies sent along
     note: str = ""
     copy_label: str | None = None
-    due_open_note: str = ""  # why the date is open, e.g. "具体日期待县级下发2027年节假日安排后确定"
+    due_open_note: str = ""  # why the date is open or 暂定, e.g. "具体日期待县级下发2027年节假日安排后确定"
+    due_provisional: bool = False  # 暂定: printed with "（暂定）" and due_open_note as the reason
 
 
 OPEN_DUE_NOTE = "具体日期待工作日历更新后确定"
+PROVISIONAL_DUE_NOTE = "节假日安排尚未发布，日期按法定节假日暂定，以正式安排为准"
 
 
 def deadline_text(d: ReferralSlipData) -> str:
     if d.due_date is None:
         return f"{d.working_days}个工作日（{d.due_open_note or OPEN_DUE_NOTE}），请按期办结并反馈"
+    if d.due_provisional:
+        return (f"{d.working_days}个工作日（请于{fmt_date(d.due_date)}（暂定）前办结并反馈；"
+                f"{d.due_open_note or PROVISIONAL_DUE_NOTE}）")
     return f"{d.working_days}个工作日（请于{fmt_date(d.due_date)}前办结并反馈）"
 
 

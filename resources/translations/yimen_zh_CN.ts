@@ -541,6 +541,10 @@
         <translation>待定</translation>
     </message>
     <message>
+        <source>（暂定）</source>
+        <translation>（暂定）</translation>
+    </message>
+    <message>
         <source>公示编号 {0}&#x3000;类别：{1}&#x3000;公示期：{2}（{3} 至 {4}）&#x3000;共 {5} 件&#x3000;异议 {6} 条（待处理 {7}）&#x3000;创建：{8}</source>
         <translation>公示编号 {0}&#x3000;类别：{1}&#x3000;公示期：{2}（{3} 至 {4}）&#x3000;共 {5} 件&#x3000;异议 {6} 条（待处理 {7}）&#x3000;创建：{8}</translation>
     </message>
@@ -844,6 +848,10 @@
         <translation>未确定</translation>
     </message>
     <message>
+        <source>（暂定：节假日安排尚未发布，按法定节假日推算）</source>
+        <translation>（暂定：节假日安排尚未发布，按法定节假日推算）</translation>
+    </message>
+    <message>
         <source>未受理</source>
         <translation>未受理</translation>
     </message>
@@ -1013,6 +1021,10 @@
     <message>
         <source>已超过办理期限（{0}）</source>
         <translation>已超过办理期限（{0}）</translation>
+    </message>
+    <message>
+        <source>（暂定）</source>
+        <translation>（暂定）</translation>
     </message>
 </context>
 <context>
@@ -2779,6 +2791,10 @@
         <translation>待定（节假日安排尚未下发）</translation>
     </message>
     <message>
+        <source>（暂定：节假日安排尚未发布，按法定节假日推算）</source>
+        <translation>（暂定：节假日安排尚未发布，按法定节假日推算）</translation>
+    </message>
+    <message>
         <source>公示期：{0}个{1}，{2} 张贴（当日不计入），{3} 期满；期满次日起无异议的案件自动转入待审核确认。</source>
         <translation>公示期：{0}个{1}，{2} 张贴（当日不计入），{3} 期满；期满次日起无异议的案件自动转入待审核确认。</translation>
     </message>
@@ -2894,6 +2910,10 @@
     <message>
         <source>{0}（待处理{1}）</source>
         <translation>{0}（待处理{1}）</translation>
+    </message>
+    <message>
+        <source>（暂定）</source>
+        <translation>（暂定）</translation>
     </message>
     <message>
         <source>待定</source>

@@ -91,6 +91,24 @@ def test_period_beyond_the_calendar_is_left_open_never_guessed(cal, county):
     assert p.end_on is None
 
 
+def test_period_into_a_year_without_official_schedule_is_provisional(cal, county):
+    from desktop.domain.provisional import load_provisional_rule
+
+    prov = cal.with_provisional(load_provisional_rule(RESOURCES / "calendar" / "provisional_rule.json"))
+    # 12/28 + 7 = Mon 2027-01-04, a working day under the law's rule
+    p = compute_notice_period(date(2026, 12, 28), rule(county, 7, DAYS), Category.DIBAO, prov)
+    assert (p.end_on, p.provisional) == (date(2027, 1, 4), True)
+    assert "2027年01月04日（暂定）" in p.text and "2027年节假日安排尚未发布" in p.text
+    # 5 working days: 12/29, 12/30, 12/31, 元旦 off, 1/4, 1/5
+    p = compute_notice_period(date(2026, 12, 28), rule(county, 5, WORKING), Category.DIBAO, prov)
+    assert (p.end_on, p.provisional) == (date(2027, 1, 5), True)
+    # a calendar-day period that may end on a day off asks no calendar: certain, not provisional
+    p = compute_notice_period(date(2026, 12, 28), rule(county, 7, DAYS, roll=False), Category.DIBAO, prov)
+    assert (p.end_on, p.provisional, p.open_note) == (date(2027, 1, 4), False, "")
+    # inside 2026: official
+    assert not compute_notice_period(date(2026, 11, 2), rule(county, 7, DAYS), Category.DIBAO, prov).provisional
+
+
 def test_category_without_notice_is_refused(cal, county):
     with pytest.raises(NoticeNotRequired) as e:
         compute_notice_period(date(2026, 9, 30), county, Category.MEDICAL, cal)

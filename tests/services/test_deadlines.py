@@ -107,12 +107,20 @@ def test_referral_clock_uses_the_department_limit_over_the_festivals(clerk):
     assert c.due_on == date(2026, 10, 27)
 
 
-def test_a_due_day_beyond_the_calendar_is_left_open_with_the_reason(clerk):
+def test_a_due_day_beyond_the_official_calendar_is_provisional_with_the_reason(clerk):
     case_uuid = _case(clerk)
+    # 20 working days (低保, county table): 8 left in 2026 (12-22…12-31), then 元旦 2027-01-01 skipped:
+    # Tuesday 2027-01-19 (weekends only would say 01-18)
     c = _open(clerk, case_uuid, date(2026, 12, 21), ClockKind.DECISION_TOTAL, date(2026, 12, 21))
-    assert c.due_on is None and "2027" in c.calendar_note
+    assert (c.working_days, c.due_on, c.provisional) == (20, date(2027, 1, 19), True)
+    assert c.calendar_note == "2027年节假日安排尚未发布，日期按法定节假日暂定，以正式安排为准"
     board = deadlines.dashboard(clerk, today=date(2026, 12, 21))
-    assert c.uuid in {i.clock_uuid for i in board.open_beyond_calendar}
+    assert c.uuid not in {i.clock_uuid for i in board.open_beyond_calendar}
+    (info,) = [i for i in deadlines.case_clocks(clerk, case_uuid, today=date(2026, 12, 21)) if i.uuid == c.uuid]
+    assert info.provisional and info.working_days_left == 20
+    # a clock inside the official 2026 is not provisional
+    c = _open(clerk, case_uuid, date(2026, 11, 2), ClockKind.INVESTIGATION_START, date(2026, 11, 2))
+    assert (c.due_on, c.provisional, c.calendar_note) == (date(2026, 11, 5), False, "")
 
 
 def test_dashboard_groups_overdue_today_and_this_week(clerk):

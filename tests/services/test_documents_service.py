@@ -169,12 +169,13 @@ def test_printed_deadline_is_the_clock_deadline_around_spring_festival(clerk, ac
     assert f"自受理之日起{days}个工作日内，最迟于{expected:%Y年%m月%d日}作出决定" in t
 
 
-def test_receipt_beyond_the_calendar_prints_and_says_the_date_is_open(clerk):
+def test_receipt_beyond_the_calendar_prints_a_provisional_date_and_says_so(clerk):
     case = submit(clerk, at(date(2026, 12, 1)), cats=(Category.MEDICAL,))  # 30 working days reach 2027
-    assert case.decision_due is None
+    # 22 working days left in December 2026, 元旦 skipped, then 01-04…01-13
+    assert (case.decision_due, case.decision_provisional) == (date(2027, 1, 13), True)
     t = text(documents.print_receipt(clerk, case.case_uuid, "a4").pdf)
-    assert "自受理之日起30个工作日内作出决定（具体日期待县级下发2027年节假日安排后确定）" in t
-    assert "最迟于" not in t
+    assert squash("自受理之日起30个工作日内，最迟于2027年01月13日（暂定）作出决定"
+                  "（2027年节假日安排尚未发布，日期按法定节假日暂定，以正式安排为准）") in t
     # the county table in force from 2026-07-01 adds its own hotline
     assert squash("城关区社会救助服务热线（演示） 0931-0000000") in t
 
@@ -508,7 +509,9 @@ def test_no_referral_slip_for_categories_the_township_carries(clerk):
 def test_referral_slip_beyond_the_calendar(clerk):
     case = submit(clerk, at(date(2026, 12, 28)), cats=(Category.MEDICAL,))
     (slip,) = documents.print_referral_slips(clerk, case.case_uuid)
-    assert "10个工作日（具体日期待县级下发2027年节假日安排后确定），请按期办结并反馈" in text(slip.pdf)
+    # 12-29…12-31, 元旦 off, 01-04…01-08, 01-11, 01-12
+    assert squash("10个工作日（请于2027年01月12日（暂定）前办结并反馈；"
+                  "2027年节假日安排尚未发布，日期按法定节假日暂定，以正式安排为准）") in text(slip.pdf)
 
 
 def test_assistant_cannot_print_referral_slips(users, clerk):

@@ -35,7 +35,6 @@ from sqlalchemy.orm import Session
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.policy import PolicyNotFound, PolicyTable
-from desktop.domain.workdays import CalendarNotCovered
 from desktop.services.deadlines.clocks import CLOCK_LABELS, ClockKind
 from desktop.services.deadlines.planner import DeadlinePlanner, primary_category
 from desktop.services.referrals.lifecycle import ReferralState
@@ -119,18 +118,15 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
     ref_rows: list[dict[str, Any]] = []
     event_rows: list[dict[str, Any]] = []
 
-    def due(start: date, days: int) -> tuple[date | None, str]:
-        try:
-            return planner.calendar.add_working_days(start, days), ""
-        except CalendarNotCovered as exc:
-            return None, exc.message
+    def due(start: date, days: int) -> tuple[date | None, bool, str]:
+        return planner.due(start, days)
 
     def clock(case_uuid: str, kind: ClockKind, start: date, days: int, table: PolicyTable,
               subject: str | None = None, label: str = "", fixed_due: date | None = None) -> None:
-        d, note = (fixed_due, "") if fixed_due is not None else due(start, days)
+        d, provisional, note = (fixed_due, False, "") if fixed_due is not None else due(start, days)
         clock_rows.append({"uuid": new_uuid(), "case_uuid": case_uuid, "kind": kind.value, "subject_uuid": subject,
                            "label": label or CLOCK_LABELS[kind], "started_on": start, "working_days": days,
-                           "due_on": d, "calendar_note": note, "policy_ref": table.ref, "state": "open",
+                           "due_on": d, "calendar_note": note, "provisional": provisional, "policy_ref": table.ref, "state": "open",
                            "opened_by": actor, "opened_at": now, "close_note": ""})
 
     for case_uuid, _number, status, division, accepted_on, decision_due in cases:

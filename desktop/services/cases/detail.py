@@ -148,6 +148,7 @@ class CaseDetail:
     printable: tuple[str, ...]               # PRINT_* the user may print for this case now
     can_reveal: bool
     township_limit_cents: int | None
+    due_provisional: bool = False            # 暂定 decision_due (no official holiday schedule for its year yet)
 
     @property
     def missing_documents(self) -> tuple[DocumentRow, ...]:
@@ -202,7 +203,8 @@ def case_detail(session: AppSession, case_uuid: str, *, today: date | None = Non
         printable = _printable(session, s, case)
         status = CaseStatus(case.status)
         snapshot = (case.uuid, case.case_number, case.received_at, case.accepted_on, case.decision_due,
-                    case.clerk, case.channel, case.emergency, case.reason, case.division_code)
+                    case.clerk, case.channel, case.emergency, case.reason, case.division_code,
+                    case.decision_due_provisional)
     limit = DeadlinePlanner.default().policy_for(snapshot[9], today).emergency.township_approval_limit_cents
     actions = _actions(session, case_uuid, today)
     history = tuple(documents.print_history(session, case_uuid))
@@ -221,6 +223,7 @@ def case_detail(session: AppSession, case_uuid: str, *, today: date | None = Non
         hukou_label=_label(HukouType, household.hukou_type) if household is not None else "",
         members=members, documents=docs, actions=actions, timeline=timeline, print_history=history,
         printable=printable, can_reveal=session.can(Permission.VIEW_FULL_ID), township_limit_cents=limit,
+        due_provisional=bool(snapshot[10]) and due is not None,
     )
 
 

@@ -94,6 +94,7 @@ class CaseRow:
     clerk: str                     # display name ("王晓燕"); the user name is ``clerk_username``
     clerk_username: str = ""
     late_clock: bool = False       # overdue only by a running clock (investigation, a referral…), not the decision
+    due_provisional: bool = False  # 暂定 decision_due (a year without an official holiday schedule)
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ def _rows(s: Session, f: CaseFilter, sort_key: str, descending: bool, offset: in
         return []
     found = {r[0]: r for r in s.execute(
         select(Case.uuid, Case.case_number, Person.name, Village.name, Case.status, Case.received_at,
-               Case.decision_due, Case.clerk)
+               Case.decision_due, Case.clerk, Case.decision_due_provisional)
         .join(Person, Person.uuid == Case.applicant_uuid)
         .outerjoin(Village, Village.division_code == Case.division_code)
         .where(Case.uuid.in_(uuids)))}
@@ -276,7 +277,7 @@ def _rows(s: Session, f: CaseFilter, sort_key: str, descending: bool, offset: in
                                                            CaseClock.due_on < today)))
     out = []
     for uuid in uuids:
-        _u, number, applicant, village, status, received_at, due, clerk = found[uuid]
+        _u, number, applicant, village, status, received_at, due, clerk, provisional = found[uuid]
         st = CaseStatus(status)
         received = received_at if received_at.tzinfo else received_at.replace(tzinfo=UTC)
         out.append(CaseRow(
@@ -285,6 +286,7 @@ def _rows(s: Session, f: CaseFilter, sort_key: str, descending: bool, offset: in
             status=st.value, received_on=received.astimezone().date(), decision_due=due,
             overdue=is_overdue(st.value, due, today) or uuid in late, clerk=names.get(clerk, clerk),
             clerk_username=clerk, late_clock=uuid in late and not is_overdue(st.value, due, today),
+            due_provisional=bool(provisional) and due is not None,
         ))
     return out
 

@@ -5,9 +5,11 @@ starts, closed when the stage is done (``met``) or no longer applies
 (``cancelled``). The number of working days comes from the policy table in
 force on the day the case was accepted (so a policy change never moves the
 deadline of a case already running); the days are counted on the working-day
-calendar from the day the stage started (not counted). A due day beyond the
-announced calendar is stored as None with the calendar's own explanation —
-shown as an open note, never a guess.
+calendar from the day the stage started (not counted). A due day counted
+through a year whose official holiday schedule is not published yet is
+computed from the law's statutory holidays and stored with ``provisional``
+(暂定) and the reason in ``calendar_note``; it is recomputed when the official
+schedule arrives (:mod:`desktop.services.deadlines.recompute`).
 
 Which clocks a case transition opens and closes is one table
 (:data:`TRANSITION_CLOCKS`), applied by :func:`on_transition` from the one
@@ -122,17 +124,13 @@ def open_clock(s: Session, case: Case, kind: ClockKind | str, *, actor: str, sta
     policy = planner.policy_for(case.division_code, case.accepted_on or started_on)
     cat = Category(category) if category is not None else _main_category(s, case.uuid)
     days = working_days if working_days is not None else policy.deadline(k.value, cat)
-    try:
-        due: date | None = planner.calendar.add_working_days(started_on, days)
-        note = ""
-    except CalendarNotCovered as exc:
-        due, note = None, exc.message
+    due, provisional, note = planner.due(started_on, days)
     now = clock_of(s).now()
     close_clocks(s, case.uuid, (k,), actor=actor, subject_uuid=subject_uuid, state=ClockState.CANCELLED,
                  note="重新计时")
     clock = CaseClock(case_uuid=case.uuid, kind=k.value, subject_uuid=subject_uuid,
                       label=label or CLOCK_LABELS[k], started_on=started_on, working_days=days, due_on=due,
-                      calendar_note=note, policy_ref=policy.ref, state=ClockState.OPEN.value, opened_by=actor,
+                      calendar_note=note, provisional=provisional, policy_ref=policy.ref, state=ClockState.OPEN.value, opened_by=actor,
                       opened_at=now, close_note="")
     s.add(clock)
     s.flush()
@@ -201,6 +199,7 @@ class ClockInfo:
     subject_uuid: str | None
     closed_at: datetime | None
     working_days_left: int | None       # None when closed or beyond the calendar; negative = overdue
+    provisional: bool = False           # 暂定: the due day rests on a year without an official schedule
 
     @property
     def overdue(self) -> bool:
@@ -220,7 +219,7 @@ def _info(c: CaseClock, today: date, planner: DeadlinePlanner) -> ClockInfo:
     st = ClockState(c.state)
     return ClockInfo(c.uuid, ClockKind(c.kind), c.label, c.started_on, c.working_days, c.due_on, c.calendar_note,
                      st, c.subject_uuid, c.closed_at,
-                     _left(planner, c.due_on, today) if st is ClockState.OPEN else None)
+                     _left(planner, c.due_on, today) if st is ClockState.OPEN else None, c.provisional)
 
 
 def case_clocks(session: AppSession, case_uuid: str, today: date | None = None,
@@ -249,6 +248,7 @@ class DueItem:
     calendar_note: str
     working_days_left: int | None
     subject_uuid: str | None = None     # the referral of a referral clock
+    provisional: bool = False           # 暂定 due day
 
 
 @dataclass(frozen=True)
@@ -290,7 +290,7 @@ def dashboard(session: AppSession, today: date | None = None, planner: DeadlineP
             groups[group] = tuple(
                 DueItem(clock.uuid, clock.case_uuid, format_case_number(number), applicant, village or "",
                         ClockKind(clock.kind), clock.label, clock.due_on, clock.calendar_note,
-                        _left(planner, clock.due_on, today), clock.subject_uuid)
+                        _left(planner, clock.due_on, today), clock.subject_uuid, clock.provisional)
                 for clock, number, applicant, village in s.execute(q))
     return Dashboard(today, groups["overdue"], groups["today"], groups["week"], groups["open"],
                      (totals["overdue"], totals["today"], totals["week"], totals["open"]))

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from desktop.domain.case_number import format_case_number
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
-from desktop.domain.clock import compute_deadline
+from desktop.domain.clock import compute_due
 from desktop.domain.household import ADULT_AGE, Channel, Relation
 from desktop.domain.policy import PolicyTable
-from desktop.domain.workdays import CalendarNotCovered
-from desktop.services.deadlines.planner import DeadlinePlanner
+from desktop.domain.workdays import CalendarNotCovered, Due
+from desktop.services.deadlines.planner import DeadlinePlanner, due_note
 from desktop.services.documents import qr as documents_qr
 from desktop.services.errors import NotFound, ServiceError
 from desktop.store import device as device_store
@@ -194,12 +194,15 @@ def receipt_data(s: Session, case: Case, planner: DeadlinePlanner, when: datetim
     accepted_on = local(when).date()
     table = policy_for_case(planner, case, accepted_on)
     days = table.deadline("decision_total", p.cats[0])
-    due, why = case.decision_due, ""
-    if due is None:  # beyond the calendar at intake (or accepted after 补正): try again, never guess
+    due, provisional, why = case.decision_due, case.decision_due_provisional, ""
+    if due is None:  # left open by an older release (or accepted after 补正): compute it now
         try:
-            due = compute_deadline("decision_total", accepted_on, table, planner.calendar, p.cats[0])
+            d = compute_due("decision_total", accepted_on, table, planner.calendar, p.cats[0])
+            due, provisional = d.day, d.provisional
         except CalendarNotCovered as exc:
             why = open_note(exc)
+    if provisional and due is not None:
+        why = due_note(planner.calendar, accepted_on, Due(due, True))
     payload = sign_receipt_payload(s, case.case_number, when, p.dev.device_code)
     return ReceiptData(
         township_name=issuer(p.dev), window_name=p.dev.window_name,
@@ -207,7 +210,7 @@ def receipt_data(s: Session, case: Case, planner: DeadlinePlanner, when: datetim
         masked_id=mask_id(p.applicant.id_number), categories=p.category_labels,
         documents_received=tuple(d.name for d in documents(s, case, received=True)),
         accepted_at=local(when), decision_deadline=due, deadline_note=f"自受理之日起{days}个工作日内",
-        deadline_open_note=why, clerk_name=display_name(s, case.clerk),
+        deadline_open_note=why, deadline_provisional=provisional and due is not None, clerk_name=display_name(s, case.clerk),
         complaint_phone=table.complaint_phone_text(), qr_payload=payload, copy_label=copy_label,
         channel_label=Channel(case.channel).label,
         documents_to_follow=tuple(d.name for d in documents(s, case, received=False)) if case.emergency else (),
@@ -340,9 +343,11 @@ def referrals(s: Session, case: Case, planner: DeadlinePlanner, when: datetime) 
     for i, (code, cats) in enumerate(table.referral_departments(p.cats).items(), 1):
         dept = table.departments[code]
         on = sent_on.get(code) or referred_on
+        provisional = False
         try:
-            due: date | None = compute_deadline("referral", on, table, planner.calendar, cats[0])
-            why = ""
+            d = compute_due("referral", on, table, planner.calendar, cats[0])
+            due: date | None = d.day
+            provisional, why = d.provisional, due_note(planner.calendar, on, d)
         except CalendarNotCovered as exc:
             due, why = None, open_note(exc)
         name = county_department(p.dev, dept.name_zh)
@@ -353,7 +358,7 @@ def referrals(s: Session, case: Case, planner: DeadlinePlanner, when: datetime) 
             categories=tuple(c.label for c in cats), referring_clerk=display_name(s, case.clerk),
             referred_on=on, due_date=due, working_days=dept.deadline_working_days,
             contact_phone=contact.phone or table.complaint_phone_text(), attachments=attachments,
-            due_open_note=why,
+            due_open_note=why, due_provisional=provisional,
         )))
     return out
 

@@ -46,6 +46,7 @@ class IntakeResult:
     calendar_note: str
     documents_received: tuple[str, ...]
     documents_missing: tuple[str, ...]
+    decision_provisional: bool = False   # 暂定 (see calendar_note)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
                     reason=app.reason.strip(), channel=app.channel.value, emergency=app.emergency,
                     staff_relative=app.household.has_staff_relative, received_at=now,
                     accepted_on=today if accepted else None, decision_due=plan.decision_due if accepted else None,
+                    decision_due_provisional=accepted and plan.decision_provisional,
                     policy_ref=plan.policy_ref, clerk=session.user.username)
         # the household and persons are queued (when new or changed) above; the workflow gives the case its
         # first status, history, audit and event, then its clocks and referrals (queued after the case)
@@ -138,7 +140,8 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
                                received_at=now if got else None))
     return IntakeResult(case_uuid, number, format_case_number(number), status, now,
                         plan.decision_due if accepted else None, plan.decision_working_days, plan.calendar_note,
-                        tuple(checklist[c] for c in received), tuple(checklist[c] for c in missing))
+                        tuple(checklist[c] for c in received), tuple(checklist[c] for c in missing),
+                        accepted and plan.decision_provisional)
 
 
 def _store_household(session: AppSession, s, app: Application, household_uuid: str | None,  # type: ignore[no-untyped-def]

@@ -186,7 +186,7 @@ def create_batch(session: AppSession, division_code: str, category: Category | s
         batch = NoticeBatch(
             batch_number=f"GS-{start_on.year}-{dev.device_code}-{seq.value:04d}", division_code=division_code,
             category=cat.value, status=BatchStatus.DRAFT.value, policy_ref=policy.ref, period_length=period.length,
-            period_unit=period.unit.value, start_on=start_on, end_on=period.end_on,
+            period_unit=period.unit.value, start_on=start_on, end_on=period.end_on, end_provisional=period.provisional,
             content=notice_content_for(policy, cat).to_dict(), created_by=session.user.username, created_at=now,
             withdraw_reason="", updated_at=now)
         s.add(batch)
@@ -243,6 +243,7 @@ def set_start_date(session: AppSession, batch_uuid: str, start_on: date, *,
         except NoticeNotRequired as exc:
             raise InvalidInput(exc.message + "。", "start_on") from None
         batch.start_on, batch.end_on, batch.policy_ref = start_on, period.end_on, policy.ref
+        batch.end_provisional = period.provisional
         batch.period_length, batch.period_unit = period.length, period.unit.value
         batch.content = notice_content_for(policy, batch.category).to_dict()
         batch.updated_at = session.clock.now()

@@ -33,6 +33,7 @@ from desktop.domain.notice import (
     notice_category,
 )
 from desktop.domain.policy import PolicyTable
+from desktop.domain.provisional import provisional_note
 from desktop.services.deadlines.planner import DeadlinePlanner
 from desktop.services.errors import NotFound, ServiceError
 from desktop.services.investigation import facts as investigation
@@ -164,14 +165,17 @@ def batch_policy(planner: DeadlinePlanner, batch: NoticeBatch) -> PolicyTable:
 
 
 def batch_period(batch: NoticeBatch) -> NoticePeriod:
+    note = ("" if batch.end_on is None else provisional_note(batch.end_on.year)) if batch.end_provisional \
+        else ("" if batch.end_on is not None else "期满日待县级下发节假日安排后确定")
     return NoticePeriod(batch.start_on, batch.end_on, batch.period_length, PeriodUnit(batch.period_unit),
-                        "" if batch.end_on is not None else "期满日待县级下发节假日安排后确定")
+                        note, batch.end_provisional and batch.end_on is not None)
 
 
 def refresh_period(planner: DeadlinePlanner, batch: NoticeBatch) -> NoticePeriod:
     """Recompute the period (the calendar may have been updated since)."""
     period = compute_notice_period(batch.start_on, batch_policy(planner, batch), batch.category, planner.calendar)
     batch.end_on, batch.period_length, batch.period_unit = period.end_on, period.length, period.unit.value
+    batch.end_provisional = period.provisional
     return period
 
 

@@ -72,6 +72,7 @@ class BatchSummary:
     needs_reprint: bool             # a draft changed since its poster was printed (or never printed)
     withdraw_reason: str
     created_by: str
+    end_provisional: bool = False   # 暂定 end_on (no official holiday schedule for its year yet)
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def summary(s: Session, batch: NoticeBatch) -> BatchSummary:
         objections=sum(counts.values()), open_objections=counts.get("open", 0), posted_at=batch.posted_at,
         poster_printed=last is not None,
         needs_reprint=status is BatchStatus.DRAFT and (last is None or last.at < batch.updated_at),
-        withdraw_reason=batch.withdraw_reason, created_by=batch.created_by)
+        withdraw_reason=batch.withdraw_reason, created_by=batch.created_by, end_provisional=period.provisional)
 
 
 def list_batches(session: AppSession, status: BatchStatus | str | None = None,

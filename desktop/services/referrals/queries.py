@@ -68,6 +68,7 @@ class ReferralRow:
     reply_mime: str
     reply_size: int
     case_status: str = ""             # the case's status code (已转办 = "referred": decided by the results)
+    due_provisional: bool = False     # 暂定 due day (calendar_note says why)
 
     @property
     def state_label(self) -> str:
@@ -121,8 +122,9 @@ def _query(f: ReferralFilter, today: date):  # type: ignore[no-untyped-def]
     running = (CaseClock.subject_uuid == Referral.uuid) & (CaseClock.state == "open")
     due = select(CaseClock.due_on).where(running).limit(1).scalar_subquery()
     note = select(CaseClock.calendar_note).where(running).limit(1).scalar_subquery()
+    provisional = select(CaseClock.provisional).where(running).limit(1).scalar_subquery()
     q = (select(Referral, Case.case_number, Case.status, Person.name, Village.name, due.label("due"),
-                note.label("note"))
+                note.label("note"), provisional.label("provisional"))
          .join(Case, Case.uuid == Referral.case_uuid)
          .join(Person, Person.uuid == Case.applicant_uuid)
          .outerjoin(Village, Village.division_code == Case.division_code))
@@ -142,7 +144,7 @@ def _query(f: ReferralFilter, today: date):  # type: ignore[no-untyped-def]
 def _rows(s: Session, f: ReferralFilter, today: date, limit: int) -> list[ReferralRow]:
     planner = DeadlinePlanner.default()
     out = []
-    for ref, number, status, applicant, village, due, note in s.execute(_query(f, today).limit(limit)):
+    for ref, number, status, applicant, village, due, note, provisional in s.execute(_query(f, today).limit(limit)):
         out.append(ReferralRow(
             uuid=ref.uuid, case_uuid=ref.case_uuid, case_number_display=format_case_number(number),
             applicant_name=applicant, village_name=village or "", case_status_label=CaseStatus(status).label,
@@ -154,7 +156,7 @@ def _rows(s: Session, f: ReferralFilter, today: date, limit: int) -> list[Referr
             amount_cents=ref.amount_cents, result_reason=ref.result_reason, decided_by=ref.decided_by,
             returned_on=ref.returned_on, return_reason=ref.return_reason, due_on=due, calendar_note=note or "",
             working_days_left=_left(planner, due, today), reply_filename=ref.reply_filename,
-            reply_mime=ref.reply_mime, reply_size=ref.reply_size))
+            reply_mime=ref.reply_mime, reply_size=ref.reply_size, due_provisional=bool(provisional)))
     return out
 
 

@@ -217,7 +217,7 @@ def _accept(s: Session, case: Case, day: date, actor: str) -> None:
                                                  .where(CaseCategory.case_uuid == case.uuid)).all()]
     plan = DeadlinePlanner.default().plan(case.division_code, day, categories)
     case.accepted_on = day
-    case.decision_due = plan.decision_due
+    case.decision_due, case.decision_due_provisional = plan.decision_due, plan.decision_provisional
     deadlines.on_accepted(s, case, actor=actor)
     referrals.create_for_case(s, case, actor=actor)
 

@@ -299,6 +299,8 @@ class CaseDetailView(QWidget):
         cats = self.tr("、").join(d.categories)
         emergency = self.tr("（急难型）") if d.emergency and "temp_emergency" not in d.category_codes else ""
         due = d.decision_due.isoformat() if d.decision_due else self.tr("未确定")
+        if d.decision_due and d.due_provisional:
+            due += self.tr("（暂定：节假日安排尚未发布，按法定节假日推算）")
         values = {
             "applicant": applicant, "village": d.village_name, "hukou": d.hukou_label,
             "categories": cats + emergency, "channel": d.channel_label,

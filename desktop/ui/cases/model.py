@@ -161,7 +161,10 @@ class CaseTableModel(PagedTableModel):
         if key == "received":
             return _fmt_date(row.received_on)
         if key == "due":
-            return _fmt_date(row.decision_due) if row.decision_due else "—"
+            if not row.decision_due:
+                return "—"
+            provisional = QCoreApplication.translate("CaseTableModel", "（暂定）") if row.due_provisional else ""
+            return _fmt_date(row.decision_due) + provisional
         if key == "overdue":
             return QCoreApplication.translate("CaseTableModel", "超期") if row.overdue else ""
         if key == "clerk":

@@ -328,6 +328,8 @@ class BatchDetailView(QWidget):
         self.title.setText(self.tr("{0} — {1}").format(s.village_name, s.title))
         self.badge.setText(s.status_label)
         end = s.end_on.isoformat() if s.end_on else self.tr("待定")
+        if s.end_on and s.end_provisional:
+            end += self.tr("（暂定）")
         self.meta.setText(self.tr("公示编号 {0}　类别：{1}　公示期：{2}（{3} 至 {4}）　共 {5} 件　异议 {6} 条（待处理 {7}）"
                                   "　创建：{8}").format(s.batch_number, s.category_label, s.period_label,
                                                       s.start_on.isoformat(), end, s.cases, s.objections,

@@ -234,6 +234,8 @@ class NewBatchView(QWidget):
         else:
             unit = self.tr("工作日") if period.unit.value == "working_days" else self.tr("自然日")
             end = period.end_on.isoformat() if period.end_on else self.tr("待定（节假日安排尚未下发）")
+            if period.end_on and period.provisional:
+                end += self.tr("（暂定：节假日安排尚未发布，按法定节假日推算）")
             self.period_label.setText(self.tr(
                 "公示期：{0}个{1}，{2} 张贴（当日不计入），{3} 期满；期满次日起无异议的案件自动转入待审核确认。").format(
                 period.length, unit, period.posted_on.isoformat(), end))

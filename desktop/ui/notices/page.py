@@ -220,7 +220,8 @@ class NoticesPage(QWidget):
             objections = (self.tr("{0}（待处理{1}）").format(b.objections, b.open_objections) if b.open_objections
                           else str(b.objections))
             cells = [b.batch_number, b.village_name, b.category_label, b.status_label, b.start_on.isoformat(),
-                     b.end_on.isoformat() if b.end_on else self.tr("待定"), b.period_label, str(b.cases), objections,
+                     (b.end_on.isoformat() + (self.tr("（暂定）") if b.end_provisional else "")) if b.end_on
+                     else self.tr("待定"), b.period_label, str(b.cases), objections,
                      self._note(b)]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -88,7 +88,7 @@ class CaseTimeLimitsTab(QWidget):
         for r, c in enumerate(data.clocks):
             running = c.state is ClockState.OPEN
             status = left_text(c.working_days_left, c.due_on, c.calendar_note) if running else states[c.state]
-            cells = [c.label, day_text(c.started_on), str(c.working_days), day_text(c.due_on), status]
+            cells = [c.label, day_text(c.started_on), str(c.working_days), day_text(c.due_on, c.provisional), status]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c.overdue:

@@ -29,8 +29,12 @@ def open_case(widget: QWidget, ctx: UiContext, case_uuid: str) -> bool:
     return True
 
 
-def day_text(d: date | None) -> str:
-    return d.isoformat() if d is not None else "—"
+def day_text(d: date | None, provisional: bool = False) -> str:
+    """"2027-01-27", "2027-01-27（暂定）" for a due day counted through a year without an official
+    holiday schedule, "—" when there is none."""
+    if d is None:
+        return "—"
+    return d.isoformat() + QCoreApplication.translate(CONTEXT, "（暂定）") if provisional else d.isoformat()
 
 
 def left_text(days_left: int | None, due: date | None, calendar_note: str = "") -> str:

@@ -138,7 +138,7 @@ class DuePanel(QWidget):
         rows = [(g, item) for g in groups for item in self.items(g)]
         self.table.setRowCount(len(rows))
         for r, (g, item) in enumerate(rows):
-            cells = [day_text(item.due_on), left_text(item.working_days_left, item.due_on, item.calendar_note),
+            cells = [day_text(item.due_on, item.provisional), left_text(item.working_days_left, item.due_on, item.calendar_note),
                      item.label, item.case_number, item.applicant, item.village]
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
@@ -148,7 +148,7 @@ class DuePanel(QWidget):
                     cell.setForeground(QBrush(OVERDUE_FG))
                 elif g == "today":
                     cell.setBackground(QBrush(TODAY_BG))
-                if g == "beyond" and c == 1:
+                if (g == "beyond" and c == 1) or (item.provisional and c == 0):
                     cell.setToolTip(item.calendar_note)
                 self.table.setItem(r, c, cell)
         if rows:

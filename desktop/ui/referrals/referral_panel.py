@@ -225,7 +225,7 @@ class ReferralPanel(QWidget):
             if row.state is ReferralState.RETURNED:
                 result = self.tr("退回：{0}").format(row.return_reason)
             cells = [row.case_number_display, row.applicant_name, row.department_name, row.state_label,
-                     day_text(row.sent_on), day_text(row.due_on),
+                     day_text(row.sent_on), day_text(row.due_on, row.due_provisional),
                      left_text(row.working_days_left, row.due_on, row.calendar_note) if row.due_on or
                      row.calendar_note else "", result, row.categories_label, row.village_name]
             for c, text in enumerate(cells):

@@ -1,0 +1,134 @@
+"""The provisional (暂定) calendar of a year whose official holiday schedule is not published yet.
+
+The State Council publishes each year's schedule (国务院办公厅关于部分节假日安排的通知) in
+November or December; a clock started before that which runs into the new year still needs a due
+day. The law itself fixes the statutory holidays (《全国年节及纪念日放假办法》, as amended in 2024:
+元旦1, 春节4 (除夕 and 初一–初三), 清明1, 劳动节2, 端午1, 中秋1, 国庆3 — 13 days), and its 第六条 says
+a holiday that falls on a Saturday or Sunday is compensated on a working day (补假). What no rule
+can predict are the 调休 make-up workdays the yearly notice adds; that is why every answer drawn
+from this rule is marked 暂定 and recomputed when the official schedule arrives.
+
+The rule is data (``resources/calendar/provisional_rule.json``): which holidays, how many days
+each, from which year the law applies, and whether weekend days are compensated. The lunar dates
+and the compensation days come from the maintained ``holidays`` package (``holidays.China``,
+Chinese names): its statutory days are counted against the law's list — a mismatch means the
+package and the law disagree, and the year gets no provisional calendar rather than a wrong one.
+Only statutory days and their 补假 are used; the package's "substituted" days (调休 of published
+years) are ignored. ``holidays`` is imported only when a provisional year is first asked about.
+
+File format (``format`` 1)::
+
+    {"format": 1, "law": "...", "effective_from_year": 2025, "weekend_compensation": true,
+     "compensation_suffix": "（补假）",
+     "holidays": [{"name": "春节", "days": 4, "library_names": ["农历除夕", "春节"]}, ...]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .workdays import CalendarError as RuleError
+
+__all__ = ["FORMAT", "ProvisionalRule", "StatutoryHoliday", "load_provisional_rule", "provisional_note"]
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class StatutoryHoliday:
+    name: str                          # as the law names it, e.g. "春节"
+    days: int                          # statutory days off, e.g. 4
+    library_names: tuple[str, ...]     # the names ``holidays.China(language="zh_CN")`` gives its days
+
+
+@dataclass(frozen=True)
+class ProvisionalRule:
+    holidays: tuple[StatutoryHoliday, ...]
+    effective_from_year: int
+    weekend_compensation: bool = True
+    compensation_suffix: str = "（补假）"
+    law: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], origin: str = "暂定节假日规则") -> ProvisionalRule:
+        def fail(where: str, why: str) -> RuleError:
+            return RuleError(f"{origin} 字段 {where}：{why}")
+
+        if not isinstance(data, Mapping):
+            raise RuleError(f"{origin}：内容应为 JSON 对象")
+        if data.get("format") != FORMAT:
+            raise fail("format", f"不支持的格式版本 {data.get('format')!r}（应为 {FORMAT}）")
+        start = data.get("effective_from_year")
+        if type(start) is not int:
+            raise fail("effective_from_year", "应为年份（整数）")
+        raw = data.get("holidays")
+        if not isinstance(raw, list) or not raw:
+            raise fail("holidays", "应为非空列表")
+        out = []
+        for i, h in enumerate(raw):
+            where = f"holidays[{i}]"
+            if not isinstance(h, Mapping) or not isinstance(h.get("name"), str) or not h["name"].strip():
+                raise fail(where, "每项应有节日名称 name")
+            if type(h.get("days")) is not int or h["days"] < 1:
+                raise fail(f"{where}.days", "应为正整数")
+            names = h.get("library_names")
+            if not isinstance(names, list) or not names or not all(isinstance(n, str) and n for n in names):
+                raise fail(f"{where}.library_names", "应为非空名称列表")
+            out.append(StatutoryHoliday(h["name"].strip(), h["days"], tuple(names)))
+        comp = data.get("weekend_compensation", True)
+        suffix = data.get("compensation_suffix", "（补假）")
+        if not isinstance(comp, bool) or not isinstance(suffix, str):
+            raise fail("weekend_compensation", "应为 true/false，compensation_suffix 应为文字")
+        law = data.get("law", "")
+        return cls(tuple(out), start, comp, suffix, law if isinstance(law, str) else "")
+
+    def applies_to(self, year: int) -> bool:
+        return year >= self.effective_from_year
+
+    def days_off(self, year: int) -> dict[date, str]:
+        """The statutory days off of ``year`` (and their 补假 when compensated): date -> law's name.
+
+        Raises :class:`RuleError` when the ``holidays`` package and the law disagree on a
+        holiday's number of days (then the year has no provisional calendar)."""
+        import holidays  # a maintained, pure library; imported only when a provisional year is asked
+
+        known = holidays.China(years=year, language="zh_CN", observed=self.weekend_compensation)
+        by_library_name = {n: h for h in self.holidays for n in h.library_names}
+        statutory: dict[str, set[date]] = {h.name: set() for h in self.holidays}
+        out: dict[date, str] = {}
+        for day, label in known.items():
+            for part in str(label).split("; "):
+                compensation = bool(self.compensation_suffix) and part.endswith(self.compensation_suffix)
+                base = part.removesuffix(self.compensation_suffix) if compensation else part
+                holiday = by_library_name.get(base)
+                if holiday is None:
+                    continue    # 调休 of a published year, or a day the law does not give everybody
+                if not compensation:
+                    statutory[holiday.name].add(day)
+                out.setdefault(day, holiday.name)
+        for h in self.holidays:
+            if len(statutory[h.name]) != h.days:
+                raise RuleError(f"{year}年{h.name}的法定假日天数（{len(statutory[h.name])}天）与"
+                                f"《全国年节及纪念日放假办法》（{h.days}天）不一致，无法推算暂定日历")
+        return out
+
+
+def load_provisional_rule(path: Path | str) -> ProvisionalRule:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RuleError(f"无法读取暂定节假日规则文件 {p.name}：{exc.strerror or exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise RuleError(f"暂定节假日规则文件 {p.name} 不是有效的 JSON（第{exc.lineno}行）") from exc
+    return ProvisionalRule.from_dict(data, origin=f"暂定节假日规则文件 {p.name}")
+
+
+def provisional_note(year: int) -> str:
+    """Why a due day is 暂定, for the screen and the printed documents."""
+    return f"{year}年节假日安排尚未发布，日期按法定节假日暂定，以正式安排为准"
