@@ -1,7 +1,7 @@
 """policy registry: provisional (暂定) due days, stored policy and calendar updates
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03 09:00:00
 
 ``case_clocks.provisional``, ``cases.decision_due_provisional`` and
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
