@@ -11,17 +11,22 @@ every step:
 - each case's status history starts at intake, each change starts where the
   previous ended, and the last one is the case's status;
 - every status change has exactly one audit event (``case.<transition>``) and
-  one outbox item (``status_changed``) with the same transition, in the same
-  order; intake has one ``case_created`` of each (county-originated changes,
-  which queue nothing, are not driven here: see the last test);
-- every outbox item's parent was queued before it: the case before anything
-  about it (its status, referrals, coverage, emergency grant), a referral's
-  ``created`` before its other steps, a coverage before its re-checks;
+  one event (``case.status_changed``) with the same transition, in the same
+  order; intake has one ``case_created`` audit event and one ``case.created``
+  (county-originated changes are not driven here: see the last test);
+- every row of the log parses as its typed event, carries this device's
+  envelope with a strictly increasing ``seq``, and each event's parents were
+  queued before it: household before persons, family before the case, the case
+  before anything about it (status, referrals, coverage, emergency grant,
+  notice), a referral's ``created`` before its other steps, a coverage before
+  its re-checks, a batch before its objections and photos;
+- replaying the log on an empty model (:func:`sync.replay.replay`) rebuilds
+  the township's households, persons, cases, referrals and coverages, and names
+  every blob queued (``REPLAY_CHECKS``);
 - the audit chain verifies.
 
 Runtime is kept to well under a minute (few examples, derandomized so CI
-runs the same ones). ``REPLAY_CHECKS`` is where the event-log work adds
-"replaying the outbox on an empty model rebuilds the township".
+runs the same ones).
 """
 
 from __future__ import annotations
@@ -59,11 +64,23 @@ from desktop.services.referrals import lifecycle as referrals
 from desktop.services.session import AppSession
 from desktop.services.workflow import transitions as workflow
 from desktop.store import audit, outbox
-from desktop.store.models import AuditEvent, Case, CaseDocument, OutboxItem, StatusChange
+from desktop.store.models import (
+    AuditEvent,
+    Case,
+    CaseCategory,
+    CaseDocument,
+    Coverage,
+    OutboxBlob,
+    OutboxItem,
+    StatusChange,
+)
+from desktop.store.models import Household as HouseholdRow
+from desktop.store.models import Person as PersonRow
 from desktop.store.models_notice import NoticeBatchCase
 from desktop.store.models_recheck import Recheck
 from desktop.store.models_referral import Referral
 from sync import events as ev
+from sync import replay
 
 VILLAGE = TEST_TOWNSHIP.villages[0][0]
 TODAY = datetime.now().astimezone().date()
@@ -73,10 +90,36 @@ CATEGORY_SETS = ((Category.DIBAO,), (Category.DIBAO,), (Category.DIBAO, Category
 TRANSITION_NAMES = sorted(t.name for t in TRANSITIONS)
 ENDINGS = ("withdraw", "reject_intake")   # left to `act`, so `advance` moves cases forward
 
-# Checks over the whole database added by later work, each called with a read session after every step.
-# The event-log work adds: replaying the outbox on an empty model rebuilds the township's cases,
-# households, persons and referrals.
-REPLAY_CHECKS: list[Callable[[Session], None]] = []
+
+def _replay_rebuilds_the_township(s: Session) -> None:
+    """Replaying the outbox on an empty model gives the township's households, persons, cases (status,
+    categories, number, family) and referrals (state, result), coverages and their amounts — no more."""
+    model = replay.replay(e for _row, e in _events(s))
+    households = {h.uuid: {"household_uuid": h.uuid, "division_code": h.division_code, "hukou_type": h.hukou_type,
+                           "address": h.address} for h in s.scalars(select(HouseholdRow))}
+    assert model.households == households
+    persons = {p.uuid: (p.household_uuid, p.position, p.name, p.id_number, p.relation, p.monthly_income_cents)
+               for p in s.scalars(select(PersonRow))}
+    assert {u: (p["household_uuid"], p["position"], p["name"], p["id_number"], p["relation"],
+                p["monthly_income_cents"]) for u, p in model.persons.items()} == persons
+    cats: dict[str, list[str]] = defaultdict(list)
+    for case_uuid, cat in s.execute(select(CaseCategory.case_uuid, CaseCategory.category)):
+        cats[case_uuid].append(cat)
+    cases = {c.uuid: (c.case_number, c.status, sorted(cats[c.uuid]), c.household_uuid, c.applicant_uuid)
+             for c in s.scalars(select(Case))}
+    assert {u: (c.case_number, c.status, sorted(c.categories), c.household_uuid, c.applicant_uuid)
+            for u, c in model.cases.items()} == cases
+    referrals_ = {r.uuid: (r.case_uuid, r.department, r.state, r.result) for r in s.scalars(select(Referral))}
+    assert {u: (r.case_uuid, r.department, r.state, r.result) for u, r in model.referrals.items()} == referrals_
+    coverages = {c.uuid: (c.household_uuid, c.category, c.until, c.monthly_amount_cents)
+                 for c in s.scalars(select(Coverage))}
+    assert {u: (c.household_uuid, c.category, c.until, c.monthly_amount_cents)
+            for u, c in model.coverages.items()} == coverages
+    assert model.blobs == set(s.scalars(select(OutboxBlob.sha256)))
+
+
+# Checks over the whole database, each called with a read session after every step.
+REPLAY_CHECKS: list[Callable[[Session], None]] = [_replay_rebuilds_the_township]
 
 
 def _outbox(s: Session) -> list[tuple[int, str, str, str, str | None, dict[str, Any]]]:
