@@ -1,4 +1,4 @@
-"""Write the JSON Schemas of the policy table and calendar files to docs/schemas/ (for county IT).
+"""Write the JSON Schemas of the policy table, calendar and provisional-rule files to docs/schemas/ (county IT).
 
     PYTHONPATH=. python tools/export_schemas.py          # rewrite docs/schemas/*.schema.json
     PYTHONPATH=. python tools/export_schemas.py --check  # exit 1 if a committed file is out of date
@@ -34,7 +34,9 @@ def rendered() -> dict[str, str]:
     """File name → the text to commit."""
     out = {}
     for name, model, labels in (("policy.schema.json", policy_schema.PolicyFile, policy_schema.LABELS),
-                                ("calendar.schema.json", calendar_schema.CalendarFile, calendar_schema.LABELS)):
+                                ("calendar.schema.json", calendar_schema.CalendarFile, calendar_schema.LABELS),
+                                ("provisional_rule.schema.json", calendar_schema.ProvisionalRuleFile,
+                                 calendar_schema.PROVISIONAL_LABELS)):
         schema = {"$schema": DIALECT, **model.model_json_schema()}
         _describe(schema, labels)
         out[name] = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StrictInt
+from pydantic import ConfigDict, Field, StrictBool, StrictInt
 
-from .schema_base import FileModel, IsoDate, NonEmptyText, Text, format_version
+from .schema_base import FileModel, IsoDate, NonEmptyText, Positive, Text, format_version
 from .schema_errors import Labels
 
-__all__ = ["FORMAT", "LABELS", "CalendarFile", "HolidaySpec", "YearSpec"]
+__all__ = ["FORMAT", "LABELS", "PROVISIONAL_LABELS", "CalendarFile", "HolidaySpec", "ProvisionalRuleFile",
+           "StatutoryHolidaySpec", "YearSpec"]
 
 YEAR_PATTERN = r"^[0-9]{4}$"
 
@@ -58,3 +59,35 @@ LABELS = Labels(
     keys={"years": lambda y: f"{y}年" if y.isascii() and y.isdigit() and len(y) == 4 else y},
     patterns={YEAR_PATTERN: "年份应为四位数字"},
 )
+
+
+# ----------------------------------------------------------------- the provisional rule
+# resources/calendar/provisional_rule.json: how a year without an official schedule is counted
+# (weekends + the law's statutory holidays and their 补假; desktop.domain.provisional).
+
+
+class StatutoryHolidaySpec(FileModel):
+    name: NonEmptyText                                       # as the law names it, e.g. 春节
+    days: Positive                                           # statutory days off
+    library_names: Annotated[list[NonEmptyText], Field(min_length=1)]   # its names in holidays.China (zh_CN)
+
+
+class ProvisionalRuleFile(FileModel):
+    """The provisional (暂定) holiday rule of the law (《全国年节及纪念日放假办法》), format 1."""
+
+    model_config = ConfigDict(title="Yimen provisional holiday rule (暂定节假日规则) format 1")
+
+    format: FormatVersion
+    law: Text = ""
+    note: Text = ""                                          # for people; not kept by the program
+    effective_from_year: StrictInt
+    weekend_compensation: StrictBool = True
+    compensation_suffix: Text = "（补假）"
+    holidays: Annotated[list[StatutoryHolidaySpec], Field(min_length=1)]
+
+
+PROVISIONAL_LABELS = Labels(names={
+    "format": "格式版本", "law": "法规依据", "note": "说明", "effective_from_year": "适用起始年份",
+    "weekend_compensation": "周末补假", "compensation_suffix": "补假名称后缀", "holidays": "法定节假日",
+    "name": "节日名称", "days": "法定放假天数", "library_names": "holidays 包中的名称",
+})

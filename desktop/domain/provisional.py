@@ -32,11 +32,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from .calendar_schema import FORMAT, PROVISIONAL_LABELS, ProvisionalRuleFile
+from .schema_errors import chinese_errors
 from .workdays import CalendarError as RuleError
 
 __all__ = ["FORMAT", "ProvisionalRule", "StatutoryHoliday", "load_provisional_rule", "provisional_note"]
-
-FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -56,36 +58,14 @@ class ProvisionalRule:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], origin: str = "暂定节假日规则") -> ProvisionalRule:
-        def fail(where: str, why: str) -> RuleError:
-            return RuleError(f"{origin} 字段 {where}：{why}")
-
-        if not isinstance(data, Mapping):
-            raise RuleError(f"{origin}：内容应为 JSON 对象")
-        if data.get("format") != FORMAT:
-            raise fail("format", f"不支持的格式版本 {data.get('format')!r}（应为 {FORMAT}）")
-        start = data.get("effective_from_year")
-        if type(start) is not int:
-            raise fail("effective_from_year", "应为年份（整数）")
-        raw = data.get("holidays")
-        if not isinstance(raw, list) or not raw:
-            raise fail("holidays", "应为非空列表")
-        out = []
-        for i, h in enumerate(raw):
-            where = f"holidays[{i}]"
-            if not isinstance(h, Mapping) or not isinstance(h.get("name"), str) or not h["name"].strip():
-                raise fail(where, "每项应有节日名称 name")
-            if type(h.get("days")) is not int or h["days"] < 1:
-                raise fail(f"{where}.days", "应为正整数")
-            names = h.get("library_names")
-            if not isinstance(names, list) or not names or not all(isinstance(n, str) and n for n in names):
-                raise fail(f"{where}.library_names", "应为非空名称列表")
-            out.append(StatutoryHoliday(h["name"].strip(), h["days"], tuple(names)))
-        comp = data.get("weekend_compensation", True)
-        suffix = data.get("compensation_suffix", "（补假）")
-        if not isinstance(comp, bool) or not isinstance(suffix, str):
-            raise fail("weekend_compensation", "应为 true/false，compensation_suffix 应为文字")
-        law = data.get("law", "")
-        return cls(tuple(out), start, comp, suffix, law if isinstance(law, str) else "")
+        """Validate the file (:class:`desktop.domain.calendar_schema.ProvisionalRuleFile`); a problem
+        raises :class:`RuleError` naming ``origin`` and the field in Chinese."""
+        try:
+            spec = ProvisionalRuleFile.model_validate(data)
+        except ValidationError as exc:
+            raise RuleError(chinese_errors(exc, origin, PROVISIONAL_LABELS)) from None
+        return cls(tuple(StatutoryHoliday(h.name, h.days, tuple(h.library_names)) for h in spec.holidays),
+                   spec.effective_from_year, spec.weekend_compensation, spec.compensation_suffix, spec.law)
 
     def applies_to(self, year: int) -> bool:
         return year >= self.effective_from_year

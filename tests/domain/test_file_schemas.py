@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "docs" / "schemas"
 POLICY_FILES = sorted((ROOT / "resources" / "policy").glob("*.json"))
 CALENDAR_FILE = ROOT / "resources" / "calendar" / "cn_workdays.json"
+RULE_FILE = ROOT / "resources" / "calendar" / "provisional_rule.json"
 
 
 def _tool() -> ModuleType:
@@ -34,7 +35,7 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
 
 def test_committed_schemas_are_current() -> None:
     rendered = _tool().rendered()
-    assert sorted(rendered) == ["calendar.schema.json", "policy.schema.json"]
+    assert sorted(rendered) == ["calendar.schema.json", "policy.schema.json", "provisional_rule.schema.json"]
     for name, text in rendered.items():
         assert (SCHEMAS / name).read_text(encoding="utf-8") == text, f"{name}: run tools/export_schemas.py"
 
@@ -56,6 +57,7 @@ def test_bundled_tables_pass_the_published_schema(path: Path) -> None:
 
 def test_bundled_calendar_passes_the_published_schema() -> None:
     _validator("calendar.schema.json").validate(json.loads(CALENDAR_FILE.read_text(encoding="utf-8")))
+    _validator("provisional_rule.schema.json").validate(json.loads(RULE_FILE.read_text(encoding="utf-8")))
 
 
 BROKEN_TABLES = [

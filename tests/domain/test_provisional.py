@@ -106,14 +106,24 @@ def test_a_year_where_the_package_and_the_law_disagree_gets_no_provisional_answe
         cal.is_workday(d("2027-03-01"))
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"format": 2}, "format"), ({"effective_from_year": "2025"}, "effective_from_year"),
-    ({"holidays": []}, "holidays"), ({"holidays": [{"name": "元旦", "days": 0, "library_names": ["元旦"]}]},
-                                     "holidays[0].days"),
-    ({"holidays": [{"name": "元旦", "days": 1, "library_names": []}]}, "holidays[0].library_names"),
+HOLIDAY_1 = "法定节假日 → 第1项"
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"format": 2}, "格式版本（format）：不支持的格式版本 2（应为 1）"),
+    ({"effective_from_year": "2025"}, '适用起始年份（effective_from_year）：应为整数，而不是 "2025"'),
+    ({"holidays": []}, "法定节假日（holidays）：至少应有 1 项"),
+    ({"holidays": [{"name": "元旦", "days": 0, "library_names": ["元旦"]}]},
+     f"{HOLIDAY_1} → 法定放假天数（holidays[0].days）：不能小于 1（当前为 0）"),
+    ({"holidays": [{"name": "元旦", "days": 1, "library_names": []}]},
+     f"{HOLIDAY_1} → holidays 包中的名称（holidays[0].library_names）：至少应有 1 项"),
+    ({"holidays": [{"name": " ", "days": 1, "library_names": ["元旦"]}]},
+     f"{HOLIDAY_1} → 节日名称（holidays[0].name）：应为非空文字"),
+    ({"weekend_compensation": "yes"}, '周末补假（weekend_compensation）：应为 true 或 false，而不是 "yes"'),
+    ({"observed": True}, "observed（observed）：未知字段"),
 ])
-def test_a_bad_rule_file_is_refused_in_chinese(change: dict, field: str) -> None:
+def test_a_bad_rule_file_is_refused_in_chinese(change: dict, expected: str) -> None:
     raw = json.loads((RESOURCES / "provisional_rule.json").read_text(encoding="utf-8"))
     with pytest.raises(CalendarError) as exc:
-        ProvisionalRule.from_dict({**raw, **change})
-    assert f"字段 {field}：" in exc.value.message
+        ProvisionalRule.from_dict({**raw, **change}, "暂定节假日规则文件 x.json")
+    assert exc.value.message == f"暂定节假日规则文件 x.json：{expected}"
