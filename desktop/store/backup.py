@@ -23,6 +23,7 @@ import os
 import secrets
 import shutil
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,7 +32,7 @@ from sqlalchemy import Engine
 
 from desktop.config import BACKUP_DIRNAME, DB_FILENAME, KEYSLOTS_FILENAME
 
-from . import migrate
+from . import audit, migrate
 from .engine import connect_raw
 from .errors import BackupError, StoreError
 from .keyslots import LOCK_TIMEOUT_SECONDS, KeySlotFile, atomic_write_bytes, fsync_dir, lock_path
@@ -145,6 +146,7 @@ def _make_backup(db: OpenDatabase, root: Path, label: str) -> BackupInfo:
             try:
                 conn.execute("BEGIN")
                 counts = _counts(conn)
+                head = conn.execute("SELECT value FROM meta WHERE key = ?", (audit.HEAD_KEY,)).fetchone()
                 conn.execute("SELECT sqlcipher_export('bk')").fetchall()
                 conn.execute("COMMIT")
             finally:
@@ -156,7 +158,9 @@ def _make_backup(db: OpenDatabase, root: Path, label: str) -> BackupInfo:
         digest = _sha256(target)
         manifest = {"format": 1, "created_at": made_at.isoformat(), "label": label,
                     "db_id": db.keyslots.db_id, "schema_revision": migrate.current_revision(db.engine),
-                    "counts": counts, "sha256": digest}
+                    "counts": counts, "sha256": digest,
+                    # an anchor of the audit chain outside the database (see audit.Anchor)
+                    "audit_head": _head_of(head[0] if head else "")}
         atomic_write_bytes(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
         verify_backup(tmp, db.key)
         os.replace(tmp, final)
@@ -165,6 +169,37 @@ def _make_backup(db: OpenDatabase, root: Path, label: str) -> BackupInfo:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return BackupInfo(final, manifest["created_at"], label, counts, digest)
+
+
+def _head_of(value: str) -> dict[str, Any]:
+    seq, _, h = value.partition(":")
+    return {"seq": int(seq), "hash": h} if seq.isdigit() else {"seq": 0, "hash": audit.GENESIS}
+
+
+def audit_anchors(data_dir: Path, db_id: str, abandoned: list[tuple[str, str]] = ()) -> list[audit.Anchor]:  # type: ignore[assignment]
+    """The audit heads recorded in this database's backups under ``data_dir`` — except those taken
+    on a branch given up by a restore (made after the restored backup and before the restore:
+    ``abandoned`` spans of ISO times, from :func:`audit.abandoned_spans`)."""
+    spans = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in abandoned]
+    anchors = []
+    for path, manifest in list_backups(data_dir):
+        head = manifest.get("audit_head")
+        if manifest.get("db_id") != db_id or not isinstance(head, dict):
+            continue
+        try:
+            made = datetime.fromisoformat(str(manifest.get("created_at")))
+            seq, h = int(head["seq"]), str(head["hash"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if any(start < made < end for start, end in spans):
+            continue
+        anchors.append(audit.Anchor(seq, h, f"备份“{path.name}”"))
+    return anchors
+
+
+def chain_anchors(db: OpenDatabase, session: Any) -> list[audit.Anchor]:
+    """Every anchor this database's own backups give for verifying its chain."""
+    return audit_anchors(db.data_dir, db.keyslots.db_id, audit.abandoned_spans(session))
 
 
 def read_manifest(backup_dir: Path) -> dict[str, Any]:

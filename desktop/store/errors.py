@@ -47,3 +47,7 @@ class BackupError(StoreError):
 
 class CipherVersionError(StoreError):
     pass
+
+
+class AuditChainBroken(StoreError):
+    """The log's tail and its recorded head disagree: nothing more is appended until it is looked at."""

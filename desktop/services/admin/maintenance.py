@@ -16,6 +16,7 @@ from desktop.store import audit, migrate
 from desktop.store.backup import (
     BackupInfo,
     backup_user,
+    chain_anchors,
     make_backup,
     prune_backups,
     read_manifest,
@@ -56,7 +57,7 @@ def self_test(data_dir: Path, username: str, password: str, today: date | None =
         checks.append(Check("数据完整性", quick == "ok" and not cipher,
                             "通过" if quick == "ok" and not cipher else f"{quick} {cipher[:3]}"))
         with db.read() as s:
-            report = audit.verify_chain(s)
+            report = audit.verify_chain(s, anchors=chain_anchors(db, s))
             checks.append(Check("审计日志哈希链", report.ok, report.message))
             try:
                 dev = device_info(s)
@@ -90,7 +91,7 @@ def _policy_checks(township_code: str | None, today: date) -> list[Check]:
 def verify_audit(session: AppSession) -> audit.ChainReport:
     session.require(Permission.VIEW_AUDIT)
     with session.db.read() as s:
-        report = audit.verify_chain(s)
+        report = audit.verify_chain(s, anchors=chain_anchors(session.db, s))
     with session.db.write() as s:
         audit.append_event(s, actor=session.user.username, action="audit_verified",
                            outcome="ok" if report.ok else "failed", detail={"events": report.events})
@@ -139,7 +140,7 @@ def restore_from_backup(data_dir: Path, backup_dir: Path, username: str, passwor
     db = Database.open_with_key(data_dir, key, clock=clock)   # an older backup is upgraded first
     try:
         with db.write() as s:
-            audit.append_event(s, actor=username, action="restored_from_backup", entity_type="backup",
+            audit.append_event(s, actor=username, action=audit.RESTORED_ACTION, entity_type="backup",
                                entity_id=backup_dir.name,
                                detail={"backup_created_at": manifest.get("created_at", ""),
                                        "label": manifest.get("label", ""),

@@ -29,6 +29,7 @@ from desktop.domain.case_state import TRANSITIONS_BY_NAME
 from desktop.domain.roles import Permission
 from desktop.services.session import AppSession
 from desktop.store import audit
+from desktop.store.backup import chain_anchors
 from desktop.store.models import AuditEvent, Case, User
 from desktop.store.models_referral import Referral
 
@@ -334,14 +335,14 @@ def verify(session: AppSession) -> audit.ChainReport:
     """Walk the whole chain (read-only) and report the first broken link."""
     session.require(Permission.VIEW_AUDIT)
     with session.db.read() as s:
-        return audit.verify_chain(s)
+        return audit.verify_chain(s, anchors=chain_anchors(session.db, s))
 
 
 def verify_with_head(session: AppSession) -> tuple[audit.ChainReport, tuple[int, str]]:
     """The chain report and the head it ended at (sequence number, hash), from one snapshot."""
     session.require(Permission.VIEW_AUDIT)
     with session.db.read() as s:
-        return audit.verify_chain(s), audit.chain_head(s)
+        return audit.verify_chain(s, anchors=chain_anchors(session.db, s)), audit.chain_head(s)
 
 
 def _iter_all(session: AppSession, f: AuditFilter, batch: int = 2000) -> Iterator[AuditRow]:
