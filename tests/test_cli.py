@@ -64,7 +64,7 @@ def test_tampered_audit_fails_self_test_and_restore_repairs(demo_dir, tmp_path, 
     shutil.copytree(demo_dir, work)
     admin_pw = next(pw for u, _r, pw in read_demo_accounts(work) if u == "admin")
     assert main(["backup", "--data-dir", str(work), "--to", str(tmp_path / "usb")]) == 0
-    backup_path = next((tmp_path / "usb").iterdir())
+    backup_path = next(p for p in (tmp_path / "usb").iterdir() if not p.name.startswith("."))
     db = Database.unlock(work, "admin", admin_pw)
     with db.write() as s:
         s.execute(update(AuditEvent).where(AuditEvent.seq == 3).values(action="edited"))
@@ -179,7 +179,7 @@ def test_restore_refuses_a_village_assistant_and_changes_nothing(township_dir, t
                      "village_assistant", stdin=f"{ADMIN_PASSWORD}\nvillage-pass-1\n") == 0
     monkeypatch.setenv("YIMEN_PASSWORD", ADMIN_PASSWORD)
     assert main(["backup", "--data-dir", str(d), "--to", str(tmp_path / "usb"), "--user", "admin"]) == 0
-    backup = next((tmp_path / "usb").iterdir())
+    backup = next(p for p in (tmp_path / "usb").iterdir() if not p.name.startswith("."))
     live = Database.db_path(d).read_bytes()
     capsys.readouterr()
     monkeypatch.setenv("YIMEN_PASSWORD", "village-pass-1")

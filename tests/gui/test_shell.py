@@ -288,7 +288,7 @@ def test_admin_sees_about_and_backs_up(qtbot, main_window_for, data_dir):
     qtbot.mouseClick(page.backup_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "备份完成并已校验" in page.backup_result.text(), timeout=30_000)
     qtbot.waitUntil(lambda: page.about_fields["backups"].text().startswith("1 份"), timeout=10_000)
-    assert any((data_dir / "backups").iterdir())
+    assert any(p.is_dir() and not p.name.startswith(".") for p in (data_dir / "backups").iterdir())
 
 
 def test_clerk_settings_have_no_about_block(qtbot, main_window_for):
