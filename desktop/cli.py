@@ -26,20 +26,26 @@ import getpass
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from desktop import __version__
+from desktop import __version__, logs
 from desktop.config import resolve_data_dir
+from desktop.domain.errors import YimenError
 from desktop.domain.roles import PermissionDenied
 from desktop.services.errors import ServiceError
 from desktop.store.errors import StoreError
+from forms.errors import FormsError
 
 PASSWORD_ENV = "YIMEN_PASSWORD"
 NEW_PASSWORD_ENV = "YIMEN_NEW_PASSWORD"
 
+log = logging.getLogger(__name__)
 
-class CliError(Exception):
-    pass
+
+class CliError(YimenError):
+    """Bad command-line input: ``message`` is printed, exit status 2."""
 
 
 def _read_password(args: argparse.Namespace, prompt: str = "密码：") -> str:
@@ -309,22 +315,49 @@ def _add_user_commands(sub) -> None:  # type: ignore[no-untyped-def]
                             help="角色：" + "，".join(f"{r.value}={r.label}" for r in Role))
 
 
+@contextmanager
+def _logging_to(data_dir: Path) -> Iterator[None]:
+    """Warnings to stderr, and — where the data directory exists — the rotating log file in it, with the
+    excepthooks; both redacted (desktop/logs.py). A bug escaping the command is logged with its traceback
+    before it goes on to the terminal. Everything is put back afterwards (main runs many times in tests)."""
+    root = logging.getLogger()
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(logging.WARNING)
+    stderr.setFormatter(logs.RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(stderr)
+    to_file = data_dir.is_dir()
+    if to_file:
+        logs.setup_logging(data_dir)
+        logs.install_excepthooks()
+    try:
+        yield
+    except (Exception, KeyboardInterrupt) as exc:
+        if not isinstance(exc, (YimenError, KeyboardInterrupt)):
+            log.critical("command failed: %s", exc.__class__.__name__, exc_info=exc)
+        raise
+    finally:
+        root.removeHandler(stderr)
+        if to_file:
+            logs.uninstall_excepthooks()
+            logs.close_logging()
+
+
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     if not hasattr(args, "data_dir"):
         args.data_dir = None
     func = getattr(args, "func", cmd_run)
     try:
-        return int(func(args))
+        with _logging_to(resolve_data_dir(args.data_dir)):
+            return int(func(args))
     except CliError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        print(f"错误：{exc.message}", file=sys.stderr)
         return 2
     except (StoreError, ServiceError, PermissionDenied) as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 1
-    except ValueError as exc:
-        print(f"错误：{getattr(exc, 'message', exc)}", file=sys.stderr)
+    except (YimenError, FormsError) as exc:     # domain and forms errors: bad input (a division code…)
+        print(f"错误：{exc.message}", file=sys.stderr)
         return 2
 
 

@@ -26,6 +26,8 @@ import os
 import sys
 from pathlib import Path
 
+from forms.errors import FormsError
+
 __all__ = ["ENV_VAR", "PACKAGE", "ResourcesMissing", "resources_dir"]
 
 ENV_VAR = "YIMEN_RESOURCES"
@@ -33,7 +35,7 @@ PACKAGE = "yimen_resources"
 FROZEN_SUBDIR = "resources"
 
 
-class ResourcesMissing(FileNotFoundError):
+class ResourcesMissing(FormsError, FileNotFoundError):
     """The shipped files cannot be found: the installation is incomplete."""
 
 

@@ -39,6 +39,7 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
 from forms.bundle import resources_dir
+from forms.errors import FormsError
 
 PRIMARY = "YimenSans"
 FALLBACK = "YimenFallback"  # CJK Extension B–F
@@ -60,7 +61,7 @@ _IGNORED = frozenset("\t\n\r")
 _lock = threading.Lock()
 
 
-class MissingGlyphError(ValueError):
+class MissingGlyphError(FormsError, ValueError):
     """Text contains characters that no shipped font can draw.
 
     ``characters`` is the sorted tuple of offending characters.  The message

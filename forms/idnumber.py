@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from forms.errors import FormsError
+
 __all__ = [
     "CHECK_CHARS",
     "WEIGHTS",
@@ -49,7 +51,7 @@ MAX_MASK_HEAD = 6
 MAX_MASK_TAIL = 4
 
 
-class IdNumberError(ValueError):
+class IdNumberError(FormsError, ValueError):
     """An identity number that cannot be accepted.
 
     ``code`` is a stable machine-readable reason; ``message`` is for people.

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from forms.idnumber import mod11_2_check
 
+from .errors import YimenError
+
 __all__ = [
     "CANONICAL_LENGTH",
     "CaseNumber",
@@ -38,7 +40,7 @@ _DIGITS = frozenset("0123456789")
 _SEPARATORS = frozenset("-_/ ")
 
 
-class CaseNumberError(ValueError):
+class CaseNumberError(YimenError, ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code

@@ -23,6 +23,8 @@ from typing import Literal
 
 from desktop.domain.roles import Permission, has_permission, parse_role
 
+from .errors import YimenError
+
 __all__ = [
     "CASE_STATUS_LABELS",
     "INITIAL_STATUSES",
@@ -117,7 +119,7 @@ class TransitionContext:
 Guard = Callable[[TransitionContext], tuple[str, ...]]
 
 
-class TransitionRefused(ValueError):
+class TransitionRefused(YimenError, ValueError):
     """``code``: "unknown_transition", "unknown_status", "wrong_status", "role" or "guard"."""
 
     def __init__(self, code: str, message: str, reasons: tuple[str, ...] = ()) -> None:

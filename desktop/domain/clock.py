@@ -23,6 +23,7 @@ import calendar as _gregorian
 from datetime import date
 
 from .categories import Category
+from .errors import YimenError
 from .policy import DeadlineKind, PeriodUnit, PolicyTable, RecheckClass
 from .workdays import Due, WorkCalendar
 
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 
-class NoticeNotRequired(ValueError):
+class NoticeNotRequired(YimenError, ValueError):
     def __init__(self, category: Category) -> None:
         self.category = category
         self.message = f"按现行政策，{category.label}无需公示"

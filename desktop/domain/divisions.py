@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .errors import YimenError
+
 __all__ = [
     "DivisionCode",
     "DivisionCodeError",
@@ -35,7 +37,7 @@ __all__ = [
 _DIGITS = frozenset("0123456789")
 
 
-class DivisionCodeError(ValueError):
+class DivisionCodeError(YimenError, ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message

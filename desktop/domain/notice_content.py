@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from .categories import Category
+from .errors import YimenError
 
 __all__ = ["DEFAULT_NOTICE_CONTENT", "FORBIDDEN_FIELDS", "NoticeContent", "NoticeContentError",
            "NoticeContentRule", "NoticeField"]
@@ -38,7 +39,7 @@ FORBIDDEN_FIELDS: Mapping[str, str] = {
 }
 
 
-class NoticeContentError(ValueError):
+class NoticeContentError(YimenError, ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from . import policy_schema as ps
 from .categories import Category
+from .errors import YimenError
 from .notice_content import NoticeContent, NoticeContentRule
 from .policy_schema import FORMAT, LABELS, DeadlineKind, PeriodUnit, PolicyFile, RecheckClass
 from .schema_errors import chinese_errors, place
@@ -44,17 +45,11 @@ __all__ = [
 NATIONAL = "000000"
 
 
-class _ChineseMessage(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class PolicyError(_ChineseMessage, ValueError):
+class PolicyError(YimenError, ValueError):
     """A policy table that fails validation. ``.message`` names the file and field."""
 
 
-class PolicyNotFound(_ChineseMessage, LookupError):
+class PolicyNotFound(YimenError, LookupError):
     """No table applies to a region on a date (or the region code is malformed)."""
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from .errors import YimenError
+
 __all__ = [
     "PERMISSION_LABELS",
     "ROLE_LABELS",
@@ -110,7 +112,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
 }
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(YimenError):
     """The actor's role does not hold the permission. ``message`` is Chinese."""
 
     def __init__(self, role: Role | str, permission: Permission | str, message: str) -> None:

@@ -48,6 +48,7 @@ from typing import Any, NamedTuple, Protocol
 from pydantic import ValidationError
 
 from .calendar_schema import FORMAT, LABELS, CalendarFile, HolidaySpec, YearSpec
+from .errors import YimenError
 from .schema_errors import chinese_errors, place
 
 __all__ = [
@@ -66,7 +67,7 @@ __all__ = [
 _ONE_DAY = timedelta(days=1)
 
 
-class CalendarNotCovered(LookupError):
+class CalendarNotCovered(YimenError, LookupError):
     """A date outside the years the calendar knows. ``.message`` is for people."""
 
     def __init__(self, year: int) -> None:
@@ -75,7 +76,7 @@ class CalendarNotCovered(LookupError):
         super().__init__(self.message)
 
 
-class CalendarError(ValueError):
+class CalendarError(YimenError, ValueError):
     """Malformed calendar data (bundled file or county update)."""
 
     def __init__(self, message: str) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from desktop.domain.errors import YimenError
 
-class StoreError(Exception):
+
+class StoreError(YimenError):
     """Base class: `message` is what the user sees."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
 
 
 class DatabaseMissing(StoreError):

@@ -22,6 +22,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from desktop import logs
 from desktop.services.admin import local_files
 
 from .context import SETTING_LARGE_TYPE, pc_settings, setting_bool
@@ -131,10 +132,21 @@ class Shell(QObject):
             old.deleteLater()
 
 
+def start_logging(data_dir: Path) -> Path:
+    """The rotating log under the data directory, and the excepthooks: a bug escaping a slot is logged
+    with its traceback and the clerk is shown where the log is (desktop/ui/bugs.py)."""
+    from .bugs import show_bug
+
+    path = logs.setup_logging(data_dir)
+    logs.install_excepthooks(notify=show_bug)
+    return path
+
+
 def run_app(data_dir: Path, quit_after: float | None = None) -> int:
     """Start the window. ``quit_after`` (seconds) is the smoke test of an installation: once the
     login window is on screen, say so on stdout (with the monotonic clock, for ``make bench``)
     and quit that many seconds later."""
+    start_logging(Path(data_dir))
     app = create_app()
     shell = Shell(Path(data_dir))
     shell.start()

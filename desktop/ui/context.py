@@ -17,15 +17,21 @@ Read them with :func:`setting_str` / :func:`setting_bool` / :func:`setting_int`
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Signal
 
+from desktop import logs
+from desktop.domain.errors import YimenError
+
 from .tasks import TaskRunner
 
 if TYPE_CHECKING:   # the login window imports this module before any database code is loaded
     from desktop.services.session import AppSession
+
+log = logging.getLogger(__name__)
 
 ORGANIZATION = "Yimen"
 APPLICATION = "Yimen"
@@ -94,10 +100,24 @@ class UiContext:
         self.events.navigate_requested.emit(section_id)
 
     def error_text(self, exc: BaseException) -> str:
-        """The Chinese message of a known error; a generic line for a bug (details go to the log)."""
-        message = getattr(exc, "message", None)
-        if isinstance(message, str) and message:
-            return message
-        return QCoreApplication.translate(
-            "UiContext", "操作未能完成：程序内部错误，请联系县级信息管理员（详情已写入日志）。")
+        """What the clerk is told: the Chinese message of a known error (:class:`YimenError`); for
+        anything else, a bug, the traceback goes to the log and the clerk is told where it is."""
+        return error_text(exc)
+
+
+def error_text(exc: BaseException) -> str:
+    """:meth:`UiContext.error_text`, for the windows that have no context (login, lock)."""
+    if isinstance(exc, YimenError) and exc.message:
+        return exc.message
+    log.error("bug reached the window: %s", exc.__class__.__name__, exc_info=exc)
+    return bug_text()
+
+
+def bug_text() -> str:
+    """The clerk's message for a bug, naming the log file."""
+    text = QCoreApplication.translate("UiContext", "操作未能完成：程序内部错误，请联系县级信息管理员。")
+    path = logs.log_file()
+    if path is None:
+        return text
+    return text + "\n" + QCoreApplication.translate("UiContext", "详情已写入日志文件：{0}").format(str(path))
 

@@ -236,7 +236,7 @@ class LockController(QObject):
         self.locked.emit()
 
     def _audit_failed(self, exc: BaseException) -> None:
-        log.error("could not record screen lock: %s", exc.__class__.__name__)
+        log.error("could not record screen lock: %s", exc.__class__.__name__, exc_info=exc)
 
     def _verify(self, password: str) -> None:
         self.screen.set_busy(True)

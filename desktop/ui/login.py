@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import logs
+from desktop.domain.errors import YimenError
 from desktop.services.admin import local_files
 
 from .tasks import TaskRunner
@@ -250,7 +252,7 @@ class LoginWindow(QWidget):
 
         way_out = self.tr("请使用 yimen restore 从备份恢复，或联系县级信息管理员。")
         problem = sign_in_problem(exc)
-        message = getattr(exc, "message", "")
+        message = exc.message if isinstance(exc, YimenError) else ""
         if problem in (SignInProblem.WRONG_PASSWORD, SignInProblem.UNKNOWN_USER, SignInProblem.LOCKED,
                        SignInProblem.INACTIVE):
             return str(message)
@@ -261,11 +263,13 @@ class LoginWindow(QWidget):
                             "无法打开。文件未被改动。") + "\n" + way_out)
         if problem is SignInProblem.DAMAGED:
             detail = self.tr("数据库文件已损坏，无法打开。文件未被改动。")
-            if isinstance(message, str) and message:
+            if message:
                 detail = message
             return detail + "\n" + way_out
         log.error("sign-in failed: %s", exc.__class__.__name__, exc_info=exc)
-        return self.tr("打开数据库时出错，数据库可能已损坏。") + "\n" + way_out
+        text = self.tr("打开数据库时出错，数据库可能已损坏。") + "\n" + way_out
+        path = logs.log_file()
+        return text if path is None else text + "\n" + self.tr("详情已写入日志文件：{0}").format(str(path))
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self._closed = True

@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
 
     def _status_failed(self, exc: BaseException) -> None:
         self._refreshing = False
-        log.warning("status refresh failed: %s", exc.__class__.__name__)
+        log.warning("status refresh failed: %s", exc.__class__.__name__, exc_info=exc)
 
     def _busy_changed(self, busy: bool) -> None:
         if busy:
@@ -339,7 +339,7 @@ class MainWindow(QMainWindow):
         self.ctx.tasks.wait()
 
     def _sign_out_failed(self, exc: BaseException) -> None:
-        log.error("sign-out failed: %s", exc.__class__.__name__)
+        log.error("sign-out failed: %s", exc.__class__.__name__, exc_info=exc)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._ended:

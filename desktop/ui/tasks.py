@@ -83,7 +83,7 @@ class TaskRunner(QObject):
             if on_error is not None:
                 on_error(exc)
             else:
-                log.error("background task failed: %s", exc.__class__.__name__)
+                log.error("background task failed: %s", exc.__class__.__name__, exc_info=exc)
             return
         if on_done is not None:
             on_done(result)

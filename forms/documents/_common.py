@@ -34,6 +34,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from forms import fonts
+from forms.errors import FormsError
 from forms.fonts import PRIMARY, markup
 
 BLACK = colors.black
@@ -79,7 +80,7 @@ def join_cn(items: Iterable[str]) -> str:
 # --- data checks ----------------------------------------------------------------
 
 
-class FullIdNumberError(ValueError):
+class FullIdNumberError(FormsError, ValueError):
     """A document field contains what looks like a complete identity number.
 
     Renderers print only masked numbers (e.g. ``620102********1234``); the

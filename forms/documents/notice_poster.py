@@ -44,6 +44,7 @@ from forms.documents._common import (
     grid_style,
     require,
 )
+from forms.errors import FormsError
 from forms.fonts import markup
 
 __all__ = ["PAGE_SIZES", "NoticeText", "UnmaskedNumberError", "WithdrawalText", "check_cells",
@@ -54,7 +55,7 @@ ORIENTATIONS = ("portrait", "landscape")
 _LONG_DIGITS = re.compile(r"[0-9](?:[\s\-‐–—_]*[0-9]){6,}")
 
 
-class UnmaskedNumberError(ValueError):
+class UnmaskedNumberError(FormsError, ValueError):
     """A notice cell holds a long number (a phone, a bank card, an ID): never published."""
 
 

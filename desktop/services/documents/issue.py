@@ -67,6 +67,7 @@ from forms.documents.missing_documents import render_missing_documents
 from forms.documents.receipt import render_receipt_a4, render_receipt_roll80
 from forms.documents.referral_slip import render_referral_slip
 from forms.documents.refusal import render_refusal
+from forms.errors import FormsError
 
 __all__ = [
     "COPY_LABEL", "DocumentKind", "DocumentRefused", "InvalidReceipt", "PrintHistoryRow", "PrintedDocument",
@@ -161,6 +162,8 @@ def _render(render: Callable[[str | None], bytes], copy_label: str | None) -> by
     except FullIdNumberError as exc:
         raise DocumentRefused("文书内容中含有完整的身份证号码（例如写在理由或地址里），为保护个人信息不能打印。"
                               "请修改后再打印。") from exc
+    except FormsError as exc:       # the forms boundary: any other refusal of forms, in its own words
+        raise DocumentRefused.from_forms(exc) from exc
 
 
 def _next_copy(s: Session, case_uuid: str, series: str) -> int:

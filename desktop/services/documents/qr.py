@@ -32,6 +32,8 @@ from datetime import UTC, datetime
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from desktop.services.errors import ServiceError
+
 __all__ = [
     "PAYLOAD_TAG",
     "InvalidReceipt",
@@ -52,7 +54,7 @@ _DEVICE = re.compile(r"^[0-9]{3}$")
 _SIGNATURE = re.compile(r"^[A-Za-z0-9_-]{86}$")
 
 
-class InvalidReceipt(ValueError):
+class InvalidReceipt(ServiceError, ValueError):
     """The QR text is not a genuine, unaltered receipt. ``message`` is Chinese, for people."""
 
     def __init__(self, message: str) -> None:

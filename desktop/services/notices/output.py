@@ -52,6 +52,7 @@ from forms.documents.notice_poster import (
     render_notice_poster,
     render_notice_withdrawal,
 )
+from forms.errors import FormsError
 
 TITLES: dict[Category, str] = {
     Category.DIBAO: "最低生活保障拟保障对象公示",
@@ -163,6 +164,8 @@ def _render(fn: Callable[[], bytes]) -> bytes:
     except (FullIdNumberError, UnmaskedNumberError) as exc:
         raise nd.NoticeRefused("公示内容中含有完整身份证号码或疑似电话、银行卡号码，为保护个人信息不能输出。"
                                "请检查撤回理由、村名等文字后再试。") from exc
+    except FormsError as exc:       # the forms boundary: any other refusal of forms, in its own words
+        raise nd.NoticeRefused.from_forms(exc) from exc
 
 
 def _record(session: AppSession, s: Session, batch: NoticeBatch, kind: str, fmt: str, rows: int,

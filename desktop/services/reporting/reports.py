@@ -41,13 +41,14 @@ from desktop.domain.case_state import TERMINAL_STATUSES, CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.clock import add_months
 from desktop.domain.roles import Permission
-from desktop.services.errors import InvalidInput
+from desktop.services.errors import InvalidInput, ServiceError
 from desktop.services.session import AppSession
 from desktop.store import audit
 from desktop.store.device import device_info
 from desktop.store.models import Case, CaseCategory, StatusChange, Village
 from desktop.store.models_clock import CaseClock
 from forms.documents.report import ReportData, ReportTable, render_report
+from forms.errors import FormsError
 
 __all__ = [
     "MEASURES", "MonthFigures", "MonthlyReport", "ReportRow", "YearSeries", "export_pdf", "export_xlsx",
@@ -323,7 +324,10 @@ def _data(report: MonthlyReport) -> ReportData:
 
 
 def report_pdf_bytes(report: MonthlyReport) -> bytes:
-    return render_report(_data(report))
+    try:
+        return render_report(_data(report))
+    except FormsError as exc:       # the forms boundary (a village name the fonts cannot draw, …)
+        raise ServiceError.from_forms(exc) from exc
 
 
 def report_xlsx_bytes(report: MonthlyReport) -> bytes:

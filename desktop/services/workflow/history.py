@@ -22,13 +22,15 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from desktop.domain.case_state import INITIAL_STATUSES, CaseStatus
+from desktop.services.errors import ServiceError
 from desktop.store.models import Case, StatusChange
 
 __all__ = ["HistoryMismatch", "insert_cases"]
 
 
-class HistoryMismatch(ValueError):
-    """The rows handed in do not form a consistent history (a bug in the caller, not bad user input)."""
+class HistoryMismatch(ServiceError, ValueError):
+    """The rows handed in do not form a consistent history (a bug in the caller, not bad user input;
+    a ServiceError all the same, so that a caller may show it: the message names the case by uuid)."""
 
 
 def _check(cases: Sequence[Mapping[str, Any]], changes: Sequence[Mapping[str, Any]]) -> None:
@@ -40,14 +42,14 @@ def _check(cases: Sequence[Mapping[str, Any]], changes: Sequence[Mapping[str, An
         steps = sorted(by_case.pop(row["uuid"], []), key=lambda ch: ch["at"])
         if not steps or steps[0]["transition"] != "intake" or steps[0]["from_status"] is not None \
                 or CaseStatus(steps[0]["to_status"]) not in INITIAL_STATUSES:
-            raise HistoryMismatch(f"case {row['uuid']}: the history must begin with intake in an initial status")
+            raise HistoryMismatch(f"案件 {row['uuid']} 的状态历史必须以受理（初始状态）开始")
         for prev, nxt in zip(steps, steps[1:], strict=False):
             if nxt["from_status"] != prev["to_status"]:
-                raise HistoryMismatch(f"case {row['uuid']}: a step starts where the previous one did not end")
+                raise HistoryMismatch(f"案件 {row['uuid']} 的状态历史不连贯：某一步的起始状态不是上一步的结果")
         if steps[-1]["to_status"] != status.value:
-            raise HistoryMismatch(f"case {row['uuid']}: its status is not where its history ends")
+            raise HistoryMismatch(f"案件 {row['uuid']} 的当前状态与其状态历史的最后一步不符")
     if by_case:
-        raise HistoryMismatch("status changes for cases not handed in")
+        raise HistoryMismatch("状态历史中有未一并提交的案件")
 
 
 def insert_cases(s: Session, cases: Sequence[Mapping[str, Any]], changes: Sequence[Mapping[str, Any]]) -> None:

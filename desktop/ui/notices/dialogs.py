@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.errors import YimenError
 from desktop.domain.notice import ObjectionChannel, ObjectionResult
 from desktop.services.notices import batches as notices
 from desktop.services.notices.batches import BatchCaseRow, ObjectionInfo
@@ -157,7 +158,7 @@ class ServiceDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
         self.ok_button.setEnabled(True)
-        self.show_error(self.ctx.error_text(exc), getattr(exc, "field", ""))
+        self.show_error(self.ctx.error_text(exc), exc.field if isinstance(exc, YimenError) else "")
 
     def show_error(self, text: str, field: str = "") -> None:
         self.error_text = text

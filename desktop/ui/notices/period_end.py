@@ -87,7 +87,7 @@ class NoticePeriodWatcher(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self.running = False
-        log.warning("closing due notices failed: %s", exc.__class__.__name__)
+        log.warning("closing due notices failed: %s", exc.__class__.__name__, exc_info=exc)
         self.checked.emit()
 
     def moved_count(self) -> int:
