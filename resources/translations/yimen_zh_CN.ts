@@ -746,6 +746,13 @@
     </message>
 </context>
 <context>
+    <name>Bugs</name>
+    <message>
+        <source>程序内部错误</source>
+        <translation>程序内部错误</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailView</name>
     <message>
         <source>← 返回列表(&amp;B)</source>
@@ -2414,6 +2421,10 @@
     <message>
         <source>打开数据库时出错，数据库可能已损坏。</source>
         <translation>打开数据库时出错，数据库可能已损坏。</translation>
+    </message>
+    <message>
+        <source>详情已写入日志文件：{0}</source>
+        <translation>详情已写入日志文件：{0}</translation>
     </message>
 </context>
 <context>
@@ -4461,8 +4472,12 @@
 <context>
     <name>UiContext</name>
     <message>
-        <source>操作未能完成：程序内部错误，请联系县级信息管理员（详情已写入日志）。</source>
-        <translation>操作未能完成：程序内部错误，请联系县级信息管理员（详情已写入日志）。</translation>
+        <source>操作未能完成：程序内部错误，请联系县级信息管理员。</source>
+        <translation>操作未能完成：程序内部错误，请联系县级信息管理员。</translation>
+    </message>
+    <message>
+        <source>详情已写入日志文件：{0}</source>
+        <translation>详情已写入日志文件：{0}</translation>
     </message>
 </context>
 <context>
