@@ -115,6 +115,20 @@ class _Redact(logging.Filter):
         return True
 
 
+class _Utf8RotatingFileHandler(RotatingFileHandler):
+    """Rotates by the bytes written: the standard handler counts characters, so a file of Chinese text
+    would grow to about three times ``maxBytes``."""
+
+    def shouldRollover(self, record: logging.LogRecord) -> bool:  # noqa: N802 — the logging API's name
+        if self.maxBytes <= 0:
+            return False
+        if self.stream is None:
+            self.stream = self._open()
+        size = len((self.format(record) + self.terminator).encode("utf-8", "replace"))
+        self.stream.seek(0, 2)
+        return self.stream.tell() + size > self.maxBytes and self.stream.tell() > 0
+
+
 _handler: RotatingFileHandler | None = None
 _root_level: list[int] = []      # the root logger's level before setup_logging lowered it
 
@@ -136,7 +150,7 @@ def setup_logging(data_dir: str | Path, level: int = logging.INFO) -> Path:
             return path.resolve()
         root.removeHandler(_handler)
         _handler.close()
-    handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8",
+    handler = _Utf8RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8",
                                   delay=True)
     handler.setLevel(level)
     handler.setFormatter(RedactingFormatter(FORMAT))
