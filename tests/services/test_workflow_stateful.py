@@ -31,6 +31,8 @@ runs the same ones).
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import shutil
 import tempfile
 from collections import defaultdict
@@ -88,6 +90,7 @@ REFUSED = (ServiceError, TransitionRefused, PermissionDenied)
 CATEGORY_SETS = ((Category.DIBAO,), (Category.DIBAO,), (Category.DIBAO, Category.MEDICAL), (Category.MEDICAL,),
                  (Category.TEMP_EMERGENCY,), (Category.TEKUN,))
 TRANSITION_NAMES = sorted(t.name for t in TRANSITIONS)
+SIGNED_FORM = b"%PDF-1.4\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 8 + b"%%EOF\n"   # one scan, many visits
 ENDINGS = ("withdraw", "reject_intake")   # left to `act`, so `advance` moves cases forward
 
 
@@ -151,6 +154,7 @@ class TownshipWindow(RuleBasedStateMachine):
         self.tmp = Path(tempfile.mkdtemp(prefix="yimen-wf-", dir=shm if shm.is_dir() else None))
         self.sessions: list[AppSession] = []
         self.people = 0
+        self.apps: dict[str, tuple[Application, str]] = {}   # case uuid -> (its application, household uuid)
 
     @initialize()
     def township(self) -> None:
@@ -199,6 +203,33 @@ class TownshipWindow(RuleBasedStateMachine):
         result = self._call(lambda: intake.submit_application(self.clerk, app, outcome,  # type: ignore[arg-type]
                                                               refusal_reason="不符合条件" if outcome == "refuse" else ""))
         assert result is not None, "a valid application was refused"
+        self._remember(app, result.case_uuid)
+        return result.case_uuid
+
+    def _remember(self, app: Application, case: str) -> None:
+        with self.clerk.db.read() as s:
+            self.apps[case] = (app, s.get(Case, case).household_uuid)
+
+    @rule(target=cases, case=cases, change=st.sampled_from(("none", "address", "income", "member")))
+    def family_returns(self, case: str, change: str) -> Any:
+        """The same family applies again (search-first found them): the household is updated in place, and
+        only what changed is queued again (new snapshots), before the new case."""
+        app, hh_uuid = self.apps[case]
+        hh = app.household
+        if change == "address":
+            hh = dataclasses.replace(hh, address=hh.address + "附1")
+        elif change == "income":
+            hh = dataclasses.replace(hh, members=tuple(dataclasses.replace(m, monthly_income_cents=m.monthly_income_cents
+                                                                           + 10000) for m in hh.members))
+        elif change == "member" and len(hh.members) < 3:
+            self.people += 1
+            son = make_id(f"62010220100101{self.people % 100:02d}1")   # odd 17th digit: male
+            hh = dataclasses.replace(hh, members=(*hh.members, Person("张小明", son, Relation.SON)))
+        again = dataclasses.replace(app, household=hh)
+        result = self._call(lambda: intake.submit_application(self.clerk, again, "accept", household_uuid=hh_uuid))
+        if result is None:
+            return multiple()
+        self._remember(again, result.case_uuid)
         return result.case_uuid
 
     @rule(case=cases)
@@ -230,11 +261,12 @@ class TownshipWindow(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ investigation
 
-    @rule(case=cases, two=st.booleans())
-    def home_visit(self, case: str, two: bool) -> None:
+    @rule(case=cases, two=st.booleans(), signed=st.booleans())
+    def home_visit(self, case: str, two: bool, signed: bool) -> None:
         names = ("王喆", "李明") if two else ("王喆",)
+        form = investigations.AttachmentInput("入户调查表.pdf", SIGNED_FORM) if signed else None
         self._call(lambda: investigations.record_home_visit(self.clerk, case, investigations.HomeVisitInput(
-            TODAY, names, "入户核实家庭人口、收入、住房情况", 52000)))
+            TODAY, names, "入户核实家庭人口、收入、住房情况", 52000, signed_form=form)))
 
     @rule(case=cases, eligible=st.booleans())
     def economic_check(self, case: str, eligible: bool) -> None:
@@ -397,7 +429,7 @@ def test_the_machine_reaches_every_kind_of_record() -> None:
         medical = m.take_application((Category.MEDICAL,), "accept")
         aid = m.take_application((Category.TEMP_EMERGENCY,), "accept")
         m.act(dibao, "start_investigation", False, None)
-        m.home_visit(dibao, True)
+        m.home_visit(dibao, True, True)
         m.economic_check(dibao, True)
         batch = m.post_notice()
         m.period_over(batch)
@@ -412,9 +444,20 @@ def test_the_machine_reaches_every_kind_of_record() -> None:
         with m.clerk.db.read() as s:
             status = dict(s.execute(select(Case.uuid, Case.status)).all())
             kinds = {(etype, op) for _i, etype, _u, op, _c, _p in _outbox(s)}
+            assert s.scalars(select(OutboxBlob.sha256)).all() == [hashlib.sha256(SIGNED_FORM).hexdigest()]
         assert batch and status == {dibao: "approved", medical: "approved", aid: "approved"}, status
         assert {("coverage", "created"), ("recheck", "recorded"), ("emergency_grant", "created"),
-                ("referral", "concluded"), ("notice_batch", "posted")} <= kinds, kinds
+                ("referral", "concluded"), ("notice_batch", "posted"), ("household", "snapshot"),
+                ("person", "snapshot")} <= kinds, kinds
+        # the family comes back twice: a child joins (only the child is queued), then they move (only the
+        # household is queued again); each new case after them
+        m.family_returns(m.family_returns(dibao, "member"), "address")
+        m.records_agree()
+        hh = m.apps[dibao][1]
+        with m.clerk.db.read() as s:
+            about = [(etype, p.get("household_uuid")) for _i, etype, _u, _op, _c, p in _outbox(s)
+                     if etype in ("household", "person")]
+        assert about.count(("household", hh)) == 2 and about.count(("person", hh)) == 2, about
     finally:
         m.teardown()
 
@@ -427,7 +470,7 @@ def test_a_county_decision_goes_through_the_same_workflow_and_is_not_queued_back
         m.township()
         case = m.take_application((Category.DIBAO,), "accept")
         m.act(case, "start_investigation", False, None)
-        m.home_visit(case, True)
+        m.home_visit(case, True, False)
         m.economic_check(case, True)
         m.act(case, "submit_for_decision", False, "refuse")
         with m.supervisor.db.write() as s:
