@@ -19,13 +19,14 @@ from desktop.services.admin import appinfo
 from desktop.services.admin.accounts import Permission
 from desktop.services.session import AppSession
 
+from . import style
 from .context import UiContext
 from .notices.period_end import NoticeEndedLine
 from .referrals.due_summary import DueSummary
 from .sections import visible_sections
 from .typography import set_font_scale
 
-WARNING_STYLE = "background: #fff4e5; border: 1px solid #e0a040; padding: 8px; color: #7a4a00;"
+WARNING_STYLE = style.WARNING_BANNER
 
 
 @dataclass(frozen=True)

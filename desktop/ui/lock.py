@@ -31,6 +31,7 @@ from shiboken6 import isValid
 
 from desktop.services.admin import accounts as auth
 
+from . import style
 from .context import DEFAULT_IDLE_LOCK_MINUTES, SETTING_IDLE_LOCK_MINUTES, UiContext, setting_int
 from .typography import set_font_scale
 
@@ -91,7 +92,7 @@ class LockScreen(QWidget):
         layout.addWidget(self.password)
         self.error = QLabel("")
         self.error.setObjectName("unlock_error")
-        self.error.setStyleSheet("color: #b00020;")
+        self.error.setStyleSheet(style.ERROR_TEXT)
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)

@@ -31,6 +31,7 @@ from desktop import logs
 from desktop.domain.errors import YimenError
 from desktop.services.admin import local_files
 
+from . import style
 from .tasks import TaskRunner
 from .typography import set_font_scale
 
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ERROR_STYLE = "color: #b00020;"
+ERROR_STYLE = style.ERROR_TEXT
 
 
 def open_session(data_dir: Path, username: str, password: str,

@@ -30,6 +30,7 @@ from desktop.services.admin import accounts as auth
 from desktop.services.admin import appinfo
 from desktop.services.admin.appinfo import Installation, ShellStatus
 
+from . import style
 from .context import SETTING_LARGE_TYPE, UiContext, setting_bool
 from .lock import LockController
 from .notices.period_end import watch_notice_periods
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 STATUS_REFRESH_MS = 60_000
 BUSY_SHOW_DELAY_MS = 300      # quick tasks (a search keystroke) do not flash the busy indicator
-WARNING_STYLE = "color: #8a4b00; font-weight: bold;"
+WARNING_STYLE = style.WARNING_TEXT_BOLD
 
 
 class MainWindow(QMainWindow):

@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
 from desktop.services.documents import printers as printing
 from desktop.services.documents.printers import RasterPage
 
+from . import style
 from .context import (
     PRINT_FORMAT_A4,
     PRINT_FORMAT_ROLL80,
@@ -68,7 +69,7 @@ log = logging.getLogger(__name__)
 
 PRINT_DPI = 300
 PREVIEW_DPI = 96
-ERROR_STYLE = "color: #b00020; font-weight: bold;"
+ERROR_STYLE = style.ERROR_TEXT_BOLD
 # fmt -> PDF bytes, or a documents.PrintedDocument (its ``.pdf``; its copy number is shown)
 PdfProvider = Callable[[str], Any]
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop.services.admin import appinfo, maintenance
 from desktop.services.admin.accounts import Permission
 
+from . import style
 from .context import (
     DEFAULT_IDLE_LOCK_MINUTES,
     PRINT_FORMAT_A4,
@@ -89,7 +90,7 @@ class SettingsPage(QWidget):
             layout.addWidget(self.about_box)
         self.saved = QLabel("")
         self.saved.setObjectName("settings_saved")
-        self.saved.setStyleSheet("color: #2e7d32;")
+        self.saved.setStyleSheet(style.OK_TEXT)
         layout.addWidget(self.saved)
         layout.addStretch(1)
         self.setFocusProxy(self.large_type)
@@ -161,7 +162,7 @@ class SettingsPage(QWidget):
         row.addWidget(self.change_password_button)
         self.password_result = QLabel("")
         self.password_result.setObjectName("password_result")
-        self.password_result.setStyleSheet("color: #2e7d32;")
+        self.password_result.setStyleSheet(style.OK_TEXT)
         row.addWidget(self.password_result, 1)
         return box
 
@@ -276,11 +277,11 @@ class SettingsPage(QWidget):
         self.backup_button.setEnabled(True)
         path = getattr(info, "path", "")
         rows = sum(getattr(info, "counts", {}).values())
-        self.backup_result.setStyleSheet("color: #2e7d32;")
+        self.backup_result.setStyleSheet(style.OK_TEXT)
         self.backup_result.setText(self.tr("备份完成并已校验：{0}（共 {1} 行）").format(path, rows))
         self.on_shown()
 
     def _backup_failed(self, exc: BaseException) -> None:
         self.backup_button.setEnabled(True)
-        self.backup_result.setStyleSheet("color: #b00020;")
+        self.backup_result.setStyleSheet(style.ERROR_TEXT)
         self.backup_result.setText(self.tr("备份失败：{0}").format(self.ctx.error_text(exc)))

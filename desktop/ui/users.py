@@ -37,10 +37,11 @@ from desktop.domain.roles import Role
 from desktop.services.admin import accounts as auth
 from desktop.services.admin.accounts import UserAccount
 
+from . import style
 from .context import UiContext
 
-ERROR_STYLE = "color: #b00020;"
-OK_STYLE = "color: #2e7d32;"
+ERROR_STYLE = style.ERROR_TEXT
+OK_STYLE = style.OK_TEXT
 # the order county IT thinks in: who works cases first, the special roles after
 ROLE_ORDER = (Role.CLERK, Role.SUPERVISOR, Role.VILLAGE_ASSISTANT, Role.ADMIN, Role.AUDITOR)
 

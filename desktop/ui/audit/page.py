@@ -37,14 +37,15 @@ from PySide6.QtWidgets import (
 from desktop.services.reporting import audit_log
 from desktop.services.reporting.audit_log import AuditFilter, AuditRow
 
+from .. import style
 from ..context import UiContext
 from ..paged_model import Index, PagedTableModel, Request
 from ..typography import set_font_scale
 
 PAGE_SIZE = 200
 CONTEXT = "AuditTableModel"
-BROKEN_COLOR = "#b00020"
-FAILED_COLOR = QColor("#b00020")
+BROKEN_COLOR = style.ERROR_COLOR
+FAILED_COLOR = QColor(style.ERROR_COLOR)
 NO_DATE = QDate(2000, 1, 1)   # the date edits' minimum, shown as 不限
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -368,7 +369,7 @@ class AuditPage(QWidget):
         self.last_report = report
         self.verify_button.setEnabled(True)
         if report.ok:
-            self.verify_result.setStyleSheet("color: #1b5e20; font-weight: bold;")
+            self.verify_result.setStyleSheet(style.OK_TEXT_BOLD)
             self.verify_result.setText(self.tr("正常：共 {0} 条记录，链首至链尾衔接无误；链尾第 {1} 条，哈希 {2}…")
                                        .format(report.events, head_seq, head_hash[:16]))
         else:

@@ -46,6 +46,7 @@ from desktop.services.documents.issue import DocumentKind, PrintHistoryRow
 from desktop.services.emergency import grants as emergency
 from desktop.services.workflow import transitions as cases
 
+from .. import style
 from ..context import PRINT_FORMAT_A4, PRINT_FORMAT_ROLL80, UiContext
 from ..printing import PrintDialog
 from ..referrals.case_tab import CaseTimeLimitsTab
@@ -55,10 +56,10 @@ from .emergency_dialog import EmergencyAidDialog
 from .investigation_tab import InvestigationTab
 from .tabs import DocumentsTab, MembersTab, PrintHistoryTab, TimelineTab, local_time
 
-ERROR_STYLE = "background: #fdecea; border: 1px solid #e57373; color: #8b0000; padding: 6px;"
-OK_STYLE = "background: #edf7ed; border: 1px solid #81c784; color: #1b5e20; padding: 6px;"
+ERROR_STYLE = style.ERROR_BANNER
+OK_STYLE = style.OK_BANNER
 BADGE_STYLE = "background: #2f6fab; color: white; padding: 2px 10px; border-radius: 3px;"
-OVERDUE_STYLE = "background: #b00020; color: white; padding: 2px 10px; border-radius: 3px;"
+OVERDUE_STYLE = f"background: {style.ERROR_COLOR}; color: white; padding: 2px 10px; border-radius: 3px;"
 
 
 @dataclass(frozen=True)

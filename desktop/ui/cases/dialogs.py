@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
 from desktop.services.cases.queries import ActionOption
 from desktop.services.workflow.transitions import TransitionInput
 
+from .. import style
 from ..typography import set_font_scale
 
-ERROR_STYLE = "color: #b00020; font-weight: bold;"
+ERROR_STYLE = style.ERROR_TEXT_BOLD
 MAX_REASON = 500
 
 

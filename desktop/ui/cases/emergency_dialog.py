@@ -38,12 +38,13 @@ from desktop.domain.investigation import EmergencyReason
 from desktop.services.emergency import grants as emergency
 from desktop.services.emergency.grants import EmergencyFacts, GrantResult, RepeatNotAcknowledged
 
+from .. import style
 from ..context import UiContext
 from .dialogs import _ConfirmDialog, parse_yuan, yuan_text
 from .investigation_dialogs import text_box
 
-WARNING_STYLE = "background: #fff4e5; border: 1px solid #f0ad4e; color: #6d4c00; padding: 6px;"
-ROUTE_STYLE = "background: #eef4fb; border: 1px solid #9bbbe0; color: #1d3f66; padding: 6px;"
+WARNING_STYLE = style.WARNING_BANNER
+ROUTE_STYLE = style.INFO_BANNER
 
 
 class EmergencyAidDialog(_ConfirmDialog):

@@ -38,6 +38,7 @@ from desktop.domain.investigation import DeliberationResult, EconomicCheckConclu
 from desktop.services.documents import printers as printing
 from desktop.services.investigation import records as inv
 
+from .. import style
 from ..context import UiContext
 from .dialogs import _ConfirmDialog, parse_yuan
 
@@ -110,7 +111,7 @@ class AttachmentPicker(QWidget):
             self.clear()
             text = str(exc) if isinstance(exc, ValueError) else self.tr("无法读取该文件。")
             self.label.setText(text)
-            self.label.setStyleSheet("color: #b00020;")
+            self.label.setStyleSheet(style.ERROR_TEXT)
             return text
         self.attachment = inv.AttachmentInput(path.name, data)
         self.label.setText(self.tr("{0}（{1} KB）").format(path.name, max(1, len(data) // 1024)))

@@ -20,6 +20,7 @@ from desktop.services.emergency import grants as emergency
 from desktop.services.investigation import records as inv
 from desktop.services.investigation.records import AttachmentInfo, InvestigationView
 
+from .. import style
 from ..context import UiContext
 from .dialogs import yuan_text
 from .investigation_dialogs import (
@@ -33,8 +34,8 @@ from .investigation_dialogs import (
 )
 from .tabs import MUTED_COLOR, _item, _table
 
-MISSING_STYLE = "background: #fff4e5; border: 1px solid #f0ad4e; color: #6d4c00; padding: 6px;"
-COMPLETE_STYLE = "background: #edf7ed; border: 1px solid #81c784; color: #1b5e20; padding: 6px;"
+MISSING_STYLE = style.WARNING_BANNER
+COMPLETE_STYLE = style.OK_BANNER
 
 
 class InvestigationTab(QWidget):

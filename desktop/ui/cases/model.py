@@ -24,11 +24,12 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from desktop.services.cases import queries as case_queries
 from desktop.services.cases.queries import CaseFilter, CaseRow
 
+from .. import style
 from ..context import UiContext
 from ..paged_model import Index, PagedTableModel, Request
 
 PAGE_SIZE = 200
-OVERDUE_COLOR = QColor("#b00020")
+OVERDUE_COLOR = QColor(style.ERROR_COLOR)
 CONTEXT = "CaseTableModel"
 
 

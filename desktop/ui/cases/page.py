@@ -31,12 +31,13 @@ from PySide6.QtWidgets import (
 from desktop.services.cases import queries as case_queries
 from desktop.services.cases.queries import CaseFilter, Choice, FilterChoices
 
+from .. import style
 from ..context import UiContext
 from ..typography import set_font_scale
 from .detail import CaseDetailView
 from .model import CASE_UUID_ROLE, COLUMN_INDEX, CaseTableModel
 
-ERROR_STYLE = "color: #b00020; font-weight: bold;"
+ERROR_STYLE = style.ERROR_TEXT_BOLD
 
 
 class CasesPage(QWidget):

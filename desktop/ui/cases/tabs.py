@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 from desktop.services.cases.queries import CaseDetail, DocumentRow, MemberRow
 from desktop.services.documents.issue import PrintHistoryRow
 
+from .. import style
 from .dialogs import yuan_text
 
-MISSING_COLOR = QColor("#b00020")
-RECEIVED_COLOR = QColor("#2e7d32")
+MISSING_COLOR = QColor(style.ERROR_COLOR)
+RECEIVED_COLOR = QColor(style.OK_COLOR)
 MUTED_COLOR = QColor("#666666")
 
 

@@ -9,11 +9,13 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QPushButton, QWidg
 
 from desktop.services.intake.form import Option, Violation
 
-ERROR_STYLE = "color: #b00020;"
-ERROR_BOX_STYLE = "background: #fdecee; border: 1px solid #d9534f; padding: 6px; color: #8a0015;"
-WARNING_BOX_STYLE = "background: #fff4e5; border: 1px solid #e0a040; padding: 6px; color: #7a4a00;"
-INFO_BOX_STYLE = "background: #eaf2fb; border: 1px solid #7aa7d6; padding: 6px; color: #1d3f66;"
-OK_STYLE = "color: #1e6b2f;"
+from .. import style
+
+ERROR_STYLE = style.ERROR_TEXT
+ERROR_BOX_STYLE = style.ERROR_BANNER
+WARNING_BOX_STYLE = style.WARNING_BANNER
+INFO_BOX_STYLE = style.INFO_BANNER
+OK_STYLE = style.OK_TEXT
 HINT_STYLE = "color: #555555;"
 
 

@@ -26,9 +26,10 @@ from desktop.services.errors import InvalidInput
 from desktop.services.intake import form as intake_form
 from desktop.services.intake.form import IdState, MemberForm
 
+from .. import style
 from .common import ERROR_STYLE, HINT_STYLE, OK_STYLE, combo_code, fill_combo, message_label, set_combo_code
 
-_WARN_STYLE = "color: #8a4b00;"
+_WARN_STYLE = style.WARNING_TEXT
 # Field names as the services name them.
 NAME, ID_NUMBER, RELATION, ETHNICITY, HEALTH = "name", "id_number", "relation", "ethnicity", "health"
 CATEGORY, GRADE, LABOUR, EMPLOYMENT = "disability_category", "disability_grade", "labour_capacity", "employment"

@@ -12,6 +12,8 @@ from desktop.services.errors import InvalidInput
 from desktop.services.intake import form as intake_form
 from desktop.services.intake.form import HouseholdForm, RequestForm
 
+from .. import style
+
 
 @dataclass(frozen=True)
 class SummaryInput:
@@ -93,7 +95,7 @@ def summary_html(s: SummaryInput) -> str:
     parts.append("<p>" + escape(QCoreApplication.translate("IntakeSummary", "已收到：{0}").format(
         sep.join(s.received) or QCoreApplication.translate("IntakeSummary", "无"))) + "</p>")
     if s.missing:
-        parts.append("<p style='color:#b00020'><b>" + escape(QCoreApplication.translate(
+        parts.append(f"<p style='color:{style.ERROR_COLOR}'><b>" + escape(QCoreApplication.translate(
             "IntakeSummary", "缺少：{0}").format(sep.join(s.missing))) + "</b></p>")
     if s.not_applicable:
         parts.append("<p>" + escape(QCoreApplication.translate("IntakeSummary", "不适用：{0}").format(

@@ -44,6 +44,7 @@ from desktop.services.notices import batches as notices
 from desktop.services.notices.batches import BatchDetail, NoticeDocument
 from desktop.services.session import AppSession
 
+from .. import style
 from ..context import UiContext
 from ..printing import PrintDialog
 from ..typography import set_font_scale
@@ -58,9 +59,9 @@ from .dialogs import (
 
 log = logging.getLogger(__name__)
 
-ERROR_STYLE = "background: #fdecea; border: 1px solid #e57373; color: #8b0000; padding: 6px;"
-OK_STYLE = "background: #edf7ed; border: 1px solid #81c784; color: #1b5e20; padding: 6px;"
-WARN_STYLE = "background: #fff4e5; border: 1px solid #e0a040; color: #7a4a00; padding: 6px;"
+ERROR_STYLE = style.ERROR_BANNER
+OK_STYLE = style.OK_BANNER
+WARN_STYLE = style.WARNING_BANNER
 BADGE_STYLE = "background: #2f6fab; color: white; padding: 2px 10px; border-radius: 3px;"
 POSTER_FORMATS = ("A4-portrait", "A4-landscape", "A3-portrait", "A3-landscape")
 SETTING_POSTER_FORMAT = "print/notice_format"

@@ -36,11 +36,12 @@ from desktop.domain.notice import ObjectionChannel, ObjectionResult
 from desktop.services.notices import batches as notices
 from desktop.services.notices.batches import BatchCaseRow, ObjectionInfo
 
+from .. import style
 from ..context import UiContext
 from ..typography import set_font_scale
 
-ERROR_STYLE = "color: #b00020; font-weight: bold;"
-BAD_FIELD_STYLE = "border: 2px solid #b00020;"
+ERROR_STYLE = style.ERROR_TEXT_BOLD
+BAD_FIELD_STYLE = style.BAD_FIELD
 
 
 def to_date(value: QDate) -> date:

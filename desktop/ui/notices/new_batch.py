@@ -35,6 +35,7 @@ from desktop.services.cases import queries as case_queries
 from desktop.services.notices import batches as notices
 from desktop.services.notices.batches import BatchSummary, NoticeCandidate
 
+from .. import style
 from ..context import UiContext
 from ..typography import set_font_scale
 from .dialogs import ERROR_STYLE, date_edit, to_date
@@ -43,7 +44,7 @@ NOTICE_CATEGORIES = (Category.DIBAO, Category.TEKUN, Category.TEMP_EXPENSE, Cate
                      Category.LOW_INCOME_EDGE, Category.RIGID_EXPENSE, Category.POVERTY_MONITORING,
                      Category.DISABILITY_SUBSIDY)
 PERIOD_STYLE = "background: #eef4fb; border: 1px solid #8fb3d9; padding: 6px;"
-NOT_READY_COLOR = "#8a4b00"
+NOT_READY_COLOR = style.WARNING_COLOR
 COLUMNS = ("pick", "case_number", "holder", "status", "investigators", "amount", "ready")
 
 

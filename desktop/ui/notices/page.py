@@ -34,13 +34,14 @@ from desktop.services.cases import queries as case_queries
 from desktop.services.notices import batches as notices
 from desktop.services.notices.batches import BatchSummary, ClosedBatch
 
+from .. import style
 from ..context import UiContext
 from ..typography import set_font_scale
 from .detail import BatchDetailView
 from .new_batch import NewBatchView
 from .period_end import NOTICE_STYLE, NoticePeriodWatcher, ended_sentence
 
-ERROR_STYLE = "color: #b00020; font-weight: bold;"
+ERROR_STYLE = style.ERROR_TEXT_BOLD
 COLUMNS = ("number", "village", "category", "status", "start", "end", "period", "cases", "objections", "note")
 TABLE_STYLE = "QTableView::item { padding: 0 6px; }"
 

@@ -24,12 +24,13 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 from desktop.services.notices import batches as notices
 from desktop.services.notices.batches import ClosedBatch
 
+from .. import style
 from ..context import UiContext
 
 log = logging.getLogger(__name__)
 
 CHECK_EVERY_MS = 5 * 60_000
-NOTICE_STYLE = "background: #edf7ed; border: 1px solid #81c784; color: #1b5e20; padding: 8px;"
+NOTICE_STYLE = style.OK_BANNER
 
 
 class NoticePeriodWatcher(QObject):

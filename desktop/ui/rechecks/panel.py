@@ -39,12 +39,13 @@ from desktop.services.coverage import rechecks
 from desktop.services.coverage.rechecks import DueGroup, DueRecheck, Outcome, OutcomeInput, RecordedRecheck
 from desktop.services.session import AppSession
 
+from .. import style
 from ..cases.dialogs import parse_yuan, yuan_text
 from ..context import UiContext
 from ..typography import set_font_scale
 
-ERROR_STYLE = "color: #b00020; font-weight: bold;"
-OVERDUE_COLOR = "#b00020"
+ERROR_STYLE = style.ERROR_TEXT_BOLD
+OVERDUE_COLOR = style.ERROR_COLOR
 LIST_LIMIT = 2000
 
 

@@ -8,10 +8,11 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from .. import style
 from ..context import UiContext
 
 OVERDUE_BG = QColor("#fde0e0")
-OVERDUE_FG = QColor("#b00020")
+OVERDUE_FG = QColor(style.ERROR_COLOR)
 TODAY_BG = QColor("#fff4d6")
 CONTEXT = "ReferralsCommon"
 

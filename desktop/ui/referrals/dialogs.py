@@ -33,10 +33,11 @@ from PySide6.QtWidgets import (
 from desktop.services.referrals.lifecycle import MAX_REASON, ResultInput
 from desktop.services.referrals.queries import ReferralRow
 
+from .. import style
 from ..cases.dialogs import parse_yuan
 from ..typography import set_font_scale
 
-ERROR_STYLE = "color: #b00020; font-weight: bold;"
+ERROR_STYLE = style.ERROR_TEXT_BOLD
 SEND, RECEIVE, RESULT, RETURN = "send", "receive", "result", "return"
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.services.deadlines import clocks as deadlines
 from desktop.services.deadlines.clocks import Dashboard, DueItem
 
+from .. import style
 from ..context import UiContext
 from .common import OVERDUE_BG, OVERDUE_FG, TODAY_BG, day_text, left_text, open_case
 
@@ -62,7 +63,7 @@ class DuePanel(QWidget):
             self.group_buttons[key] = button
             top.addWidget(button)
         self.group_buttons[""].setChecked(True)
-        self.group_buttons["overdue"].setStyleSheet("QPushButton { color: #b00020; font-weight: bold; }")
+        self.group_buttons["overdue"].setStyleSheet(f"QPushButton {{ {style.ERROR_TEXT_BOLD} }}")
         top.addStretch(1)
         refresh = QPushButton(self.tr("刷新"))
         refresh.setToolTip(self.tr("F5"))

@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 from desktop.services.deadlines import clocks as deadlines
 from desktop.services.deadlines.clocks import Dashboard
 
+from .. import style
 from ..context import UiContext
 from ..typography import is_large_type, set_font_scale
 from .common import left_text, open_case
 
 FIRST_ITEMS = 4              # at normal type; 2 at large type, so 首页 still fits 1366×768
-LINK_STYLE = "QPushButton { text-align: left; border: none; color: #b00020; padding: 1px 2px; }" \
+LINK_STYLE = f"QPushButton {{ text-align: left; border: none; color: {style.ERROR_COLOR}; padding: 1px 2px; }}" \
              "QPushButton:hover, QPushButton:focus { text-decoration: underline; }"
 
 
@@ -44,7 +45,7 @@ class DueSummary(QGroupBox):
         layout = QVBoxLayout(self)
         counts = QHBoxLayout()
         self.counts: dict[str, QLabel] = {}
-        for key, caption, color in (("overdue", self.tr("已超期"), "#b00020"), ("today", self.tr("今天到期"), "#8a5a00"),
+        for key, caption, color in (("overdue", self.tr("已超期"), style.ERROR_COLOR), ("today", self.tr("今天到期"), "#8a5a00"),
                                     ("week", self.tr("本周内到期"), "#2f4f6f")):
             value = QLabel("—")
             value.setObjectName(f"due_count_{key}")
@@ -98,7 +99,7 @@ class DueSummary(QGroupBox):
             link.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             link.clicked.connect(lambda _c=False, u=item.case_uuid: open_case(self, self.ctx, u))
             late = QLabel(left_text(item.working_days_left, item.due_on, item.calendar_note))
-            late.setStyleSheet("color: #b00020;")
+            late.setStyleSheet(style.ERROR_TEXT)
             self.items.addWidget(link, r, 0)
             self.items.addWidget(late, r, 1)
             self.links.append(link)

@@ -33,14 +33,15 @@ from desktop.services.referrals import queries as rq
 from desktop.services.referrals.lifecycle import ReferralState
 from desktop.services.referrals.queries import ReferralFilter, ReferralRow
 
+from .. import style
 from ..cases.dialogs import yuan_text
 from ..context import UiContext
 from ..printing import PrintDialog
 from .common import OVERDUE_BG, OVERDUE_FG, day_text, left_text, open_case
 from .dialogs import RECEIVE, RESULT, RETURN, SEND, ReferralStepDialog
 
-OK_STYLE = "background: #edf7ed; border: 1px solid #81c784; color: #1b5e20; padding: 6px;"
-ERROR_STYLE = "background: #fdecea; border: 1px solid #e57373; color: #8b0000; padding: 6px;"
+OK_STYLE = style.OK_BANNER
+ERROR_STYLE = style.ERROR_BANNER
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 COL_RESULT, COL_CATEGORIES = 7, 8
 ALLOWED: dict[str, tuple[ReferralState, ...]] = {
