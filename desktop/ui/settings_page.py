@@ -7,7 +7,8 @@ Every change is saved at once (QSettings of this PC) and announced on
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import logs
 from desktop.services.admin import appinfo, maintenance
 from desktop.services.admin.accounts import Permission
 
@@ -83,6 +85,7 @@ class SettingsPage(QWidget):
         layout.addWidget(self._build_display())
         layout.addWidget(self._build_printing())
         layout.addWidget(self._build_account())
+        layout.addWidget(self._build_log())
         self.password_dialog: ChangePasswordDialog | None = None
         self.about_box: QGroupBox | None = None
         if ctx.session.can(Permission.MANAGE_SETTINGS):
@@ -165,6 +168,27 @@ class SettingsPage(QWidget):
         self.password_result.setStyleSheet(style.OK_TEXT)
         row.addWidget(self.password_result, 1)
         return box
+
+    def _build_log(self) -> QGroupBox:
+        """Where the log is, and the way to it: what county IT asks a clerk for after 程序内部错误."""
+        box = QGroupBox(self.tr("日志"))
+        row = QHBoxLayout(box)
+        path = logs.log_file()
+        self.log_path = QLabel(str(path) if path is not None else self.tr("本次运行未写日志文件。"))
+        self.log_path.setObjectName("log_path")
+        self.log_path.setWordWrap(True)
+        self.log_path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.log_path, 1)
+        self.open_log_button = QPushButton(self.tr("打开日志文件夹"))
+        self.open_log_button.setObjectName("open_log_folder")
+        self.open_log_button.setEnabled(path is not None)
+        self.open_log_button.clicked.connect(self.open_log_folder)
+        row.addWidget(self.open_log_button)
+        return box
+
+    def open_log_folder(self) -> bool:
+        path = logs.log_file()
+        return path is not None and QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
 
     def change_password(self) -> None:
         self.password_dialog = ChangePasswordDialog(self.ctx, self)

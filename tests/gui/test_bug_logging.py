@@ -111,3 +111,28 @@ def test_a_known_error_is_shown_as_is_and_not_logged(
     page.on_shown()
     qtbot.waitUntil(lambda: page.title.text() == "找不到本乡镇的设置，请联系县级信息管理员。", timeout=10_000)
     assert "load_home_refused" not in (_log_text(log_path) if log_path.exists() else "")
+
+
+def test_settings_name_the_log_and_open_its_folder(
+        qtbot, monkeypatch: pytest.MonkeyPatch, ui_context_for: Callable[[str], UiContext], log_path: Path) -> None:
+    from desktop.ui import settings_page
+    from desktop.ui.settings_page import SettingsPage
+
+    opened: list[str] = []
+    monkeypatch.setattr(settings_page.QDesktopServices, "openUrl",
+                        staticmethod(lambda url: opened.append(url.toLocalFile()) or True))
+    page = SettingsPage(ui_context_for("clerk"))
+    qtbot.addWidget(page)
+    assert page.log_path.text() == str(log_path) and page.open_log_button.isEnabled()
+    page.open_log_button.click()
+    assert opened == [str(log_path.parent)]
+
+
+def test_without_a_log_file_the_settings_say_so(qtbot, ui_context_for: Callable[[str], UiContext]) -> None:
+    from desktop.ui.settings_page import SettingsPage
+
+    logs.close_logging()
+    page = SettingsPage(ui_context_for("clerk"))
+    qtbot.addWidget(page)
+    assert page.log_path.text() == "本次运行未写日志文件。" and not page.open_log_button.isEnabled()
+    assert not page.open_log_folder()
