@@ -4325,6 +4325,18 @@
         <translation>修改密码…</translation>
     </message>
     <message>
+        <source>日志</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>本次运行未写日志文件。</source>
+        <translation>本次运行未写日志文件。</translation>
+    </message>
+    <message>
+        <source>打开日志文件夹</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+    <message>
         <source>密码已修改，下次登录和解锁屏幕请用新密码。</source>
         <translation>密码已修改，下次登录和解锁屏幕请用新密码。</translation>
     </message>
