@@ -104,7 +104,7 @@ def _new_emergency_case(session: AppSession) -> str:
     head = "62010219760315351"
     head += check_char(head)
     hh = Household(village, HukouType.RURAL, "三组8号", (Member("杜春生", head, Relation.SELF),))
-    plan = clocks.DeadlinePlanner.default().plan(village, session.clock.today(), [Category.TEMP_EMERGENCY])
+    plan = clocks.DeadlinePlanner.of(session).plan(village, session.clock.today(), [Category.TEMP_EMERGENCY])
     app = Application((Category.TEMP_EMERGENCY,), "家中突发火灾，房屋及财物损毁", Channel.WALK_IN, hh, head,
                       emergency=True, documents_received=tuple(c for c, _n in plan.documents))
     return intake.submit_application(session, app, "accept").case_uuid

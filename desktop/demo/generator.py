@@ -327,7 +327,7 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
     seq_by_year: dict[int, int] = {}
     case_rows, cat_rows, doc_rows, change_rows, audit_rows, recent = [], [], [], [], [], []
     clerks = ("clerk", "clerk2")
-    planner = clocks.DeadlinePlanner.default()
+    planner = clocks.DeadlinePlanner.of(session)
     drawn = []
     for i, head in enumerate(chosen):
         status = statuses[i] if i < len(statuses) else rng.choices(statuses, list(STATUS_WEIGHTS.values()))[0]
@@ -427,7 +427,7 @@ def _populate_investigations(session: AppSession, rng: random.Random, today: dat
     from desktop.store.models_investigation import Deliberation, EconomicCheck, HomeVisit  # noqa: PLC0415
 
     done = (CaseStatus.AWAITING_DECISION.value, CaseStatus.APPROVED.value, CaseStatus.REFUSED.value)
-    planner = clocks.DeadlinePlanner.default()
+    planner = clocks.DeadlinePlanner.of(session)
     with session.db.write() as s:
         rows = s.execute(select(Case.uuid, Case.division_code, Case.accepted_on, Case.status, Case.clerk,
                                 Case.received_at)

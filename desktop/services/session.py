@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from desktop.domain.roles import Permission, Role, has_permission, require
 from desktop.store.database import Database
 from desktop.store.keyslots import KdfParams, LockoutPolicy
+from desktop.store.policy_registry import PolicyRegistry
 from desktop.store.timekeeping import Clock
 
 
@@ -38,6 +39,11 @@ class AppSession:
     def clock(self) -> Clock:
         """The one clock (``now()`` aware UTC, ``today()`` the PC's local date): the database's."""
         return self.db.clock
+
+    @property
+    def policy(self) -> PolicyRegistry:
+        """The policy tables and calendar in force on this database (bundled + stored updates)."""
+        return self.db.policy
 
     def require(self, permission: Permission) -> None:
         require(self.user.role, permission)

@@ -32,6 +32,8 @@ from .engine import build_engine, write_engine
 from .errors import DatabaseMissing, KeySlotError
 from .keyslots import KdfParams, KeySlotFile, LockoutPolicy
 from .models import Meta
+from .policy_registry import SESSION_KEY as POLICY_KEY
+from .policy_registry import PolicyRegistry, stored_updates
 from .timekeeping import SESSION_KEY, SYSTEM_CLOCK, Clock
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ class Database:
         self.keyslots = keyslots
         self._lookup_secret: bytes | None = None
         self.backup_before_migration: Path | None = None
+        # the policy and calendar in force (bundled files + stored updates), read on first use
+        self.policy = PolicyRegistry(self._stored_policy_updates)
 
     # ----- paths ----------------------------------------------------------------
     @staticmethod
@@ -161,15 +165,23 @@ class Database:
         self.engine.dispose()
 
     # ----- sessions ------------------------------------------------------------------
+    def _info(self) -> dict[str, object]:
+        """What every session carries: the clock (``clock_of``) and the policy registry (``registry_of``)."""
+        return {SESSION_KEY: self.clock, POLICY_KEY: self.policy}
+
+    def _stored_policy_updates(self):  # type: ignore[no-untyped-def]
+        with self.read() as s:
+            return stored_updates(s)
+
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False, info={SESSION_KEY: self.clock}) as s, s.begin():
+        with Session(self.engine, expire_on_commit=False, info=self._info()) as s, s.begin():
             yield s
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error."""
-        with Session(self._writer, expire_on_commit=False, info={SESSION_KEY: self.clock}) as s, s.begin():
+        with Session(self._writer, expire_on_commit=False, info=self._info()) as s, s.begin():
             yield s
 
     # ----- keyed lookup of identity numbers ---------------------------------------------

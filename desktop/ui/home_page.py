@@ -38,7 +38,7 @@ class HomeData:
 
 def load_home(session: AppSession) -> HomeData:
     overview = appinfo.overview(session) if session.can(Permission.VIEW_CASES) else None
-    return HomeData(appinfo.installation(session), overview, appinfo.calendar_warning(session.clock.today()))
+    return HomeData(appinfo.installation(session), overview, appinfo.calendar_warning(session, session.clock.today()))
 
 
 class _Figure(QFrame):

@@ -391,10 +391,8 @@ def test_unreadable_input(tmp_path: Path) -> None:
 def test_resources_dir_and_default_loaders(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                            national_raw: dict, this_checkouts_resources: Path) -> None:
     assert resources.resources_dir() == POLICY_DIR.parent
-    resources.default_policy_book.cache_clear()
-    resources.default_calendar.cache_clear()
-    assert resources.default_policy_book().policy_for("620102", date(2026, 7, 1)).region == "620102"
-    assert resources.default_calendar().covered_years == (2024, 2025, 2026)
+    assert resources.load_bundled_policy_book().policy_for("620102", date(2026, 7, 1)).region == "620102"
+    assert resources.load_bundled_calendar().covered_years == (2024, 2025, 2026)
 
     monkeypatch.setattr("sys.frozen", True, raising=False)
     monkeypatch.setattr("sys._MEIPASS", str(tmp_path / "bundle"), raising=False)
@@ -403,8 +401,5 @@ def test_resources_dir_and_default_loaders(monkeypatch: pytest.MonkeyPatch, tmp_
     write_table(tmp_path / "alt" / "policy", variant(national_raw, "000000", "2020-01-01", "替代"))
     monkeypatch.setenv(resources.ENV_VAR, str(tmp_path / "alt"))
     assert resources.resources_dir() == (tmp_path / "alt").resolve()
-    resources.default_policy_book.cache_clear()
-    try:
-        assert resources.default_policy_book().policy_for("620102", date(2021, 1, 1)).title == "替代"
-    finally:
-        resources.default_policy_book.cache_clear()
+    # nothing cached: the next load reads the files the locator names now
+    assert resources.load_bundled_policy_book().policy_for("620102", date(2021, 1, 1)).title == "替代"

@@ -50,7 +50,7 @@ def type_chinese(widget: QWidget, text: str) -> None:
 
 def make_case(ctx: UiContext, cats=(Category.DIBAO,), *, investigate: bool = True) -> str:
     emergency = Category.TEMP_EMERGENCY in cats
-    plan = DeadlinePlanner.default().plan(VILLAGE, TODAY, list(cats))
+    plan = DeadlinePlanner.bundled().plan(VILLAGE, TODAY, list(cats))
     app = sample_application(categories=cats, emergency=emergency)
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                       emergency=emergency, documents_received=tuple(c for c, _n in plan.documents))
@@ -299,7 +299,7 @@ def test_documents_follow_the_aid_and_the_paperwork_is_completed_from_the_detail
     from desktop.services.emergency import grants as emergency
 
     ctx = ui_context_for("clerk")
-    plan = DeadlinePlanner.default().plan(VILLAGE, TODAY, [Category.TEMP_EMERGENCY])
+    plan = DeadlinePlanner.bundled().plan(VILLAGE, TODAY, [Category.TEMP_EMERGENCY])
     codes = [c for c, _n in plan.documents]
     app = sample_application(categories=(Category.TEMP_EMERGENCY,), emergency=True)
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,

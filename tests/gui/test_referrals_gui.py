@@ -35,7 +35,7 @@ def accepted(session_for) -> tuple[str, date]:  # type: ignore[no-untyped-def]
     be referred: the township carries it)."""
     clerk = session_for("clerk")
     cats = (Category.EDUCATION, Category.MEDICAL)
-    plan = clocks.DeadlinePlanner.default().plan(VILLAGE, datetime.now(UTC).astimezone().date(), list(cats))
+    plan = clocks.DeadlinePlanner.bundled().plan(VILLAGE, datetime.now(UTC).astimezone().date(), list(cats))
     app = _app(categories=cats)
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                       documents_received=tuple(c for c, _n in plan.documents if c not in plan.conditional))
@@ -170,7 +170,7 @@ def test_overdue_referral_on_the_dashboard_in_red_and_filtered(qtbot, open_page,
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
         _wait_state(qtbot, page, dept, "已转出")
     due = page.referrals.rows[_row_of(page, "医疗保障局")].due_on
-    late = clocks.DeadlinePlanner.default().calendar.add_working_days(due, 1)
+    late = clocks.DeadlinePlanner.bundled().calendar.add_working_days(due, 1)
     later = open_page(today=late)
     later.tabs.setCurrentWidget(later.due)
     qtbot.waitUntil(lambda: later.due.board is not None, timeout=10_000)

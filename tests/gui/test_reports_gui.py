@@ -26,7 +26,7 @@ TODAY = datetime.now(UTC).astimezone().date()
 
 
 def _accept_case(session) -> str:
-    plan = clocks.DeadlinePlanner.default().plan("620102101201", TODAY, [Category.DIBAO])
+    plan = clocks.DeadlinePlanner.bundled().plan("620102101201", TODAY, [Category.DIBAO])
     app = sample_application()
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                       documents_received=tuple(c for c, _n in plan.documents))

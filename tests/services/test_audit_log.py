@@ -27,7 +27,7 @@ VILLAGE = "620102101201"
 
 
 def _accept(clerk, categories) -> str:
-    plan = clocks.DeadlinePlanner.default().plan(VILLAGE, datetime.now(UTC).astimezone().date(), list(categories))
+    plan = clocks.DeadlinePlanner.bundled().plan(VILLAGE, datetime.now(UTC).astimezone().date(), list(categories))
     app = sample_application(categories=categories)
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                       documents_received=tuple(c for c, _n in plan.documents if c not in plan.conditional))

@@ -339,7 +339,7 @@ def test_emergency_aid_uses_the_township_limit(open_as) -> None:  # type: ignore
 
     supervisor = open_as("supervisor")
     app = sample_application((Category.TEMP_EMERGENCY,), emergency=True)
-    plan = clocks.DeadlinePlanner.default().plan(app.household.division_code, date.today(), list(app.categories))
+    plan = clocks.DeadlinePlanner.bundled().plan(app.household.division_code, date.today(), list(app.categories))
     app = Application(app.categories, "家中失火，急需救助", app.channel, app.household, app.applicant_id_number,
                       emergency=True, documents_received=tuple(c for c, _n in plan.documents))
     case_uuid = intake.submit_application(supervisor, app, "accept").case_uuid

@@ -35,7 +35,7 @@ def people(admin_session, data_dir):
 def _accepted_case(clerk) -> str:
     from desktop.services.deadlines import planner as clocks
 
-    plan = clocks.DeadlinePlanner.default().plan("620102101201", datetime.now(UTC).date(), [Category.DIBAO])
+    plan = clocks.DeadlinePlanner.bundled().plan("620102101201", datetime.now(UTC).date(), [Category.DIBAO])
     app = _app()
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                       documents_received=tuple(c for c, _n in plan.documents))
@@ -105,7 +105,7 @@ def test_documents_brought_later_complete_the_case_and_start_the_clock(people):
     from desktop.services.deadlines import planner as clocks
 
     clerk = people["clerk"]
-    plan = clocks.DeadlinePlanner.default().plan("620102101201", datetime.now(UTC).date(), [Category.DIBAO])
+    plan = clocks.DeadlinePlanner.bundled().plan("620102101201", datetime.now(UTC).date(), [Category.DIBAO])
     needed = [c for c, _n in plan.documents if c not in plan.conditional]
     app = _app()
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,

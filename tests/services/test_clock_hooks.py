@@ -45,7 +45,7 @@ def people(admin_session, data_dir):
 
 
 def _submit(clerk, outcome: str = "accept") -> str:
-    plan = clocks.DeadlinePlanner.default().plan(VILLAGE, datetime.now(UTC).date(), [Category.DIBAO])
+    plan = clocks.DeadlinePlanner.bundled().plan(VILLAGE, datetime.now(UTC).date(), [Category.DIBAO])
     app = _app()
     codes = [c for c, _n in plan.documents if c not in plan.conditional]
     received = tuple(codes[1:]) if outcome == "missing_documents" else tuple(codes)
@@ -72,7 +72,7 @@ def test_acceptance_opens_investigation_start_and_decision_clocks_from_the_polic
     clerk = people["clerk"]
     case_uuid = _submit(clerk)
     assert _open(clerk, case_uuid) == {"investigation_start", "decision_total"}
-    planner = clocks.DeadlinePlanner.default()
+    planner = clocks.DeadlinePlanner.bundled()
     with clerk.db.read() as s:
         case = s.get(Case, case_uuid)
         rows = {c.kind: c for c in s.scalars(select(CaseClock).where(CaseClock.case_uuid == case_uuid))}

@@ -42,7 +42,7 @@ def clerk(admin_session, data_dir):
 
 
 def _case(clerk, categories=(Category.DIBAO,)) -> str:
-    plan = clocks.DeadlinePlanner.default().plan(VILLAGE, datetime.now(UTC).date(), list(categories))
+    plan = clocks.DeadlinePlanner.bundled().plan(VILLAGE, datetime.now(UTC).date(), list(categories))
     app = _app(categories=categories)
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                       documents_received=tuple(c for c, _n in plan.documents if c not in plan.conditional))
@@ -54,7 +54,8 @@ def _open(clerk, case_uuid: str, accepted_on: date, kind: ClockKind, started_on:
     """A clock of a case accepted on ``accepted_on`` (the policy in force then applies)."""
     with clerk.db.write() as s:
         case = s.get(Case, case_uuid)
-        case.accepted_on = accepted_on
+        case.accepted_on = accepted_on   # taken in under the table in force that day
+        case.policy_ref = clocks.DeadlinePlanner.bundled().policy_for(case.division_code, accepted_on).ref
         c = deadlines.open_clock(s, case, kind, actor="clerk", started_on=started_on, working_days=working_days,
                                  subject_uuid="r-1" if kind is ClockKind.REFERRAL else None)
         s.expunge(c)
@@ -162,7 +163,7 @@ def test_saved_release_database_gets_its_clocks_and_referrals_once_after_upgrade
             with_ref = set(s.scalars(select(Referral.case_uuid)))
             # a referral for every case with a referred category; 低保 and the like (the township's
             # own procedure) get none
-            planner = clocks.DeadlinePlanner.default()
+            planner = clocks.DeadlinePlanner.bundled()
             referred = set()
             for case in s.scalars(select(Case).where(Case.uuid.in_(open_cases))):
                 cats = s.scalars(select(CaseCategory.category).where(CaseCategory.case_uuid == case.uuid)).all()
@@ -195,7 +196,7 @@ def test_saved_release_database_gets_its_clocks_and_referrals_once_after_upgrade
         again.close()
 
 
-def test_backfill_skips_a_case_no_policy_table_covers_and_sign_in_still_works(clerk, data_dir):
+def test_backfill_skips_a_case_whose_policy_table_is_unknown_and_sign_in_still_works(clerk, data_dir):
     from sqlalchemy import delete
 
     from desktop.store.models_referral import ReferralEvent
@@ -205,7 +206,9 @@ def test_backfill_skips_a_case_no_policy_table_covers_and_sign_in_still_works(cl
         s.execute(delete(CaseClock))
         s.execute(delete(ReferralEvent))
         s.execute(delete(Referral))
-        s.get(Case, case_uuid).accepted_on = date(2023, 6, 1)
+        case = s.get(Case, case_uuid)
+        case.accepted_on = date(2023, 6, 1)
+        case.policy_ref = "620102@2023-01-01"     # a table this PC has never had
         s.execute(delete(Meta).where(Meta.key == backfill.MARKER))
     again = sign_in(data_dir, "clerk", "clerk-pass-1", kdf=FAST_KDF)
     try:

@@ -94,7 +94,7 @@ def at(day: date, hour: int = 2) -> datetime:
 
 def submit(session, when: datetime, outcome="accept", cats=(Category.DIBAO, Category.MEDICAL), missing=(),
            reason="", emergency=False) -> intake.IntakeResult:
-    plan = DeadlinePlanner.default().plan(VILLAGE, when.astimezone().date(), list(cats))
+    plan = DeadlinePlanner.bundled().plan(VILLAGE, when.astimezone().date(), list(cats))
     codes = [code for code, _ in plan.documents]
     app = Application(categories=tuple(cats), reason="因病致贫，生活困难", channel=Channel.WALK_IN,
                       household=Household(VILLAGE, HukouType.RURAL, "东坪村三社12号", MEMBERS),
@@ -160,7 +160,7 @@ def test_receipt_says_what_was_accepted_and_never_a_full_id(clerk, fmt):
 ])
 def test_printed_deadline_is_the_clock_deadline_around_spring_festival(clerk, accepted, cats, expected):
     case = submit(clerk, at(accepted), cats=cats)
-    planner = DeadlinePlanner.default()
+    planner = DeadlinePlanner.bundled()
     table = planner.policy_for(VILLAGE, accepted)
     assert compute_deadline("decision_total", accepted, table, planner.calendar, cats[0]) == expected
     assert case.decision_due == expected
@@ -240,7 +240,7 @@ def test_receipt_after_documents_completed_counts_from_completion(clerk):
     accepted = verify_receipt_payload(payload, key).accepted_at
     assert before <= accepted <= datetime.now(UTC)
     t = text(documents.print_receipt(clerk, case.case_uuid, "roll80").pdf)
-    planner = DeadlinePlanner.default()
+    planner = DeadlinePlanner.bundled()
     day = accepted.astimezone().date()
     try:
         due = compute_deadline("decision_total", day, planner.policy_for(VILLAGE, day),

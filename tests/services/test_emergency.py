@@ -45,7 +45,7 @@ def people(admin_session, data_dir):
 
 def emergency_case(clerk, *, emergency: bool = True) -> str:
     cats = (Category.TEMP_EMERGENCY,) if emergency else (Category.DIBAO,)
-    plan = DeadlinePlanner.default().plan(VILLAGE, TODAY, list(cats))
+    plan = DeadlinePlanner.bundled().plan(VILLAGE, TODAY, list(cats))
     app = sample_application(categories=cats, emergency=emergency)
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                       emergency=emergency, documents_received=tuple(c for c, _n in plan.documents))
@@ -170,7 +170,7 @@ def test_a_different_reason_or_outside_the_window_does_not_warn(people):
 
 def test_documents_may_follow_the_aid_and_the_paperwork_waits_for_them(people):
     clerk, supervisor = people["clerk"], people["supervisor"]
-    plan = DeadlinePlanner.default().plan(VILLAGE, TODAY, [Category.TEMP_EMERGENCY])
+    plan = DeadlinePlanner.bundled().plan(VILLAGE, TODAY, [Category.TEMP_EMERGENCY])
     app = sample_application(categories=(Category.TEMP_EMERGENCY,), emergency=True)
     codes = [c for c, _n in plan.documents]
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
@@ -178,7 +178,7 @@ def test_documents_may_follow_the_aid_and_the_paperwork_waits_for_them(people):
     result = intake.submit_application(clerk, app, "accept")       # 急难型: accepted with a document to follow
     assert result.status is CaseStatus.ACCEPTED and result.documents_missing
     ordinary = sample_application()
-    ordinary_plan = DeadlinePlanner.default().plan(VILLAGE, TODAY, [Category.DIBAO])
+    ordinary_plan = DeadlinePlanner.bundled().plan(VILLAGE, TODAY, [Category.DIBAO])
     dcodes = [c for c, _n in ordinary_plan.documents]
     ordinary = Application(ordinary.categories, ordinary.reason, ordinary.channel, ordinary.household,
                            ordinary.applicant_id_number, documents_received=tuple(dcodes[:-1]),

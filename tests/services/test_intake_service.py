@@ -24,7 +24,7 @@ NOW = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)   # 10:30 Beijing, a Monday
 
 
 def _docs(categories=(Category.DIBAO,)):
-    plan = clocks.DeadlinePlanner.default().plan("620102101201", NOW.date(), list(categories))
+    plan = clocks.DeadlinePlanner.bundled().plan("620102101201", NOW.date(), list(categories))
     return [c for c, _n in plan.documents]
 
 
@@ -81,7 +81,7 @@ def test_missing_documents_path(clerk):
 
 
 def test_conditional_documents_may_not_apply(clerk):
-    plan = clocks.DeadlinePlanner.default().plan("620102101201", NOW.date(), [Category.DIBAO])
+    plan = clocks.DeadlinePlanner.bundled().plan("620102101201", NOW.date(), [Category.DIBAO])
     assert plan.conditional, "the 低保 checklist has conditional documents (残疾人证 …)"
     needed = [c for c, _n in plan.documents if c not in plan.conditional]
     r = submit_application(clerk, _with_docs(_app(), needed), "accept", now=NOW)

@@ -53,7 +53,7 @@ def people(admin_session, data_dir):
 
 
 def make_case(clerk, cats=(Category.DIBAO,), seq: int = 1, investigate: bool = True) -> str:
-    plan = DeadlinePlanner.default().plan(VILLAGE, TODAY, list(cats))
+    plan = DeadlinePlanner.bundled().plan(VILLAGE, TODAY, list(cats))
     holder = Person("孙立新", make_id(f"62010219770707{seq:03d}"), Relation.SELF)
     app = Application(tuple(cats), "主要劳动力患病，收入低", Channel.WALK_IN,
                       Household(VILLAGE, HukouType.RURAL, "东坪村三组12号", (holder,)), holder.id_number,

@@ -49,7 +49,7 @@ def make_case(clerk, name: str, birth: str, seq: int, *, others: tuple[Person, .
               cats=(Category.DIBAO,), village: str = VILLAGE, investigate: bool = True,
               address: str = ADDRESS) -> str:
     """A case accepted on 2026-09-10 and (by default) under investigation."""
-    plan = DeadlinePlanner.default().plan(village, INTAKE_AT.date(), list(cats))
+    plan = DeadlinePlanner.bundled().plan(village, INTAKE_AT.date(), list(cats))
     holder = Person(name, ident(birth, seq), Relation.SELF)
     app = Application(tuple(cats), "主要劳动力患病，收入低", Channel.WALK_IN,
                       Household(village, HukouType.RURAL, address, (holder, *others)), holder.id_number,

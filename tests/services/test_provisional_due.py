@@ -40,7 +40,7 @@ def clerk(admin_session, data_dir):
 
 
 def accept(clerk, categories=(Category.MEDICAL,)):
-    plan = DeadlinePlanner.default().plan(VILLAGE, ACCEPTED, list(categories))
+    plan = DeadlinePlanner.bundled().plan(VILLAGE, ACCEPTED, list(categories))
     app = _app(categories=categories)
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                       documents_received=tuple(c for c, _n in plan.documents if c not in plan.conditional))
@@ -75,8 +75,8 @@ def test_a_case_accepted_in_november_is_official(clerk, time_machine):
     assert not case_detail.case_detail(clerk, result.case_uuid).due_provisional
 
 
-def test_the_status_bar_says_deadlines_into_2027_are_provisional():
+def test_the_status_bar_says_deadlines_into_2027_are_provisional(clerk):
     from desktop.services.admin.appinfo import calendar_warning
 
-    assert calendar_warning(date(2026, 12, 3)) == NOTE + "，请从县级平台更新节假日安排"
-    assert calendar_warning(date(2026, 6, 1)) is None
+    assert calendar_warning(clerk, date(2026, 12, 3)) == NOTE + "，请从县级平台更新节假日安排"
+    assert calendar_warning(clerk, date(2026, 6, 1)) is None

@@ -45,7 +45,7 @@ def people(admin_session, data_dir):
 
 
 def _case(clerk, categories=(Category.DIBAO,)) -> str:
-    plan = clocks.DeadlinePlanner.default().plan(VILLAGE, datetime.now(UTC).date(), list(categories))
+    plan = clocks.DeadlinePlanner.bundled().plan(VILLAGE, datetime.now(UTC).date(), list(categories))
     app = sample_application(categories)
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                       documents_received=tuple(c for c, _n in plan.documents))
@@ -74,7 +74,7 @@ def _counts(session):
 
 
 def _months(cls: RecheckClass, on: date = TODAY) -> int:
-    return clocks.DeadlinePlanner.default().policy_for(VILLAGE, on).recheck_months(cls)
+    return clocks.DeadlinePlanner.bundled().policy_for(VILLAGE, on).recheck_months(cls)
 
 
 @pytest.mark.parametrize("cls", list(RecheckClass))
@@ -235,7 +235,7 @@ def test_approving_dibao_opens_the_coverage_and_its_first_recheck(people):
         # the sample family: a head able to work in farming → irregular income, re-checked half-yearly or yearly
         assert covs[0].recheck_class in (RecheckClass.STABLE.value, RecheckClass.IRREGULAR_INCOME.value)
         row = s.scalar(select(Recheck).where(Recheck.coverage_id == covs[0].id))
-        months = clocks.DeadlinePlanner.default().policy_for(VILLAGE, today).recheck_months(covs[0].recheck_class)
+        months = clocks.DeadlinePlanner.bundled().policy_for(VILLAGE, today).recheck_months(covs[0].recheck_class)
         assert row.due_on == add_months(today, months) and row.done_on is None
         (created,) = s.scalars(select(OutboxItem).where(OutboxItem.event_type == "coverage.created")).all()
         # the coverage travels under its own uuid (not the case's), with the case and household it belongs to
@@ -262,14 +262,14 @@ def test_the_months_come_from_the_table_in_force_for_the_village(people):
     """A county table with its own frequencies (demo numbers) is used from its effective date on."""
     import dataclasses
 
-    from desktop.resources import default_calendar, default_policy_book
+    from desktop.resources import load_bundled_calendar, load_bundled_policy_book
 
-    book = default_policy_book()
+    book = load_bundled_policy_book()
     national = book.policy_for(VILLAGE, TODAY)
     local = dataclasses.replace(national, region="620102", effective_from=date(2026, 1, 1), origin="test",
                                 recheck={**national.recheck, RecheckClass.STABLE: 24,
                                          RecheckClass.CLASS_C_URBAN: 2})
-    planner = clocks.DeadlinePlanner(book.merge([local]), default_calendar())
+    planner = clocks.DeadlinePlanner(book.merge([local]), load_bundled_calendar())
     clerk = people["clerk"]
     stable = _coverage(clerk, TODAY, RecheckClass.STABLE)
     urban = _coverage(clerk, TODAY, RecheckClass.CLASS_C_URBAN)

@@ -48,7 +48,7 @@ def people(admin_session, data_dir):
 
 
 def _accept(clerk, categories=(Category.EDUCATION, Category.MEDICAL)) -> str:
-    plan = clocks.DeadlinePlanner.default().plan(VILLAGE, datetime.now(UTC).astimezone().date(),
+    plan = clocks.DeadlinePlanner.bundled().plan(VILLAGE, datetime.now(UTC).astimezone().date(),
                                                  list(categories))
     app = _app(categories=categories)
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
@@ -81,7 +81,7 @@ def test_acceptance_opens_one_pending_referral_per_department_from_policy(people
     cats = (Category.FUNERAL, Category.DIBAO, Category.HEATING, Category.MEDICAL)
     case_uuid = _accept(clerk, cats)
     refs = _refs(clerk, case_uuid)
-    table = clocks.DeadlinePlanner.default().policy_for(VILLAGE, _accepted_on(clerk, case_uuid))
+    table = clocks.DeadlinePlanner.bundled().policy_for(VILLAGE, _accepted_on(clerk, case_uuid))
     assert set(refs) == set(table.referral_departments(cats)) == {"civil_affairs", "healthcare_security"}
     civil = refs[table.referrals[Category.FUNERAL]]
     assert civil.state is referrals.ReferralState.PENDING and civil.state_label == "待转出"
@@ -98,7 +98,7 @@ def test_acceptance_opens_one_pending_referral_per_department_from_policy(people
 
 def test_a_case_left_waiting_for_documents_gets_its_referrals_when_accepted(people):
     clerk = people["clerk"]
-    plan = clocks.DeadlinePlanner.default().plan(VILLAGE, datetime.now(UTC).date(), [Category.MEDICAL])
+    plan = clocks.DeadlinePlanner.bundled().plan(VILLAGE, datetime.now(UTC).date(), [Category.MEDICAL])
     codes = [c for c, _n in plan.documents if c not in plan.conditional]
     app = _app(categories=(Category.MEDICAL,))
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
@@ -122,7 +122,7 @@ def test_sending_starts_the_department_clock_and_refers_the_case(people):
         clock = s.scalar(select(CaseClock).where(CaseClock.subject_uuid == first.uuid))
         assert clock.kind == "referral" and clock.state == "open" and clock.label == f"转办：{first.department_name}"
         assert clock.started_on == day and clock.working_days == first.deadline_working_days
-        assert clock.due_on == clocks.DeadlinePlanner.default().calendar.add_working_days(
+        assert clock.due_on == clocks.DeadlinePlanner.bundled().calendar.add_working_days(
             day, first.deadline_working_days)
         # the case's own 启动调查 clock stopped: the case went to the departments instead
         assert s.scalar(select(CaseClock.state).where(CaseClock.case_uuid == case_uuid,
@@ -147,7 +147,7 @@ def test_the_slip_of_a_sent_referral_says_when_it_left_and_its_clock_due_day(peo
     with clerk.db.read() as s:
         case = s.get(Case, case_uuid)
         accepted_at = datetime.combine(case.accepted_on, datetime.min.time()).astimezone()
-        (slip,) = documents_data.referrals(s, case, clocks.DeadlinePlanner.default(), accepted_at)
+        (slip,) = documents_data.referrals(s, case, clocks.DeadlinePlanner.bundled(), accepted_at)
     assert (slip.data.referred_on, slip.data.due_date) == (sent_day, sent.due_on)
 
 
@@ -276,7 +276,7 @@ def test_end_to_end_two_departments_one_overdue_then_decided(people):
     day = _accepted_on(clerk, case_uuid)
     refs = _refs(clerk, case_uuid)
     assert len(refs) == 2
-    table = clocks.DeadlinePlanner.default().policy_for(VILLAGE, day)
+    table = clocks.DeadlinePlanner.bundled().policy_for(VILLAGE, day)
     education = refs[table.referrals[Category.EDUCATION]]
     medical = refs[table.referrals[Category.MEDICAL]]
     assert (education.department, medical.department) == ("education", "healthcare_security")
@@ -289,7 +289,7 @@ def test_end_to_end_two_departments_one_overdue_then_decided(people):
                                                                amount_cents=52000), today=day)
     medical_due = rq.referral(clerk, medical.uuid, today=day).due_on
     assert medical_due is not None
-    late = clocks.DeadlinePlanner.default().calendar.add_working_days(medical_due, 2)
+    late = clocks.DeadlinePlanner.bundled().calendar.add_working_days(medical_due, 2)
     board = deadlines.dashboard(clerk, today=late)
     overdue = [i for i in board.overdue if i.case_uuid == case_uuid]
     assert {i.subject_uuid for i in overdue if i.kind is deadlines.ClockKind.REFERRAL} == {medical.uuid}

@@ -127,7 +127,7 @@ def test_overdue_counts_decision_days_passed_without_a_final_status(demo):
 
 
 def _accepted_case(clerk) -> str:
-    plan = clocks.DeadlinePlanner.default().plan("620102101201", REAL_TODAY, [Category.DIBAO])
+    plan = clocks.DeadlinePlanner.bundled().plan("620102101201", REAL_TODAY, [Category.DIBAO])
     app = sample_application()
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                       documents_received=tuple(c for c, _n in plan.documents))

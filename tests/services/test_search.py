@@ -52,7 +52,7 @@ class World:
 
 def _app(division: str, address: str, members: tuple[Person, ...], categories: tuple[Category, ...],
          missing_last: bool = False) -> Application:
-    docs = tuple(c for c, _n in clocks.DeadlinePlanner.default().plan(division, date.today(), list(categories))
+    docs = tuple(c for c, _n in clocks.DeadlinePlanner.bundled().plan(division, date.today(), list(categories))
                  .documents)
     received, missing = (docs[:-1], docs[-1:]) if missing_last else (docs, ())
     return Application(categories, "家庭收入低于当地低保标准", Channel.WALK_IN,

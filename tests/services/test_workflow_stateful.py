@@ -195,7 +195,7 @@ class TownshipWindow(RuleBasedStateMachine):
         emergency_case = Category.TEMP_EMERGENCY in cats
         head = make_id(f"62010219700101{self.people:03d}")
         hh = Household(VILLAGE, HukouType.RURAL, f"东坪村三组{self.people}号", (Person("张三明", head, Relation.SELF),))
-        plan = DeadlinePlanner.default().plan(VILLAGE, TODAY, list(cats))
+        plan = DeadlinePlanner.bundled().plan(VILLAGE, TODAY, list(cats))
         codes = [c for c, _n in plan.documents if c not in plan.conditional]
         missing = tuple(codes[:1]) if outcome == "missing_documents" else ()
         app = Application(cats, "主要劳动力患病，收入低", Channel.WALK_IN, hh, head, emergency=emergency_case,

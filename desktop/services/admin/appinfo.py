@@ -72,9 +72,10 @@ def outbox_waiting(session: AppSession) -> int:
         return waiting_count(s)
 
 
-def calendar_warning(today: date, horizon_days: int = CALENDAR_HORIZON_DAYS) -> str | None:
-    """Why deadlines cannot be computed from today to ``horizon_days`` ahead, or None when all is covered."""
-    planner = clocks.DeadlinePlanner.default()
+def calendar_warning(session: AppSession, today: date, horizon_days: int = CALENDAR_HORIZON_DAYS) -> str | None:
+    """Why deadlines from today to ``horizon_days`` ahead are not official (暂定) or cannot be computed,
+    or None when the official calendar covers them all."""
+    planner = clocks.DeadlinePlanner.of(session)
     for year in range(today.year, (today + timedelta(days=horizon_days)).year + 1):
         problem = planner.calendar_problem(max(today, date(year, 1, 1)))
         if problem:
@@ -100,7 +101,7 @@ def shell_status(session: AppSession, today: date | None = None) -> ShellStatus:
         last_at = datetime.fromisoformat(last) if last else None
     except ValueError:
         last_at = None
-    return ShellStatus(waiting, last_at, calendar_warning(today or session.clock.today()))
+    return ShellStatus(waiting, last_at, calendar_warning(session, today or session.clock.today()))
 
 
 @dataclass(frozen=True)

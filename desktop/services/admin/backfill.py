@@ -88,17 +88,23 @@ def _local(dt: Any) -> date:
     return dt.astimezone().date()
 
 
+def _policy(planner: DeadlinePlanner, ref: str, division: str, accepted_on: date) -> PolicyTable:
+    """The case's table: by the ``policy_ref`` it stored; a row that never stored one (release 0.1.0)
+    by its place and acceptance day."""
+    return planner.policy_by_ref(ref) if ref else planner.policy_for(division, accepted_on)
+
+
 def backfill(s: Session, *, actor: str = "system", today: date | None = None, enqueue: bool = True,
              stage_day: Callable[[str, date], date] | None = None,
              planner: DeadlinePlanner | None = None) -> tuple[int, int]:
     """Open the clocks and referrals of every open accepted case that has none; returns (clocks,
     referrals) added. ``stage_day(case_uuid, day the status was reached)`` may move the day the current
     stage began (the demo: its synthetic status history is one day after acceptance)."""
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(s)
     today = today or clock_of(s).today()
     open_statuses = [st.value for st in _RUNNING]
     cases = s.execute(select(Case.uuid, Case.case_number, Case.status, Case.division_code, Case.accepted_on,
-                             Case.decision_due)
+                             Case.decision_due, Case.policy_ref)
                       .where(Case.accepted_on.is_not(None), Case.status.in_(open_statuses))).all()
     if not cases:
         return 0, 0
@@ -112,7 +118,7 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
         .join(Case, and_(Case.uuid == StatusChange.case_uuid, Case.status == StatusChange.to_status))
         .group_by(StatusChange.case_uuid))}
     now = clock_of(s).now()
-    policies: dict[tuple[str, date], PolicyTable | None] = {}
+    policies: dict[tuple[str, str, date], PolicyTable | None] = {}
     skipped = 0
     clock_rows: list[dict[str, Any]] = []
     ref_rows: list[dict[str, Any]] = []
@@ -126,15 +132,16 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
         d, provisional, note = (fixed_due, False, "") if fixed_due is not None else due(start, days)
         clock_rows.append({"uuid": new_uuid(), "case_uuid": case_uuid, "kind": kind.value, "subject_uuid": subject,
                            "label": label or CLOCK_LABELS[kind], "started_on": start, "working_days": days,
-                           "due_on": d, "calendar_note": note, "provisional": provisional, "policy_ref": table.ref, "state": "open",
+                           "due_on": d, "calendar_note": note, "provisional": provisional, "policy_ref": table.ref,
+                           "state": "open",
                            "opened_by": actor, "opened_at": now, "close_note": ""})
 
-    for case_uuid, _number, status, division, accepted_on, decision_due in cases:
+    for case_uuid, _number, status, division, accepted_on, decision_due, policy_ref in cases:
         case_cats = cats.get(case_uuid) or [Category.DIBAO]
-        key = (division, accepted_on)
+        key = (policy_ref or "", division, accepted_on)
         if key not in policies:
             try:
-                policies[key] = planner.policy_for(division, accepted_on)
+                policies[key] = _policy(planner, *key)
             except PolicyNotFound:
                 policies[key] = None     # no table for that place and day: nothing to count from
         table = policies[key]
@@ -194,19 +201,19 @@ def cancel_township_referrals(s: Session, *, actor: str = "system", enqueue: boo
     """Cancel the 待转出 referrals (never sent) whose categories are all carried by the township procedure
     under the policy in force on their case's acceptance day; returns how many. Each gets a history row
     and (``enqueue``) an outbox item; one audit event records the counts."""
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(s)
     rows = s.execute(select(Referral.uuid, Referral.case_uuid, Referral.department, Referral.department_name,
                             Referral.categories, Referral.deadline_working_days, Case.case_number,
-                            Case.division_code, Case.accepted_on)
+                            Case.division_code, Case.accepted_on, Case.policy_ref)
                      .join(Case, Case.uuid == Referral.case_uuid)
                      .where(Referral.state == ReferralState.PENDING.value, Case.accepted_on.is_not(None))).all()
-    policies: dict[tuple[str, date], frozenset[Category]] = {}
+    policies: dict[tuple[str, str, date], frozenset[Category]] = {}
     chosen = []
     for row in rows:
-        key = (row.division_code, row.accepted_on)
+        key = (row.policy_ref or "", row.division_code, row.accepted_on)
         if key not in policies:
             try:
-                policies[key] = planner.policy_for(*key).township_procedure
+                policies[key] = _policy(planner, *key).township_procedure
             except PolicyNotFound:
                 policies[key] = frozenset()
         township = {c.value for c in policies[key]}

@@ -65,17 +65,17 @@ def self_test(data_dir: Path, username: str, password: str, today: date | None =
             except LookupError as exc:
                 checks.append(Check("设备身份", False, str(exc)))
                 dev = None
-        checks.extend(_policy_checks(dev.township_code if dev else None, today or db.clock.today()))
+        checks.extend(_policy_checks(db, dev.township_code if dev else None, today or db.clock.today()))
     finally:
         db.close()
     return checks
 
 
-def _policy_checks(township_code: str | None, today: date) -> list[Check]:
+def _policy_checks(db: Database, township_code: str | None, today: date) -> list[Check]:
     out = []
     try:
-        planner = clocks.DeadlinePlanner.default()
-    except Exception as exc:  # bad bundled data is reported, not raised
+        planner = clocks.DeadlinePlanner.of(db.policy)
+    except Exception as exc:  # bad bundled or stored data is reported, not raised
         return [Check("政策与日历数据", False, getattr(exc, "message", str(exc)))]
     problem = planner.calendar_problem(today)
     out.append(Check("工作日历", problem is None, problem or f"已覆盖 {today.year} 年"))

@@ -176,11 +176,11 @@ def _load_case(s: Session, case_uuid: str) -> Case:
 
 
 def township_limit_cents(session: AppSession, case_uuid: str, today: date | None = None) -> int | None:
-    """The township's approval limit for emergency aid, from the policy in force today in the case's region."""
+    """The township's approval limit for emergency aid, from the policy the case was taken in under."""
     with session.db.read() as s:
-        division = _load_case(s, case_uuid).division_code
-    return DeadlinePlanner.default().policy_for(division, today or session.clock.today()).emergency \
-        .township_approval_limit_cents
+        case = _load_case(s, case_uuid)
+        return DeadlinePlanner.of(s).policy_of(case, today or session.clock.today()).emergency \
+            .township_approval_limit_cents
 
 
 def case_detail(session: AppSession, case_uuid: str, *, today: date | None = None) -> CaseDetail:
@@ -205,7 +205,7 @@ def case_detail(session: AppSession, case_uuid: str, *, today: date | None = Non
         snapshot = (case.uuid, case.case_number, case.received_at, case.accepted_on, case.decision_due,
                     case.clerk, case.channel, case.emergency, case.reason, case.division_code,
                     case.decision_due_provisional)
-    limit = DeadlinePlanner.default().policy_for(snapshot[9], today).emergency.township_approval_limit_cents
+        limit = DeadlinePlanner.of(s).policy_of(case, today).emergency.township_approval_limit_cents
     actions = _actions(session, case_uuid, today)
     history = tuple(documents.print_history(session, case_uuid))
     due = snapshot[4]
@@ -266,7 +266,7 @@ def _has_referral_department(s: Session, case: Case) -> bool:
     if when is None:
         return False
     try:
-        departments, _township = docdata.referral_plan(s, case, DeadlinePlanner.default(), when)
+        departments, _township = docdata.referral_plan(s, case, DeadlinePlanner.of(s), when)
     except PolicyNotFound:
         return False
     return bool(departments)

@@ -156,7 +156,7 @@ def _schedule_in(s: Session, *, actor: str, today: date, planner: DeadlinePlanne
 
 def schedule_unscheduled(s: Session, *, actor: str, today: date, planner: DeadlinePlanner | None = None) -> int:
     """Inside the caller's write transaction (the post-upgrade step): as :func:`schedule_missing`."""
-    return _schedule_in(s, actor=actor, today=today, planner=planner or DeadlinePlanner.default())
+    return _schedule_in(s, actor=actor, today=today, planner=planner or DeadlinePlanner.of(s))
 
 
 def schedule_missing(session: AppSession, today: date | None = None, planner: DeadlinePlanner | None = None) -> int:
@@ -164,7 +164,7 @@ def schedule_missing(session: AppSession, today: date | None = None, planner: De
     Idempotent (run when the re-check list opens and after the demo is made)."""
     session.require(Permission.VIEW_CASES)
     today = today or session.clock.today()
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     with session.db.read() as s:
         missing = s.scalar(select(func.count()).select_from(Coverage).where(_unscheduled(today)))
     if not missing:
@@ -177,7 +177,7 @@ def on_case_approved(s: Session, case: Case, *, actor: str, amount_cents: int | 
                      planner: DeadlinePlanner | None = None) -> list[int]:
     """Inside the approving transaction: open the household's coverage for each approved 低保/特困
     category it does not already receive, with its first re-check. Returns the new coverage ids."""
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(s)
     cats = set(s.scalars(select(CaseCategory.category).where(CaseCategory.case_uuid == case.uuid)))
     members = [(p.labour_capacity, p.employment)
                for p in s.scalars(select(Person).where(Person.household_uuid == case.household_uuid))]
@@ -360,7 +360,7 @@ def record_outcome(session: AppSession, recheck_uuid: str, form: OutcomeInput, t
     with the Chinese reason and changes nothing."""
     session.require(Permission.TRANSITION_CASE)
     today = today or session.clock.today()
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     with session.db.write() as s:
         row = s.scalar(select(Recheck).where(Recheck.uuid == recheck_uuid))
         if row is None:

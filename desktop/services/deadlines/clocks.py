@@ -120,8 +120,8 @@ def open_clock(s: Session, case: Case, kind: ClockKind | str, *, actor: str, sta
     cancelled first: a stage restarted (re-investigation) runs a fresh clock.
     """
     k = ClockKind(kind)
-    planner = planner or DeadlinePlanner.default()
-    policy = planner.policy_for(case.division_code, case.accepted_on or started_on)
+    planner = planner or DeadlinePlanner.of(s)
+    policy = planner.policy_of(case, started_on)
     cat = Category(category) if category is not None else _main_category(s, case.uuid)
     days = working_days if working_days is not None else policy.deadline(k.value, cat)
     due, provisional, note = planner.due(started_on, days)
@@ -227,7 +227,7 @@ def case_clocks(session: AppSession, case_uuid: str, today: date | None = None,
     """Every clock of a case, open ones first by due day, then closed ones as they were opened."""
     session.require(Permission.VIEW_CASES)
     today = today or session.clock.today()
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     with session.db.read() as s:
         rows = list(s.scalars(select(CaseClock).where(CaseClock.case_uuid == case_uuid).order_by(CaseClock.id)))
         infos = [_info(c, today, planner) for c in rows]
@@ -271,7 +271,7 @@ def dashboard(session: AppSession, today: date | None = None, planner: DeadlineP
     """What is overdue, due today and due this week, across all open clocks (``limit`` per group)."""
     session.require(Permission.VIEW_CASES)
     today = today or session.clock.today()
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     week_end = today + timedelta(days=6 - today.weekday())
     is_open = CaseClock.state == ClockState.OPEN.value
     conditions = {"overdue": CaseClock.due_on < today, "today": CaseClock.due_on == today,

@@ -1,7 +1,11 @@
 """Deadlines and document checklists from the policy and calendar in force.
 
-A thin service over desktop.domain.policy / clock: it loads the bundled (or
-county-updated) tables once and answers "what is due when" for a case. A
+A thin service over desktop.domain.policy / clock, on a snapshot of the database's policy
+registry (:mod:`desktop.store.policy_registry`: the bundled files merged with the stored updates):
+``DeadlinePlanner.of(session)`` with an :class:`AppSession` or a SQLAlchemy session opened by the
+database. Something new (an application being taken in) gets the table in force for its place and
+day (:meth:`DeadlinePlanner.policy_for`); an existing record gets the table it stored
+(:meth:`DeadlinePlanner.policy_of` by ``policy_ref``), never a newer one. A
 date in a year whose official holiday schedule is not published yet is
 computed from the law's statutory holidays and marked ``provisional`` (暂定),
 with `calendar_note` saying why, for the screen and the receipt.
@@ -11,13 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+
+from sqlalchemy.orm import Session, object_session
 
 from desktop.domain.categories import Category
 from desktop.domain.clock import compute_due
-from desktop.domain.policy import PolicyBook, PolicyTable
+from desktop.domain.policy import PolicyBook, PolicyNotFound, PolicyTable
 from desktop.domain.provisional import provisional_note
 from desktop.domain.workdays import CalendarNotCovered, Due, WorkCalendar
+from desktop.services.session import AppSession
+from desktop.store.policy_registry import PolicyRegistry, registry_of
 
 
 @dataclass(frozen=True)
@@ -37,11 +44,53 @@ class DeadlinePlanner:
         self.calendar = calendar
 
     @classmethod
-    def default(cls) -> DeadlinePlanner:
-        return _default_planner()
+    def of(cls, where: AppSession | Session | PolicyRegistry) -> DeadlinePlanner:
+        """The planner of the registry of a signed-in session's database, of the database a
+        SQLAlchemy session was opened on (``registry_of``), or of a registry."""
+        if isinstance(where, AppSession):
+            registry = where.db.policy
+        elif isinstance(where, PolicyRegistry):
+            registry = where
+        else:
+            registry = registry_of(where)
+        state = registry.state
+        return cls(state.book, state.calendar)
+
+    @classmethod
+    def of_record(cls, record: object) -> DeadlinePlanner:
+        """The planner of the database a loaded record (a ``Case``…) was read from."""
+        s = object_session(record)
+        return cls.of(registry_of(s))
+
+    @classmethod
+    def bundled(cls) -> DeadlinePlanner:
+        """The files this release ships, without any stored update (tools and tests with no database)."""
+        from desktop.resources import load_bundled_calendar, load_bundled_policy_book  # noqa: PLC0415
+
+        return cls(load_bundled_policy_book(), load_bundled_calendar())
 
     def policy_for(self, region_code: str, on: date) -> PolicyTable:
+        """The table in force for a region on a day: for something being taken in now."""
         return self.book.policy_for(region_code, on)
+
+    def policy_by_ref(self, ref: str) -> PolicyTable:
+        """The table a record was made under; :class:`PolicyNotFound` (Chinese) if this PC does not know it."""
+        for table in self.book.tables:
+            if table.ref == ref:
+                return table
+        raise PolicyNotFound(f"找不到所依据的政策表“{ref}”，请从县级平台更新政策数据后再试")
+
+    def policy_of(self, record: object, on: date | None = None) -> PolicyTable:
+        """The table an existing record (case, notice batch…) was made under: its ``policy_ref``.
+        Only a record that never stored one (release 0.1.0 rows) falls back to the table in force
+        for its ``division_code`` on its ``accepted_on`` (or ``on``)."""
+        ref = getattr(record, "policy_ref", "") or ""
+        if ref:
+            return self.policy_by_ref(ref)
+        day = getattr(record, "accepted_on", None) or on
+        if day is None:
+            raise PolicyNotFound("记录没有保存所依据的政策表，也没有受理日期，无法确定适用的政策")
+        return self.book.policy_for(str(getattr(record, "division_code", "")), day)
 
     def calendar_problem(self, on: date) -> str | None:
         """Why deadlines around ``on`` are not official (暂定 or not computable), or None."""
@@ -89,9 +138,3 @@ def primary_category(categories: list[Category]) -> Category:
     order = list(Category)
     return min(categories, key=order.index)
 
-
-@lru_cache(maxsize=1)
-def _default_planner() -> DeadlinePlanner:
-    from desktop.resources import default_calendar, default_policy_book
-
-    return DeadlinePlanner(default_policy_book(), default_calendar())

@@ -150,11 +150,9 @@ def store_window_contact(s: Session, contact: WindowContact) -> None:
 
 
 def policy_for_case(planner: DeadlinePlanner, case: Case, on: date) -> PolicyTable:
-    """The table the case was taken in under (its ``policy_ref``), else the one in force on ``on``."""
-    for table in planner.book.tables:
-        if table.ref == case.policy_ref:
-            return table
-    return planner.policy_for(case.division_code, on)
+    """The table the case was taken in under (its ``policy_ref``; only a case that never stored one:
+    the table in force on its acceptance day or ``on``)."""
+    return planner.policy_of(case, on)
 
 
 def open_note(exc: CalendarNotCovered) -> str:

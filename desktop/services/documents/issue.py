@@ -269,7 +269,7 @@ def print_receipt(session: AppSession, case_uuid: str, fmt: ReceiptFormat = "a4"
     if fmt not in renderers:
         raise InvalidInput("受理通知书的打印格式应为 a4（A4纸）或 roll80（80毫米小票）。", "fmt")
     kind, render = renderers[fmt]
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     with _txn(session, preview) as s:
         case = data.load_case(s, case_uuid)
         when = _accepted(s, case, "受理通知书")
@@ -282,7 +282,7 @@ def print_missing_documents_notice(session: AppSession, case_uuid: str, *,
                                    planner: DeadlinePlanner | None = None, preview: bool = False) -> PrintedDocument:
     """一次性告知书 for a case waiting for documents (待补正)."""
     session.require(Permission.PRINT_RECEIPT)
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     with _txn(session, preview) as s:
         case = data.load_case(s, case_uuid)
         if _status(case) is not CaseStatus.PENDING_DOCUMENTS:
@@ -298,7 +298,7 @@ def print_refusal(session: AppSession, case_uuid: str, *, planner: DeadlinePlann
                   preview: bool = False) -> PrintedDocument:
     """不予受理告知书 for a case refused at the window, with the recorded reason."""
     session.require(Permission.PRINT_RECEIPT)
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     with _txn(session, preview) as s:
         case = data.load_case(s, case_uuid)
         if _status(case) is not CaseStatus.NOT_ACCEPTED:
@@ -316,7 +316,7 @@ def print_decision_refusal(session: AppSession, case_uuid: str, *,
     Handing it out is what the refusal-notice clock waits for: the first print closes it (met)."""
     session.require(Permission.PRINT_RECEIPT)
     session.require(Permission.TRANSITION_CASE)
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     with _txn(session, preview) as s:
         case = data.load_case(s, case_uuid)
         if _status(case) is not CaseStatus.REFUSED:
@@ -349,7 +349,7 @@ def print_referral_slips(session: AppSession, case_uuid: str, *, planner: Deadli
     transaction (or none, for a ``preview``)."""
     session.require(Permission.PRINT_RECEIPT)
     session.require(Permission.TRANSITION_CASE)
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     out = []
     with _txn(session, preview) as s:
         case = data.load_case(s, case_uuid)

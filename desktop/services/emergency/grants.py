@@ -149,7 +149,7 @@ def _yuan(cents: int) -> str:
 def _rules(case: Case, on: date) -> EmergencyRules:
     from desktop.services.deadlines.planner import DeadlinePlanner  # noqa: PLC0415 (clocks loads the policy book)
 
-    return DeadlinePlanner.default().policy_for(case.division_code, on).emergency
+    return DeadlinePlanner.of_record(case).policy_of(case, on).emergency
 
 
 def _load(s: Session, case_uuid: str) -> tuple[Case, Person]:

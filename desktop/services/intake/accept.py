@@ -84,7 +84,7 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
         v = violations[0]
         more = f"（另有{len(violations) - 1}处问题）" if len(violations) > 1 else ""
         raise InvalidInput(v.message + more, v.field)
-    planner = planner or clocks.DeadlinePlanner.default()
+    planner = planner or clocks.DeadlinePlanner.of(session)
     plan = planner.plan(app.household.division_code, today, list(app.categories))
     checklist = dict(plan.documents)
     received = tuple(app.documents_received)

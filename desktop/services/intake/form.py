@@ -444,7 +444,7 @@ def checklist(session: AppSession, division_code: str, categories: Sequence[str]
         raise InvalidInput(problems[0].message, "categories")
     if not cats:
         return []
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     table = planner.policy_for(division_code, on or session.clock.today())
     return [ChecklistItem(d.code, d.name, d.note, d.conditional) for d in table.required_documents(cats)]
 

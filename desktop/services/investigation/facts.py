@@ -109,9 +109,8 @@ def counting_visit_uuids(s: Session, case_uuid: str) -> set[str]:
 
 
 def policy_for_case(case: Case, today: date) -> PolicyTable:
-    """The policy the case's investigation follows: the one in force on its acceptance day (not yet
-    accepted: ``today``)."""
-    return DeadlinePlanner.default().policy_for(case.division_code, case.accepted_on or today)
+    """The policy the case's investigation follows: the one it was taken in under (its ``policy_ref``)."""
+    return DeadlinePlanner.of_record(case).policy_of(case, today)
 
 
 def required_investigators(case: Case, today: date) -> int:

@@ -152,7 +152,7 @@ def create_batch(session: AppSession, division_code: str, category: Category | s
                  start_on: date | None = None, *, planner: DeadlinePlanner | None = None) -> BatchSummary:
     """A draft notice for one village and category; the period is computed from the policy in force."""
     session.require(Permission.TRANSITION_CASE)
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     start_on = start_on or session.clock.today()
     if not isinstance(start_on, date) or isinstance(start_on, datetime):
         raise InvalidInput("请填写张贴日期。", "start_on")
@@ -229,7 +229,7 @@ def set_start_date(session: AppSession, batch_uuid: str, start_on: date, *,
                    planner: DeadlinePlanner | None = None) -> BatchSummary:
     """Change the planned posting day of a draft; the period is computed again (reprint the poster)."""
     session.require(Permission.TRANSITION_CASE)
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     if not isinstance(start_on, date) or isinstance(start_on, datetime):
         raise InvalidInput("请填写张贴日期。", "start_on")
     with session.db.write() as s:
@@ -262,7 +262,7 @@ def post_batch(session: AppSession, batch_uuid: str, posting: PostingInput, *, t
     """Record that the printed poster was put up: the first posting starts the notice (every case
     ``post_notice``); a later one records another place where the same notice hangs."""
     session.require(Permission.TRANSITION_CASE)
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     today = today or session.clock.today()
     if not isinstance(posting.posted_on, date):
         raise InvalidInput("请填写张贴日期。", "posted_on")
@@ -330,7 +330,7 @@ def close_due_batches(session: AppSession, today: date | None = None, *,
     Meant to run at start and daily; a role that may not move cases gets an empty list."""
     if not session.can(Permission.TRANSITION_CASE):
         return []
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     today = today or session.clock.today()
     with session.db.read() as s:
         due = s.scalars(select(NoticeBatch.uuid).where(NoticeBatch.status == BatchStatus.POSTED.value)

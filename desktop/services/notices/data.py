@@ -116,7 +116,7 @@ def case_facts(s: Session, cases: list[Case], planner: DeadlinePlanner, on: date
                for p in s.scalars(select(Person).where(Person.uuid.in_(chunk))).all()}
     out = {}
     for c in cases:
-        policy = planner.policy_for(c.division_code, on)
+        policy = planner.policy_of(c, on)
         cat = notice_category(cats.get(c.uuid, []), policy)
         facts = CandidateFacts(
             status=CaseStatus(c.status), notice_category=cat, investigators=visits[c.uuid].investigators,
@@ -158,10 +158,8 @@ def members(s: Session, batch: NoticeBatch) -> list[NoticeBatchCase]:
 
 
 def batch_policy(planner: DeadlinePlanner, batch: NoticeBatch) -> PolicyTable:
-    for table in planner.book.tables:
-        if table.ref == batch.policy_ref:
-            return table
-    return planner.policy_for(batch.division_code, batch.start_on)
+    """The table the batch was made under (its ``policy_ref``)."""
+    return planner.policy_of(batch, batch.start_on)
 
 
 def batch_period(batch: NoticeBatch) -> NoticePeriod:

@@ -232,7 +232,7 @@ def print_poster(session: AppSession, batch_uuid: str, size: str = "A4", orienta
     session.require(Permission.VIEW_CASES)
     session.require(Permission.PRINT_RECEIPT)
     _check_format(size, orientation)
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     with session.db.write() as s:
         batch = nd.load_batch(s, batch_uuid)
         _printable(batch, "打印公示海报")
@@ -255,7 +255,7 @@ def _export(session: AppSession, batch_uuid: str, kind: str, render: Callable[[N
             planner: DeadlinePlanner | None) -> NoticeDocument:
     session.require(Permission.VIEW_CASES)
     session.require(Permission.PRINT_RECEIPT)
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     with session.db.write() as s:
         batch = nd.load_batch(s, batch_uuid)
         _printable(batch, "导出公示")
@@ -269,7 +269,7 @@ def print_withdrawal_notice(session: AppSession, batch_uuid: str, size: str = "A
     session.require(Permission.VIEW_CASES)
     session.require(Permission.PRINT_RECEIPT)
     _check_format(size, orientation)
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     with session.db.write() as s:
         batch = nd.load_batch(s, batch_uuid)
         if batch.status != BatchStatus.WITHDRAWN.value or batch.posted_at is None:

@@ -125,7 +125,7 @@ def list_candidates(session: AppSession, division_code: str | None = None, categ
     each from joining a notice posted on ``on`` (default today). ``category`` keeps only the cases
     that would be noticed under it."""
     session.require(Permission.VIEW_CASES)
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     on = on or session.clock.today()
     try:
         want = Category(category) if category is not None else None
@@ -160,7 +160,7 @@ def plan_period(session: AppSession, division_code: str, category: Category | st
     """The period a notice of ``category`` in this village posted on ``start_on`` would have (length,
     unit, last day), from the policy in force — shown before a batch is made."""
     session.require(Permission.VIEW_CASES)
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(session)
     if not isinstance(start_on, date) or isinstance(start_on, datetime):
         raise InvalidInput("请填写张贴日期。", "start_on")
     try:

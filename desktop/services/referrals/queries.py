@@ -142,7 +142,7 @@ def _query(f: ReferralFilter, today: date):  # type: ignore[no-untyped-def]
 
 
 def _rows(s: Session, f: ReferralFilter, today: date, limit: int) -> list[ReferralRow]:
-    planner = DeadlinePlanner.default()
+    planner = DeadlinePlanner.of(s)
     out = []
     for ref, number, status, applicant, village, due, note, provisional in s.execute(_query(f, today).limit(limit)):
         out.append(ReferralRow(

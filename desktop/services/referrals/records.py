@@ -69,8 +69,8 @@ def create_for_case(s: Session, case: Case, *, actor: str, planner: DeadlinePlan
     township-procedure categories), 待转出."""
     if case.accepted_on is None:
         return
-    planner = planner or DeadlinePlanner.default()
-    table = planner.policy_for(case.division_code, case.accepted_on)
+    planner = planner or DeadlinePlanner.of(s)
+    table = planner.policy_of(case)
     cats = [Category(c) for c in s.scalars(select(CaseCategory.category)
                                            .where(CaseCategory.case_uuid == case.uuid)).all()]
     have = set(s.scalars(select(Referral.department).where(Referral.case_uuid == case.uuid)))
@@ -94,9 +94,9 @@ def township_categories(s: Session, case: Case, planner: DeadlinePlanner | None 
     on its acceptance day (as :func:`create_for_case`); none before acceptance or without a policy."""
     if case.accepted_on is None:
         return []
-    planner = planner or DeadlinePlanner.default()
+    planner = planner or DeadlinePlanner.of(s)
     try:
-        table = planner.policy_for(case.division_code, case.accepted_on)
+        table = planner.policy_of(case)
     except PolicyNotFound:
         return []
     cats = s.scalars(select(CaseCategory.category).where(CaseCategory.case_uuid == case.uuid)).all()

@@ -72,10 +72,10 @@ def open_objections(s: Session, case_uuid: str) -> int:
         NoticeObjection.case_uuid == case_uuid, NoticeObjection.status == "open")) or 0)
 
 
-def township_limit_cents(division_code: str, on: date) -> int | None:
-    """The township's approval limit for emergency aid in the policy in force on ``on`` (None: no policy)."""
+def township_limit_cents(case: Case, on: date) -> int | None:
+    """The township's approval limit for emergency aid in the case's policy (None: no policy)."""
     try:
-        return DeadlinePlanner.default().policy_for(division_code, on).emergency.township_approval_limit_cents
+        return DeadlinePlanner.of_record(case).policy_of(case, on).emergency.township_approval_limit_cents
     except PolicyNotFound:
         return None
 
@@ -105,7 +105,7 @@ def build(s: Session, session: AppSession, case: Case, form: TransitionInput, to
     return TransitionContext(
         actor_role=role.value, reason=form.reason.strip(), documents_missing=documents_missing(s, case.uuid),
         emergency=case.emergency, amount_cents=form.amount_cents,
-        township_limit_cents=township_limit_cents(case.division_code, today),
+        township_limit_cents=township_limit_cents(case, today),
         home_visit_investigators=investigation.home_visit_investigators(s, case.uuid),
         min_home_visit_investigators=_min_investigators(case, today),
         notice_period_ended=caller.notice_period_ended, open_objections=open_objections(s, case.uuid),

@@ -215,8 +215,9 @@ def _accept(s: Session, case: Case, day: date, actor: str) -> None:
     """A case accepted after 补正 is accepted on the day the documents were completed."""
     categories = [Category(c) for c in s.scalars(select(CaseCategory.category)
                                                  .where(CaseCategory.case_uuid == case.uuid)).all()]
-    plan = DeadlinePlanner.default().plan(case.division_code, day, categories)
+    plan = DeadlinePlanner.of(s).plan(case.division_code, day, categories)
     case.accepted_on = day
+    case.policy_ref = plan.policy_ref      # taken in under the table in force on the day it is accepted
     case.decision_due, case.decision_due_provisional = plan.decision_due, plan.decision_provisional
     deadlines.on_accepted(s, case, actor=actor)
     referrals.create_for_case(s, case, actor=actor)
