@@ -83,7 +83,7 @@ def test_a_wiped_log_on_a_database_with_cases_is_not_sound(admin_session, data_d
     clerk = sign_in(data_dir, "clerk", "clerk-pass-1", kdf=FAST_KDF)
     try:
         app = sample_application()
-        plan = DeadlinePlanner.default().plan(app.household.division_code, clerk.clock.today(), list(app.categories))
+        plan = DeadlinePlanner.of(clerk).plan(app.household.division_code, clerk.clock.today(), list(app.categories))
         app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                           documents_received=tuple(c for c, _n in plan.documents))
         submit_application(clerk, app, "accept")
