@@ -18,7 +18,6 @@ notice periods are ``days`` or ``working_days``; money is in cents (分).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from .categories import Category
 from .errors import YimenError
 from .notice_content import NoticeContent, NoticeContentRule
 from .policy_schema import FORMAT, LABELS, DeadlineKind, PeriodUnit, PolicyFile, RecheckClass
+from .schema_base import read_json
 from .schema_errors import chinese_errors, place
 
 __all__ = [
@@ -252,13 +252,7 @@ class PolicyBook:
 
 def load_policy_file(path: Path | str) -> PolicyTable:
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyError(f"无法读取政策表 {p.name}：{exc.strerror or exc}") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"政策表 {p.name} 不是有效的 JSON：{exc}") from exc
-    table = parse_policy_table(data, p.name)
+    table = parse_policy_table(read_json(p, "政策表", PolicyError), p.name)
     if p.stem != f"{table.region}-{table.effective_from.isoformat()}":
         raise PolicyError(f"政策表 {p.name} 的文件名应为 {table.region}-{table.effective_from.isoformat()}.json"
                           "（与 region、effective_from 一致）")

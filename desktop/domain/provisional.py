@@ -25,7 +25,6 @@ File format (``format`` 1)::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +34,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .calendar_schema import FORMAT, PROVISIONAL_LABELS, ProvisionalRuleFile
+from .schema_base import read_json
 from .schema_errors import chinese_errors
 from .workdays import CalendarError as RuleError
 
@@ -100,13 +100,8 @@ class ProvisionalRule:
 
 def load_provisional_rule(path: Path | str) -> ProvisionalRule:
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RuleError(f"无法读取暂定节假日规则文件 {p.name}：{exc.strerror or exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise RuleError(f"暂定节假日规则文件 {p.name} 不是有效的 JSON（第{exc.lineno}行）") from exc
-    return ProvisionalRule.from_dict(data, origin=f"暂定节假日规则文件 {p.name}")
+    return ProvisionalRule.from_dict(read_json(p, "暂定节假日规则文件", RuleError),
+                                     origin=f"暂定节假日规则文件 {p.name}")
 
 
 def provisional_note(year: int) -> str:

@@ -3,13 +3,16 @@ the field types. Integers are integers (``true`` is not 1), texts are strings, d
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 from pydantic_core import PydanticCustomError
 
-__all__ = ["FileModel", "IsoDate", "NonEmptyText", "NonNegative", "Positive", "Text", "format_version"]
+__all__ = ["FileModel", "IsoDate", "NonEmptyText", "NonNegative", "Positive", "Text", "format_version", "read_json"]
 
 
 class FileModel(BaseModel):
@@ -44,3 +47,16 @@ def format_version(supported: int) -> Any:
         return v
 
     return Annotated[StrictInt, AfterValidator(check), Field(json_schema_extra={"const": supported})]
+
+
+def read_json(path: Path, what: str, error: Callable[[str], Exception]) -> Any:
+    """The JSON in ``path``; a file that cannot be read, is not UTF-8 or not JSON raises ``error(message)``
+    with a Chinese message naming ``what`` (e.g. 政策表) and the file."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise error(f"无法读取{what} {path.name}：{exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise error(f"{what} {path.name} 不是 UTF-8 编码的文本（第{exc.start + 1}个字节）") from exc
+    except json.JSONDecodeError as exc:
+        raise error(f"{what} {path.name} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）") from exc

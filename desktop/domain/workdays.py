@@ -36,7 +36,6 @@ before it (e.g. 2011-12-31 was a make-up Saturday announced for 2012's 元旦).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -49,6 +48,7 @@ from pydantic import ValidationError
 
 from .calendar_schema import FORMAT, LABELS, CalendarFile, HolidaySpec, YearSpec
 from .errors import YimenError
+from .schema_base import read_json
 from .schema_errors import chinese_errors, place
 
 __all__ = [
@@ -331,13 +331,7 @@ class WorkCalendar:
 
 def load_calendar(path: Path | str) -> WorkCalendar:
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CalendarError(f"无法读取工作日历文件 {p.name}：{exc.strerror or exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise CalendarError(f"工作日历文件 {p.name} 不是有效的 JSON（第{exc.lineno}行）") from exc
-    return WorkCalendar.from_dict(data, origin=f"工作日历文件 {p.name}")
+    return WorkCalendar.from_dict(read_json(p, "工作日历文件", CalendarError), origin=f"工作日历文件 {p.name}")
 
 
 # --------------------------------------------------------------------- parsing and dumping

@@ -11,6 +11,10 @@ from types import ModuleType
 import jsonschema
 import pytest
 
+from desktop.domain.policy import PolicyError, load_policy_file
+from desktop.domain.provisional import load_provisional_rule
+from desktop.domain.workdays import CalendarError, load_calendar
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "docs" / "schemas"
 POLICY_FILES = sorted((ROOT / "resources" / "policy").glob("*.json"))
@@ -93,3 +97,27 @@ def test_the_published_calendar_schema_rejects_a_bad_date_and_an_extra_field() -
         mutate(broken)
         with pytest.raises(jsonschema.ValidationError):
             validator.validate(broken)
+
+
+# ------------------------------------------------------------------ files that are not JSON at all
+
+
+@pytest.mark.parametrize(("load", "name", "what", "error"), [
+    (load_policy_file, "000000-2024-01-01.json", "政策表", PolicyError),
+    (load_calendar, "cn_workdays.json", "工作日历文件", CalendarError),
+    (load_provisional_rule, "provisional_rule.json", "暂定节假日规则文件", CalendarError),
+], ids=["policy", "calendar", "provisional rule"])
+def test_unreadable_garbled_or_broken_files_are_refused_in_chinese(tmp_path: Path, load, name: str, what: str,
+                                                                   error: type[Exception]) -> None:
+    path = tmp_path / name
+    with pytest.raises(error) as exc:
+        load(path)
+    assert exc.value.message.startswith(f"无法读取{what} {name}：")
+    path.write_bytes('{"format": 1,\n "title": "'.encode("gbk") + "政策".encode("gbk") + b'"}')
+    with pytest.raises(error) as exc:
+        load(path)
+    assert exc.value.message == f"{what} {name} 不是 UTF-8 编码的文本（第26个字节）"
+    path.write_text('{"format": 1,\n  "title": }', encoding="utf-8")
+    with pytest.raises(error) as exc:
+        load(path)
+    assert exc.value.message == f"{what} {name} 不是有效的 JSON（第2行第12列）"
