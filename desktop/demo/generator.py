@@ -389,13 +389,13 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
         audit_rows.append((received.isoformat(timespec="microseconds"), clerk, "case_created", "case", case_uuid,
                            "ok", {"status": status.value, "demo": True}))
         if received_day >= today - timedelta(days=2):   # recent work not yet carried to the county
-            recent.append(case_rows[-1])
+            recent.append(case_uuid)
     with db.write() as s:
         # the workflow's bulk path: it checks each status is where the case's history ends
         history.insert_cases(s, case_rows, change_rows)
         s.execute(insert(CaseCategory), cat_rows)
         s.execute(insert(CaseDocument), doc_rows)
-        recent_events.queue_recent(s, recent, cat_rows, doc_rows, change_rows)
+        recent_events.queue_cases(s, recent)
         for year, value in seq_by_year.items():
             s.merge(Sequence(scope=f"case:{dev.device_code}:{year}", value=value))
         chained = audit.chain_rows(s, audit_rows)
@@ -521,6 +521,8 @@ def _populate_notices(session: AppSession, noticed: list[tuple[str, str, date]],
     for (ago, most), code in zip(DEMO_BATCHES, villages, strict=False):
         chosen = by_village[code][:most]
         start = max([today - timedelta(days=ago or 0)] + [accepted for _u, accepted in chosen])
+        with session.db.write() as s:     # the county gets these cases before what the notice does to them
+            recent_events.queue_cases(s, [u for u, _a in chosen])
         try:
             for case_uuid, accepted in chosen:
                 inv.record_home_visit(clerk, case_uuid, inv.HomeVisitInput(

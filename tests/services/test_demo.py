@@ -15,8 +15,10 @@ from desktop.domain.roles import Role
 from desktop.services.admin.accounts import sign_in
 from desktop.services.admin.local_files import read_demo_accounts
 from desktop.store import audit
-from desktop.store.models import Case, CaseDocument, Person, User
+from desktop.store.models import Case, CaseDocument, OutboxItem, Person, User
 from forms.idnumber import parse_id
+from sync import events as ev
+from sync.replay import replay
 
 TODAY = date(2026, 6, 15)
 
@@ -66,6 +68,28 @@ def test_people_have_valid_unique_ids_and_cases_cover_every_status(demo):
             assert any(due is not None for _acc, due in accepted_due)
             assert db.scalar(select(func.count()).select_from(User)) == 6
             assert audit.verify_chain(db).ok
+    finally:
+        s.close()
+
+
+def test_the_demo_queues_its_recent_cases_with_their_families_first(demo):
+    """The last days' cases (and those the demo posts a notice for) wait for the county as the event log
+    holds them: each family (household and every member) before its case, the case as received, then its
+    status changes, home visits, checks and notices; the whole log replays."""
+    user, _l, pw = read_demo_accounts(demo.data_dir)[0]
+    s = sign_in(demo.data_dir, user, pw)
+    try:
+        with s.db.read() as db:
+            rows = db.scalars(select(OutboxItem).order_by(OutboxItem.seq)).all()
+            events = [ev.parse_event(r.event_type, r.schema_version, r.payload) for r in rows]
+            created = [e for e in events if isinstance(e, ev.CaseCreated)]
+            assert created, "the demo has recent cases waiting for the county"
+            model = replay(events)       # the whole log: notices on older cases come after those cases
+            for e in created:
+                case = db.get(Case, e.case_uuid)
+                assert model.cases[e.case_uuid].status == case.status
+                members = db.scalars(select(Person.uuid).where(Person.household_uuid == case.household_uuid)).all()
+                assert set(members) <= set(model.persons) and case.household_uuid in model.households
     finally:
         s.close()
 

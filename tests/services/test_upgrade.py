@@ -12,8 +12,9 @@ from desktop.cli import main
 from desktop.domain.policy import RecheckClass
 from desktop.services.admin import backfill, upgrade
 from desktop.services.admin.accounts import sign_in
-from desktop.store.models import AuditEvent, Coverage, Meta
+from desktop.store.models import AuditEvent, Coverage, Meta, OutboxItem
 from desktop.store.models_recheck import Recheck
+from sync import events as ev
 
 RELEASE = Path(__file__).resolve().parents[1] / "data" / "releases" / "0.1.0"
 RELEASE_PASSWORD = "release-db-2026"
@@ -45,6 +46,16 @@ def test_release_database_upgraded_by_the_cli_then_signed_in_runs_each_step_once
                                     .where(Recheck.done_on.is_(None)))
             assert open_coverage == with_recheck > 0
             assert backfill.missing_count(s) == 0
+            # revision 0008: every coverage has its own uuid; what the steps queued is the typed event log
+            uuids = s.scalars(select(Coverage.uuid)).all()
+            assert len(set(uuids)) == len(uuids) == len(classes) and all(len(u) == 36 for u in uuids)
+            rows = s.scalars(select(OutboxItem).order_by(OutboxItem.seq)).all()
+            assert rows and [r.seq for r in rows] == list(range(1, len(rows) + 1))
+            for r in rows:
+                assert (r.township_code, r.device_code, r.origin, r.schema_version) == ("620102101", "001",
+                                                                                        "township", 1)
+                assert ev.parse_event(r.event_type, r.schema_version, r.payload).subject() == r.entity_uuid
+            assert {r.event_type for r in rows} <= {"referral.backfilled", "referral.cancelled"}
     finally:
         session.close()
 
