@@ -3753,16 +3753,16 @@
 <context>
     <name>ReferralsPage</name>
     <message>
-        <source>到期提醒(&amp;1)</source>
-        <translation>到期提醒(&amp;1)</translation>
+        <source>到期提醒(&amp;D)</source>
+        <translation>到期提醒(&amp;D)</translation>
     </message>
     <message>
-        <source>转办(&amp;2)</source>
-        <translation>转办(&amp;2)</translation>
+        <source>转办(&amp;Z)</source>
+        <translation>转办(&amp;Z)</translation>
     </message>
     <message>
-        <source>动态复核(&amp;3)</source>
-        <translation>动态复核(&amp;3)</translation>
+        <source>动态复核(&amp;F)</source>
+        <translation>动态复核(&amp;F)</translation>
     </message>
 </context>
 <context>

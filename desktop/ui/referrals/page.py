@@ -1,29 +1,20 @@
 """转办与时限 section: 到期提醒 (the due/overdue dashboard), 转办 (referrals by state and department)
-and, when that module is present, 动态复核 (re-checks due, from desktop.ui.rechecks.panel)."""
+and 动态复核 (re-checks due, from desktop.ui.rechecks.panel).
+
+The tabs have letter mnemonics (Alt+D / Alt+Z / Alt+F): Alt+digit belongs to the window's
+sections, and a tab that also claimed Alt+1… made Qt refuse both ("Ambiguous shortcut overload")."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from ..context import UiContext
+from ..rechecks.panel import RecheckPanel
 from .due_panel import DuePanel
 from .referral_panel import ReferralPanel
-
-
-def _recheck_panel(ctx: UiContext) -> QWidget | None:
-    """The re-checks tab, built by another part of Step 5; skipped while its module is missing."""
-    try:
-        module = importlib.import_module("desktop.ui.rechecks.panel")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("desktop.ui.rechecks", "desktop.ui.rechecks.panel"):
-            return None
-        raise
-    panel: QWidget = module.RecheckPanel(ctx)
-    return panel
 
 
 class ReferralsPage(QWidget):
@@ -37,12 +28,10 @@ class ReferralsPage(QWidget):
         self.tabs.setObjectName("referrals_tabs")
         self.due = DuePanel(ctx, today)
         self.referrals = ReferralPanel(ctx, today)
-        self.tabs.addTab(self.due, self.tr("到期提醒(&1)"))
-        self.tabs.addTab(self.referrals, self.tr("转办(&2)"))
-        # ---- other Step 5 tabs plug in here ----
-        self.rechecks = _recheck_panel(ctx)
-        if self.rechecks is not None:
-            self.tabs.addTab(self.rechecks, self.tr("动态复核(&3)"))
+        self.rechecks = RecheckPanel(ctx)
+        self.tabs.addTab(self.due, self.tr("到期提醒(&D)"))
+        self.tabs.addTab(self.referrals, self.tr("转办(&Z)"))
+        self.tabs.addTab(self.rechecks, self.tr("动态复核(&F)"))
         self.referrals.changed.connect(self.due.refresh)
         self.tabs.currentChanged.connect(lambda _i: self.on_shown())
         layout.addWidget(self.tabs)
