@@ -445,3 +445,33 @@ def test_print_dialog_with_a_document_in_hand_asks_the_service_only_on_a_format_
     dialog.format_box.setCurrentIndex(dialog.format_box.findData("a4"))   # back: the bytes already in hand
     qtbot.waitUntil(lambda: dialog.fmt == "a4" and dialog.page_count == 1, timeout=15_000)
     assert asked == ["roll80"] and dialog.pdf == doc.pdf
+
+
+def test_the_search_box_follows_typing_and_the_keyboard_reaches_the_result(qtbot, open_page) -> None:  # type: ignore[no-untyped-def]
+    """As 受理's search: the list follows the typing, ↓ or Enter goes into it, Enter opens the case."""
+    page = open_page()
+    target, other = page.model.rows[5], page.model.rows[7]
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, target.case_number_display)      # no Enter: the list follows the typing
+    qtbot.waitUntil(lambda: page.model.total == 1 and not page.model.loading, timeout=10_000)
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    assert page.table.hasFocus() and page.table.currentIndex().row() == 0
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.detail.detail is not None, timeout=10_000)
+    assert page.detail.detail.case_uuid == target.case_uuid
+    qtbot.keyClick(page.detail.tabs, Qt.Key.Key_Escape)
+
+    # Enter searches at once; a second Enter (the list shows what was typed) goes into it
+    page.search.setFocus()
+    page.search.clear()
+    qtbot.keyClicks(page.search, other.case_number_display)
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.model.total == 1 and not page.model.loading, timeout=10_000)
+    assert page.search.hasFocus() and page.model.rows[0].case_uuid == other.case_uuid
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.table.hasFocus() and page.table.currentIndex().row() == 0
+
+    # Tab from the box lands on the results with a row to start from, not on the filters
+    page.search.setFocus()
+    qtbot.keyClick(page.search, Qt.Key.Key_Tab)
+    assert page.table.hasFocus() and page.table.currentIndex().isValid()

@@ -4,6 +4,11 @@ The list is a lazily fetched model (200 rows a page, read on the worker as
 the clerk scrolls); every filter and every column sort asks the database
 again. Enter or a double-click opens the case; Esc goes back to the list.
 Keys: Ctrl+F the search box, F5 read again.
+
+The search box behaves like 受理's: the list follows the typing (after a short
+pause), Enter searches at once, ↓ (or Enter once the list shows what was typed)
+goes into the results with the first row selected, and Tab from the box goes
+straight to the table.
 """
 
 from __future__ import annotations
@@ -11,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,6 +43,7 @@ from .detail import CaseDetailView
 from .model import CASE_UUID_ROLE, COLUMN_INDEX, CaseTableModel
 
 ERROR_STYLE = style.ERROR_TEXT_BOLD
+SEARCH_PAUSE_MS = 250   # the list follows the typing after this pause (as 受理's search does)
 
 
 class CasesPage(QWidget):
@@ -87,7 +93,13 @@ class CasesPage(QWidget):
         self.search.setPlaceholderText(self.tr("案件编号、申请人姓名或拼音首字母"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(300)
-        self.search.returnPressed.connect(self.apply_filters)
+        self.search.textChanged.connect(self._typed)
+        self.search.installEventFilter(self)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_PAUSE_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self._searched_text = ""       # the text the shown list was read for
         find.setBuddy(self.search)
         top.addWidget(find)
         top.addWidget(self.search)
@@ -116,6 +128,7 @@ class CasesPage(QWidget):
         self.table.setSortingEnabled(True)
         self._set_column_widths()
         self.table.activated.connect(self._open_index)
+        self.table.installEventFilter(self)
         layout.addWidget(self.table, 1)
         self.empty = QLabel(self.tr("没有符合条件的案件。"))
         self.empty.setObjectName("cases_empty")
@@ -133,6 +146,7 @@ class CasesPage(QWidget):
         layout.addWidget(hint)
         QShortcut(QKeySequence.StandardKey.Find, page, activated=self._focus_search,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QWidget.setTabOrder(self.search, self.table)   # Tab from the box goes to the results, not the filters
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), page, activated=self.refresh,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         return page
@@ -193,8 +207,43 @@ class CasesPage(QWidget):
 
     def refresh(self) -> None:
         self._list_stale = False
+        self._search_timer.stop()
         self.error.hide()
-        self.model.set_filter(self.current_filter())
+        f = self.current_filter()
+        self._searched_text = f.text
+        self.model.set_filter(f)
+
+    # ----- the search box ------------------------------------------------------------------
+    def _typed(self, _text: str) -> None:
+        if not self._applying_choices:
+            self._search_timer.start()
+
+    def _enter_results(self) -> bool:
+        if not self.model.rowCount():
+            return False
+        self.table.setFocus(Qt.FocusReason.TabFocusReason)
+        if not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+        return True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is getattr(self, "search", None) and event.type() == QEvent.Type.KeyPress \
+                and isinstance(event, QKeyEvent):
+            if event.key() == Qt.Key.Key_Down:
+                if self._search_timer.isActive():   # typed but not read yet: read first
+                    self.apply_filters()
+                self._enter_results()
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if self.search.text().strip() == self._searched_text and not self.model.loading:
+                    self._enter_results()           # the list already shows it: Enter goes into it
+                else:
+                    self.apply_filters()
+                return True
+        if watched is getattr(self, "table", None) and event.type() == QEvent.Type.FocusIn:
+            if not self.table.currentIndex().isValid() and self.model.rowCount():   # a visible place to start
+                self.table.setCurrentIndex(self.model.index(0, 0))
+        return super().eventFilter(watched, event)
 
     def _load_choices(self) -> None:
         self.ctx.tasks.run(case_queries.filter_choices, self.ctx.session, on_done=self._show_choices,
