@@ -35,13 +35,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -63,6 +62,7 @@ from .context import (
     print_format,
     setting_str,
 )
+from .files import ask_save_file
 from .typography import set_font_scale
 
 log = logging.getLogger(__name__)
@@ -403,13 +403,11 @@ class PrintDialog(QDialog):
         pdf = self.pdf
         if pdf is None or self.busy:
             return None
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = str(Path(folder) / f"{_safe_file_name(self.file_name)}.pdf")
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("另存为PDF"), suggested, self.tr("PDF 文件 (*.pdf)"))
-        if not path:
+        chosen = ask_save_file(self, self.ctx.settings, "pdf", self.tr("另存为PDF"), self.file_name,
+                               self.tr("PDF 文件 (*.pdf)"), ".pdf")
+        if chosen is None:
             return None
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
+        path = str(chosen)
         if not self._ensure_recorded():
             return None
         try:
@@ -424,7 +422,3 @@ class PrintDialog(QDialog):
         return path
 
 
-def _safe_file_name(name: str) -> str:
-    bad = '<>:"/\\|?*\n\r\t'
-    cleaned = "".join("_" if c in bad else c for c in name).strip(" .")
-    return cleaned or "document"

@@ -1645,6 +1645,33 @@
     </message>
 </context>
 <context>
+    <name>Files</name>
+    <message>
+        <source>查找范围(&amp;I)：</source>
+        <translation>查找范围(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>文件名(&amp;N)：</source>
+        <translation>文件名(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>文件类型(&amp;T)：</source>
+        <translation>文件类型(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>保存(&amp;S)</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>打开(&amp;O)</source>
+        <translation>打开(&amp;O)</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+</context>
+<context>
     <name>HandleObjectionDialog</name>
     <message>
         <source>登记异议处理结果</source>
@@ -3597,20 +3624,28 @@
         <translation type="unfinished">转办单</translation>
     </message>
     <message>
-        <source>{0}-{1}-转办单</source>
-        <translation>{0}-{1}-转办单</translation>
+        <source>转办单-{0}</source>
+        <translation>转办单-{0}</translation>
+    </message>
+    <message>
+        <source>回复-{0}</source>
+        <translation>回复-{0}</translation>
     </message>
     <message>
         <source>{0}的转办单已打印。送出后请登记转出，办理时限从转出之日起算。</source>
         <translation>{0}的转办单已打印。送出后请登记转出，办理时限从转出之日起算。</translation>
     </message>
     <message>
-        <source>{0}-{1}-回复</source>
-        <translation>{0}-{1}-回复</translation>
-    </message>
-    <message>
         <source>另存回复材料</source>
         <translation>另存回复材料</translation>
+    </message>
+    <message>
+        <source>原文件类型 (*{0})</source>
+        <translation type="unfinished">原文件类型 (*{0})</translation>
+    </message>
+    <message>
+        <source>所有文件 (*)</source>
+        <translation>所有文件 (*)</translation>
     </message>
     <message>
         <source>已保存到 {0}</source>

@@ -19,7 +19,7 @@ from conftest import FAST_KDF, noon
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import func, select
 
 from desktop.demo.generator import create_demo
@@ -30,6 +30,7 @@ from desktop.services.documents import issue as documents
 from desktop.services.session import AppSession
 from desktop.services.workflow.transitions import TransitionInput
 from desktop.store.models import AuditEvent, Case, Person, PrintRecord, StatusChange
+from desktop.ui import files
 from desktop.ui.cases.model import COLUMN_INDEX, OVERDUE_COLOR, PAGE_SIZE
 from desktop.ui.cases.page import CasesPage
 from desktop.ui.context import SETTING_PRINT_FORMAT, UiContext, pc_settings, setting_str
@@ -314,8 +315,10 @@ def test_print_dialog_shows_the_service_pdf_and_saves_it_exactly(qtbot, open_pag
         assert s.scalars(select(PrintRecord).where(PrintRecord.case_uuid == row.case_uuid)).all() == []
     target = tmp_path / "saved" / "回执"
     target.parent.mkdir()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    offered = []
+    monkeypatch.setattr(files, "run_dialog", lambda d: offered.append(d.selectedFiles()[0]) or [str(target)])
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert Path(offered[0]).name == f"{row.case_number_display}-受理通知书.pdf"   # as from 受理 (test_intake_flow)
     saved = target.with_suffix(".pdf")
     assert saved.read_bytes() == pdf
     with page.ctx.session.db.read() as s:      # saving handed it out: recorded, the very bytes shown

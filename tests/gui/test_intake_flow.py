@@ -78,6 +78,8 @@ def _finished(qtbot, page):  # type: ignore[no-untyped-def]
     assert dialog.pdf == page.last_document.pdf and dialog.pdf.startswith(b"%PDF")
     assert page.current() == SEARCH and page.search.box.text() == ""     # ready for the next person
     assert page.last_result.case_number_display in page.search.banner.text()
+    # the same document gets the same file name here as from the case detail (test_cases_gui)
+    assert dialog.file_name == f"{page.last_result.case_number_display}-{page.last_document.kind.label}"
     return dialog
 
 

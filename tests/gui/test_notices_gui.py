@@ -25,7 +25,7 @@ from conftest import FAST_KDF, noon
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 from sqlalchemy import select
 
 from desktop.demo.generator import DEMO_INVESTIGATORS, create_demo
@@ -38,6 +38,7 @@ from desktop.services.notices import batches as notices
 from desktop.services.session import AppSession
 from desktop.store.models import Case
 from desktop.store.models_notice import NoticeBatch, NoticePosting
+from desktop.ui import files
 from desktop.ui.context import UiContext, pc_settings
 from desktop.ui.main_window import MainWindow
 from desktop.ui.notices.dialogs import HandleObjectionDialog, ObjectionDialog, PostingDialog, WithdrawDialog
@@ -247,7 +248,7 @@ def test_batch_from_candidates_posted_objected_and_ended(qtbot, open_page, tmp_p
     # --- CSV to a file the clerk chose, read back
     target = tmp_path / "export" / "notice"
     target.parent.mkdir()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    monkeypatch.setattr(files, "run_dialog", lambda dialog: [str(target)])
     detail.export("csv")
     qtbot.waitUntil(lambda: detail.last_export is not None, timeout=10_000)
     assert detail.last_export == target.with_suffix(".csv")

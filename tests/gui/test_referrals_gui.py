@@ -11,7 +11,6 @@ import pytest
 from conftest import noon
 from factories import sample_application as _app
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import select, update
 
 from desktop.domain.categories import Category
@@ -21,6 +20,7 @@ from desktop.services.intake.accept import submit_application
 from desktop.store.models import Case, PrintRecord
 from desktop.store.models_clock import CaseClock
 from desktop.store.models_referral import Referral
+from desktop.ui import files
 from desktop.ui.referrals.common import OVERDUE_BG
 from desktop.ui.referrals.dialogs import RECEIVE, RESULT, RETURN, SEND
 from desktop.ui.referrals.page import ReferralsPage
@@ -121,7 +121,7 @@ def test_send_receive_and_key_in_a_result_with_the_reply(qtbot, open_page, accep
     assert not page.referrals.action_buttons[RESULT].isEnabled()
     assert "520.00 元" in page.referrals.detail.text()
     saved = tmp_path / "saved-reply.pdf"        # the reply saved where the clerk chooses, byte for byte
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(saved), "")))
+    monkeypatch.setattr(files, "run_dialog", lambda dialog: [str(saved)])
     qtbot.mouseClick(page.referrals.action_buttons["reply"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "已保存到" in page.referrals.message.text(), timeout=10_000)
     assert saved.read_bytes() == PDF

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -39,6 +38,7 @@ from desktop.services.reporting.audit_log import AuditFilter, AuditRow
 
 from .. import style
 from ..context import UiContext
+from ..files import ask_save_file
 from ..paged_model import Index, PagedTableModel, Request
 from ..typography import set_font_scale
 
@@ -385,11 +385,9 @@ class AuditPage(QWidget):
     # ------------------------------------------------------------------ export
 
     def _ask_path(self, suggested: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出审计日志"), str(Path.home() / suggested),
-                                              self.tr("CSV 文件 (*.csv)"))
-        if path and not path.lower().endswith(".csv"):
-            path += ".csv"
-        return path or None
+        chosen = ask_save_file(self, self.ctx.settings, "export", self.tr("导出审计日志"), suggested,
+                               self.tr("CSV 文件 (*.csv)"), ".csv")
+        return str(chosen) if chosen is not None else None
 
     def export(self) -> None:
         path = self.choose_path(self.tr("审计日志-{0}.csv").format(self.ctx.session.clock.today().isoformat()))

@@ -48,6 +48,7 @@ from desktop.services.workflow import transitions as cases
 
 from .. import style
 from ..context import PRINT_FORMAT_A4, PRINT_FORMAT_ROLL80, UiContext
+from ..files import case_document_file_name
 from ..printing import PrintDialog
 from ..referrals.case_tab import CaseTimeLimitsTab
 from ..typography import set_font_scale
@@ -511,7 +512,7 @@ class CaseDetailView(QWidget):
         formats = (PRINT_FORMAT_A4, PRINT_FORMAT_ROLL80) if what == PRINT_RECEIPT else (PRINT_FORMAT_A4,)
         # A reprint keeps the format of the paper it replaces; otherwise the PC's remembered format.
         dialog = PrintDialog(self.ctx, print_provider(self.ctx, d.case_uuid, what), titles[what], formats=formats,
-                             file_name=f"{d.case_number_display}-{titles[what]}",
+                             file_name=case_document_file_name(d.case_number_display, titles[what]),
                              initial_format=fmt if fmt in formats else None,
                              recorder=print_recorder(self.ctx, d.case_uuid), parent=self)
         dialog.finished.connect(lambda _result: (self._refocus(), self._after_change()))

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -39,7 +38,8 @@ from desktop.services.documents import printers as printing
 from desktop.services.investigation import records as inv
 
 from .. import style
-from ..context import UiContext
+from ..context import UiContext, pc_settings
+from ..files import ask_open_file, ask_save_file
 from .dialogs import _ConfirmDialog, parse_yuan
 
 _NAME_SPLIT = re.compile(r"[\u3001,\uff0c;\uff1b\s]+")   # 、 , ， ; ； and spaces
@@ -92,12 +92,10 @@ class AttachmentPicker(QWidget):
         row.addWidget(self.clear_button)
 
     def choose(self) -> None:
-        folder = str(self.ctx.settings.value("investigation/folder", str(Path.home())))
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择扫描件或照片"), folder,
-                                              self.tr("PDF 或图片 ({0})").format(FILE_PATTERN))
-        if path:
-            self.ctx.settings.setValue("investigation/folder", str(Path(path).parent))
-            self.set_file(Path(path))
+        chosen = ask_open_file(self, self.ctx.settings, "investigation", self.tr("选择扫描件或照片"),
+                               self.tr("PDF 或图片 ({0})").format(FILE_PATTERN))
+        if chosen is not None:
+            self.set_file(chosen)
 
     def set_file(self, path: Path) -> str:
         """Read the file (a problem is shown next to it and returned; "" when read)."""
@@ -365,11 +363,13 @@ class AttachmentViewer(QDialog):
         layout.addLayout(row)
 
     def save_as(self) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("另存附件"), str(Path.home() / self.info.file_name),
-                                              self.tr("原文件类型 (*{0})").format(Path(self.info.file_name).suffix))
-        if path:
-            self.save_to(Path(path))
-        return path
+        suffix = Path(self.info.file_name).suffix
+        chosen = ask_save_file(self, pc_settings(), "attachment", self.tr("另存附件"), self.info.file_name,
+                               self.tr("原文件类型 (*{0})").format(suffix), suffix)
+        if chosen is None:
+            return ""
+        self.save_to(chosen)
+        return str(chosen)
 
     def save_to(self, path: Path) -> None:
         path.write_bytes(self.data)

@@ -28,6 +28,7 @@ from desktop.services.intake.form import HouseholdDraft, Option, Violation
 
 from ..cases.emergency_dialog import EmergencyAidDialog
 from ..context import PRINT_FORMAT_A4, PRINT_FORMAT_ROLL80, UiContext, print_format
+from ..files import case_document_file_name
 from ..printing import PrintDialog
 from ..typography import set_font_scale
 from .common import HINT_STYLE, action_button, ask
@@ -309,7 +310,7 @@ class IntakePage(QWidget):
         formats = (PRINT_FORMAT_A4, PRINT_FORMAT_ROLL80) if status is CaseStatus.ACCEPTED else (PRINT_FORMAT_A4,)
         self.print_dialog = PrintDialog(
             self.ctx, lambda f: intake_form.print_intake_document(session, case_uuid, status, f, preview=True),
-            doc.kind.label, formats=formats, file_name=f"{doc.kind.label}-{result.case_number}",
+            doc.kind.label, formats=formats, file_name=case_document_file_name(result.case_number_display, doc.kind.label),
             initial=(fmt, doc), recorder=lambda d: documents.record_preview(session, case_uuid, d), parent=self)
         self.print_dialog.open()
         self.reset(self.tr("上一件已办理：案件编号 {0}，{1}；{2}已生成，请在打印预览中打印交申请人。").format(

@@ -17,12 +17,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -46,6 +45,7 @@ from desktop.services.session import AppSession
 
 from .. import style
 from ..context import UiContext
+from ..files import ask_open_file, ask_save_file
 from ..printing import PrintDialog
 from ..typography import set_font_scale
 from .dialogs import (
@@ -569,17 +569,15 @@ class BatchDetailView(QWidget):
         if self.detail is None:
             return
         s = self.detail.summary
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         name = self.tr("{0}-{1}公示").format(s.batch_number, s.village_name)
         if kind == "csv":
             title, pattern = self.tr("导出 CSV"), self.tr("CSV 表格 (*.csv)")
         else:
             title, pattern = self.tr("导出网页"), self.tr("网页 (*.html)")
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path(folder) / f"{name}.{kind}"), pattern)
-        if not path:
+        chosen = ask_save_file(self, self.ctx.settings, "export", title, name, pattern, f".{kind}")
+        if chosen is None:
             return
-        if not path.lower().endswith(f".{kind}"):
-            path += f".{kind}"
+        path = str(chosen)
         fn = notices.export_csv if kind == "csv" else notices.export_html
         self.ctx.tasks.run(fn, self.ctx.session, self.batch_uuid,
                            on_done=lambda doc: self._write_export(Path(path), doc), on_error=self._failed)
@@ -626,11 +624,11 @@ class BatchDetailView(QWidget):
         if self.detail is None:
             return
         if path is None:
-            folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-            path, _ = QFileDialog.getOpenFileName(self, self.tr("选择张贴照片"), folder,
-                                                  self.tr("图片 ({0})").format(PHOTO_FILTER))
-            if not path:
+            chosen = ask_open_file(self, self.ctx.settings, "photo", self.tr("选择张贴照片"),
+                                   self.tr("图片 ({0})").format(PHOTO_FILTER))
+            if chosen is None:
                 return
+            path = str(chosen)
         try:
             data = Path(path).read_bytes()
         except OSError as exc:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -35,6 +34,8 @@ from desktop.services.referrals.queries import ReferralRow
 
 from .. import style
 from ..cases.dialogs import parse_yuan
+from ..context import pc_settings
+from ..files import ask_open_file
 from ..typography import set_font_scale
 
 ERROR_STYLE = style.ERROR_TEXT_BOLD
@@ -142,10 +143,10 @@ class ReferralStepDialog(QDialog):
 
     # ----- input ----------------------------------------------------------------------------
     def choose_document(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, self.tr("选择回复函扫描件"), "",
-                                                    self.tr("PDF 或图片 (*.pdf *.jpg *.jpeg *.png)"))
-        if path:
-            self.set_document_file(path)
+        chosen = ask_open_file(self, pc_settings(), "reply", self.tr("选择回复函扫描件"),
+                               self.tr("PDF 或图片 (*.pdf *.jpg *.jpeg *.png)"))
+        if chosen is not None:
+            self.set_document_file(str(chosen))
 
     def set_document_file(self, path: str) -> None:
         try:

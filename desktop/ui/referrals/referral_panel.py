@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,6 +35,7 @@ from desktop.services.referrals.queries import ReferralFilter, ReferralRow
 from .. import style
 from ..cases.dialogs import yuan_text
 from ..context import UiContext
+from ..files import ask_save_file, case_document_file_name
 from ..printing import PrintDialog
 from .common import OVERDUE_BG, OVERDUE_FG, day_text, left_text, open_case
 from .dialogs import RECEIVE, RESULT, RETURN, SEND, ReferralStepDialog
@@ -358,7 +358,8 @@ class ReferralPanel(QWidget):
                                                   preview=True)[0]
 
         dialog = PrintDialog(self.ctx, provide, self.tr("转办单"),
-                             file_name=self.tr("{0}-{1}-转办单").format(row.case_number_display, row.department_name),
+                             file_name=case_document_file_name(row.case_number_display,
+                                                               self.tr("转办单-{0}").format(row.department_name)),
                              recorder=lambda result: documents.record_preview(session, row.case_uuid, result),
                              parent=self)
         if row.state in (ReferralState.PENDING, ReferralState.RETURNED) and self.can_act:
@@ -387,8 +388,11 @@ class ReferralPanel(QWidget):
         if row is None or not row.has_reply:
             return
         suffix = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(row.reply_mime, "")
-        suggested = row.reply_filename or self.tr("{0}-{1}-回复").format(row.case_number_display, row.department_name) + suffix
-        path, _f = QFileDialog.getSaveFileName(self, self.tr("另存回复材料"), suggested)
+        suggested = row.reply_filename or case_document_file_name(
+            row.case_number_display, self.tr("回复-{0}").format(row.department_name)) + suffix
+        chosen = ask_save_file(self, self.ctx.settings, "reply", self.tr("另存回复材料"), suggested,
+                               self.tr("原文件类型 (*{0})").format(suffix) if suffix else self.tr("所有文件 (*)"), suffix)
+        path = str(chosen) if chosen is not None else ""
         if path:
             self.ctx.tasks.run(self._write_reply, row.uuid, path, on_done=lambda p: self.say(
                 self.tr("已保存到 {0}").format(p)), on_error=lambda e: self.say(self.ctx.error_text(e), True))

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,6 +28,7 @@ from desktop.services.reporting.reports import MEASURES, MonthlyReport, ReportRo
 from desktop.services.session import AppSession
 
 from ..context import UiContext
+from ..files import ask_save_file
 from ..typography import set_font_scale
 from .chart import YearChart
 
@@ -209,11 +209,9 @@ class ReportsPage(QWidget):
 
     def _ask_path(self, kind: str, suggested: str) -> str | None:
         pattern = self.tr("Excel 工作簿 (*.xlsx)") if kind == "xlsx" else self.tr("PDF 文件 (*.pdf)")
-        folder = Path.home() / suggested
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出统计报表"), str(folder), pattern)
-        if path and not path.lower().endswith(f".{kind}"):
-            path += f".{kind}"
-        return path or None
+        chosen = ask_save_file(self, self.ctx.settings, "export", self.tr("导出统计报表"), suggested, pattern,
+                               f".{kind}")
+        return str(chosen) if chosen is not None else None
 
     def export(self, kind: str) -> None:
         if self.data is None:
