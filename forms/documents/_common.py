@@ -350,6 +350,31 @@ def signature_rows(st: Styles, width: float, rows: Sequence[tuple[str, str | Non
     return t
 
 
+def closing_block(st: Styles, width: float, org: str, on: date, signers: Sequence[tuple[str, str | None]]) -> Table:
+    """Signature lines on the left, ``{org}（盖章）`` over the date on the right, side by side — the
+    closing of a half-page stub, where a separate seal block would not fit::
+
+        经办人：王喆  签字：__________            榆中县城关镇人民政府（盖章）
+        申请人（签字）：__________                     2026年01月15日
+    """
+    seal_w = min(width * 0.42, fonts.string_width(f"{org}（盖章）", st.body_size) + 10 * mm)
+    left_w = width - seal_w
+    lines = []
+    for who, name in signers:
+        label = f"{who}（签字）：" if name is None else f"{who}：{markup(name)}&nbsp;&nbsp;签字："
+        lines.append(Paragraph(f"{label}<u>{'&nbsp;' * 28}</u>", st.body))
+    right = ParagraphStyle("seal_right", parent=st.body, alignment=TA_RIGHT)
+    seal = [M("{org}（盖章）", right, org=org), Spacer(1, 1.5 * mm), Paragraph(fmt_date(on), right)]
+    left: list[Flowable] = []
+    for i, line in enumerate(lines):
+        if i:
+            left.append(Spacer(1, 2.5 * mm))
+        left.append(line)
+    t = Table([[left, seal]], colWidths=[left_w, seal_w], style=_plain_table_style())
+    t.setStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("TOPPADDING", (0, 0), (-1, -1), 2.5 * mm)])
+    return t
+
+
 def seal_block(st: Styles, org: str, on: date) -> list[Flowable]:
     """Right-aligned ``{org}（盖章）`` over the date, where the stamp goes."""
     right = ParagraphStyle("seal", parent=st.body, alignment=TA_RIGHT, rightIndent=6 * mm)

@@ -53,13 +53,14 @@ from forms.documents._common import (
     _plain_table_style,
     build_pdf,
     check_data,
+    closing_block,
     draw_cut_line,
     field_table,
     fmt_date,
     fmt_datetime,
     join_cn,
     require,
-    signature_rows,
+    seal_block,
     title_block,
 )
 from forms.qr import qr_drawing
@@ -75,8 +76,8 @@ NOTICE = (
     "请保持电话畅通并如实反映情况，办理结果将书面告知。请妥善保管本通知书，凭受理编号查询办理进度。"
 )
 NOTICE_TO_FOLLOW = (
-    "您的急难型临时救助申请本窗口已先行受理，请按上列“待补材料”在先行救助后按时补交。我们将依规核实情况，"
-    "请保持电话畅通并如实反映情况，办理结果将书面告知。请妥善保管本通知书，凭受理编号查询办理进度。"
+    "您的急难型临时救助申请已先行受理，请在先行救助后按时补交上列“待补材料”。我们将依规核实，"
+    "请保持电话畅通并如实反映情况，结果将书面告知。请妥善保管本通知书，凭受理编号查询办理进度。"
 )
 
 
@@ -140,6 +141,11 @@ def _follow_text(d: ReceiptData) -> str:
 
 
 def _rows(d: ReceiptData) -> list[tuple[str, str]]:
+    return [*_head_rows(d), *_tail_rows(d), ("经办人", d.clerk_name)]
+
+
+def _head_rows(d: ReceiptData) -> list[tuple[str, str]]:
+    """The short fields, printed beside the QR code on A4."""
     return [
         ("受理编号", d.case_number_display),
         ("申请人", d.applicant_name),
@@ -148,10 +154,15 @@ def _rows(d: ReceiptData) -> list[tuple[str, str]]:
         ("受理方式", d.channel_label),
         ("受理时间", fmt_datetime(d.accepted_at)),
         ("受理窗口", d.window_name),
+    ]
+
+
+def _tail_rows(d: ReceiptData) -> list[tuple[str, str]]:
+    """The long fields, printed across the whole width below the QR code on A4."""
+    return [
         ("已收材料", _docs_text(d)),
         *([("待补材料", _follow_text(d))] if d.documents_to_follow else []),
         ("办理时限", _deadline_text(d)),
-        ("经办人", d.clerk_name),
         ("监督电话", d.complaint_phone),
     ]
 
@@ -177,17 +188,20 @@ def _stub(st: Styles, d: ReceiptData, width: float, stub_label: str, archive: bo
                                       stamp_size=20, side_label=stub_label)
     out.append(Spacer(1, 1.5 * mm))
     qr_w = (QR_MM_A4 + 4) * mm
-    fields = field_table(st, _rows(d), width - qr_w, 22 * mm)
+    label_w = 22 * mm
+    fields = field_table(st, _head_rows(d), width - qr_w, label_w)
     qr = Table([[f] for f in _qr_block(st, d.qr_payload, QR_MM_A4)], colWidths=[qr_w],
                style=_plain_table_style(center=True))
     body = Table([[fields, qr]], colWidths=[width - qr_w, qr_w], style=_plain_table_style())
     body.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
     out.append(body)
+    # the long fields take the whole width under the QR code, continuing the grid
+    out.append(field_table(st, _tail_rows(d), width, label_w))
     out.append(Spacer(1, 1.5 * mm))
     out.append(P(_notice(d), st.body))
-    if archive:
-        out.append(Spacer(1, 2 * mm))
-        out.append(signature_rows(st, width, [("申请人", None)]))
+    # the issuing body's seal and date, and who signs: the clerk on both stubs, the applicant on the archive's
+    signers = [("经办人", d.clerk_name), *([("申请人", None)] if archive else [])]
+    out.append(closing_block(st, width, d.township_name, d.accepted_at.date(), signers))
     return out
 
 
@@ -274,6 +288,8 @@ def _roll_story(st: Styles, d: ReceiptData, width: float) -> list[Flowable]:
     out.append(qr)
     out.append(Spacer(1, 1 * mm))
     out.append(P(_notice(d), st.small))
+    out.append(Spacer(1, 2 * mm))
+    out += seal_block(st, d.township_name, d.accepted_at.date())   # where the stamp goes on the slip too
     return out
 
 

@@ -335,6 +335,34 @@ def test_receipt_a4_has_two_stubs_with_every_field(rendered):
         assert top["沿此线剪开"] == pytest.approx(page.height / 2, abs=5 * mm)
 
 
+def test_receipt_a4_carries_the_seal_line_and_the_signatures_on_each_stub(rendered):
+    """Like the other notices: the issuing body's （盖章） with the date, and the clerk's signature line on
+    both stubs; the applicant signs the archive stub."""
+    with pdfplumber.open(io.BytesIO(rendered["receipt_a4"])) as doc:
+        page = doc.pages[0]
+        cut = page.search("沿此线剪开")[0]["top"]
+        seals = [m["top"] for m in page.search(f"{TOWNSHIP}（盖章）")]
+        clerks = [m["top"] for m in page.search("经办人：王喆")]
+        dates = [m["top"] for m in page.search("2026年01月15日") if m["top"] > page.search("监督电话")[0]["top"]]
+        applicant = [m["top"] for m in page.search("申请人（签字）")]
+    assert len(seals) == 2 and seals[0] < cut < seals[1]
+    assert len(clerks) == 2 and clerks[0] < cut < clerks[1]
+    assert len(dates) >= 2
+    assert len(applicant) == 1 and applicant[0] > cut
+
+
+def test_an_emergency_receipt_with_documents_to_follow_keeps_two_stubs_on_one_page():
+    """It used to run to two pages and lose the cut line."""
+    data = receipt(categories=("临时救助（急难型）",), documents_received=("社会救助申请书", "居民身份证复印件"),
+                   documents_to_follow=("户口簿", "家庭经济状况核对授权书", "医疗费用票据", "诊断证明书", "收入证明",
+                                        "事故证明"),
+                   decision_deadline=None, deadline_open_note="具体日期待县级下发2027年节假日安排后确定")
+    pdf = render_receipt_a4(data)
+    assert len(page_sizes(pdf)) == 1
+    t = text(pdf)
+    assert "沿此线剪开" in t and t.count("6.事故证明") == 2 and t.count("（盖章）") == 2
+
+
 def test_receipt_roll80_has_every_field_on_one_page(rendered):
     pdf = rendered["receipt_roll"]
     (w, h), = page_sizes(pdf)
@@ -343,6 +371,7 @@ def test_receipt_roll80_has_every_field_on_one_page(rendered):
     t = text(pdf)
     for s in RECEIPT_STRINGS:
         assert squash(s) in t, s
+    assert squash(f"{TOWNSHIP}（盖章）") in t
 
 
 def test_receipt_roll80_grows_with_content():
