@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import Style, pinyin
+from pypinyin import Style, load_single_dict, pinyin
+
+# Characters of people's names that pypinyin's tables lack (CJK Extension B and beyond), with their
+# reading, so their initials are found like any other (张𠮷祥 → "zjx"). Add a name's character here
+# when a clerk reports that its initials are not found.
+RARE_NAME_READINGS: dict[str, str] = {
+    "𠮷": "jí",      # U+20BB7, the 吉 with 土 on top, common in family names
+}
+load_single_dict({ord(ch): reading for ch, reading in RARE_NAME_READINGS.items()})
 
 
 @lru_cache(maxsize=20_000)

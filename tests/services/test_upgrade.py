@@ -59,3 +59,41 @@ def test_release_database_upgraded_by_the_cli_then_signed_in_runs_each_step_once
     finally:
         session.close()
 
+
+
+def test_names_with_a_character_pypinyin_lacks_get_their_initials_after_the_upgrade(admin_session, data_dir):
+    """Databases made before 𠮷 had a reading stored "zx" for 张𠮷祥: the step recomputes them, once."""
+    from conftest import FAST_KDF
+    from factories import sample_application
+    from sqlalchemy import delete, func, select
+
+    from desktop.domain.household import Application
+    from desktop.domain.roles import Role
+    from desktop.services.admin import accounts
+    from desktop.services.admin.accounts import sign_in
+    from desktop.services.admin.upgrade import NAME_INITIALS_MARKER, POST_UPGRADE_STEPS
+    from desktop.services.deadlines.planner import DeadlinePlanner
+    from desktop.services.intake.accept import submit_application
+    from desktop.store.models import AuditEvent, Meta, Person
+
+    accounts.add_user(admin_session, "clerk", "王晓燕", Role.CLERK, "clerk-pass-1")
+    clerk = sign_in(data_dir, "clerk", "clerk-pass-1", kdf=FAST_KDF)
+    try:
+        app = sample_application()
+        plan = DeadlinePlanner.default().plan(app.household.division_code, clerk.clock.today(), list(app.categories))
+        app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
+                          documents_received=tuple(c for c, _n in plan.documents))
+        submit_application(clerk, app, "accept")
+    finally:
+        clerk.close()
+    db = admin_session.db
+    with db.write() as s:   # as an older release stored it
+        person = s.scalars(select(Person).limit(1)).one()
+        person.name, person.name_initials = "张𠮷祥", "zx"
+        s.execute(delete(Meta).where(Meta.key == NAME_INITIALS_MARKER))
+    assert NAME_INITIALS_MARKER in db.run_post_upgrade(POST_UPGRADE_STEPS)
+    with db.read() as s:
+        assert s.scalar(select(Person.name_initials).where(Person.name == "张𠮷祥")) == "zjx"
+        assert s.scalar(select(func.count()).select_from(AuditEvent)
+                        .where(AuditEvent.action == "person.name_initials_recomputed")) == 1
+    assert NAME_INITIALS_MARKER not in db.run_post_upgrade(POST_UPGRADE_STEPS)   # once

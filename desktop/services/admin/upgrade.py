@@ -11,30 +11,37 @@ migrations live) may not import. Each step audits what it changed, as it did ins
 - :data:`RECHECK_CLASSES_MARKER` — the re-check classes release 0.1.0 wrote (``irregular``,
   ``c_class``) renamed to the policy's (``irregular_income``, ``class_c_urban``/``class_c_rural`` by
   the household's hukou), without which the next step and the re-check list could not read them;
-- :data:`RECHECKS_MARKER` — the first re-check of every coverage from before the re-check schedule.
+- :data:`RECHECKS_MARKER` — the first re-check of every coverage from before the re-check schedule;
+- :data:`NAME_INITIALS_MARKER` — the pinyin initials of names holding a character pypinyin lacks
+  (``names.RARE_NAME_READINGS``); the marker names the table, so adding a character runs it again.
 
 A new database runs them too, on nothing, at its first opening (each writes only its marker).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import hashlib
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.household import HukouType
+from desktop.domain.names import RARE_NAME_READINGS, name_initials
 from desktop.domain.policy import RecheckClass
 from desktop.services.admin import backfill
 from desktop.services.coverage import rechecks
 from desktop.store import audit
 from desktop.store.migrate import PostUpgradeStep
-from desktop.store.models import Coverage, Household
+from desktop.store.models import Coverage, Household, Person
 from desktop.store.timekeeping import Clock
 
-__all__ = ["POST_UPGRADE_STEPS", "RECHECKS_MARKER", "RECHECK_CLASSES_MARKER"]
+__all__ = ["NAME_INITIALS_MARKER", "POST_UPGRADE_STEPS", "RECHECKS_MARKER", "RECHECK_CLASSES_MARKER"]
 
 ACTOR = "system"
 RECHECK_CLASSES_MARKER = "upgrade.recheck_classes_0_1"
 RECHECKS_MARKER = "upgrade.recheck_schedule"
+NAME_INITIALS_MARKER = "upgrade.name_initials:" + hashlib.sha256(
+    "".join(sorted(RARE_NAME_READINGS)).encode()).hexdigest()[:12]
 # release 0.1.0's codes -> today's; "c_class" depends on the household (see _legacy_recheck_classes)
 _RENAMED = {"irregular": RecheckClass.IRREGULAR_INCOME.value}
 _LEGACY_C = "c_class"
@@ -70,9 +77,25 @@ def _recheck_schedule(s: Session, clock: Clock) -> None:
     rechecks.schedule_unscheduled(s, actor=ACTOR, today=clock.today())
 
 
+def _rare_name_initials(s: Session, clock: Clock) -> None:
+    if not RARE_NAME_READINGS:
+        return
+    people = s.scalars(select(Person).where(or_(*(Person.name.contains(ch) for ch in RARE_NAME_READINGS)))).all()
+    changed = 0
+    for person in people:
+        initials = name_initials(person.name)
+        if person.name_initials != initials:
+            person.name_initials, changed = initials, changed + 1
+    if changed:
+        s.flush()
+        audit.append_event(s, actor=ACTOR, action="person.name_initials_recomputed", entity_type="person",
+                           detail={"count": changed})
+
+
 POST_UPGRADE_STEPS: tuple[PostUpgradeStep, ...] = (
     PostUpgradeStep(backfill.MARKER, _clocks_and_referrals),
     PostUpgradeStep(backfill.TOWNSHIP_MARKER, _township_referrals),
     PostUpgradeStep(RECHECK_CLASSES_MARKER, _legacy_recheck_classes),
     PostUpgradeStep(RECHECKS_MARKER, _recheck_schedule),
+    PostUpgradeStep(NAME_INITIALS_MARKER, _rare_name_initials),
 )
