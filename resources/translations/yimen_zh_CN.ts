@@ -4079,16 +4079,20 @@
         <translation>在左侧结果中选择一户家庭（↑↓键），可查看其在办申请和正在享受的救助。</translation>
     </message>
     <message>
-        <source>选择此家庭（在此基础上申请）</source>
-        <translation>选择此家庭（在此基础上申请）</translation>
-    </message>
-    <message>
         <source>新建家庭</source>
         <translation>新建家庭</translation>
     </message>
     <message>
         <source>先查询，确认没有登记过，才能新建家庭</source>
         <translation>先查询，确认没有登记过，才能新建家庭</translation>
+    </message>
+    <message>
+        <source>选择此家庭（在此基础上申请）(&amp;X)</source>
+        <translation>选择此家庭（在此基础上申请）(&amp;X)</translation>
+    </message>
+    <message>
+        <source>新建家庭(&amp;J)</source>
+        <translation>新建家庭(&amp;J)</translation>
     </message>
     <message>
         <source>查询后才能新建家庭。</source>

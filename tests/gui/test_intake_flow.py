@@ -237,3 +237,17 @@ def test_found_household_with_an_open_case_is_shown_first(qtbot, ui_context_for)
     after = counts(ctx.session)
     assert after == (before[0] + 1, before[1], before[2])              # same household, same people
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)                          # close the preview
+
+
+def test_new_household_and_choose_household_have_alt_keys(qtbot, ui_context_for):
+    """新建家庭 (Alt+J) and 选择此家庭 (Alt+X) are reached without Tabbing through the results."""
+    from PySide6.QtGui import QKeySequence
+
+    ctx = ui_context_for("clerk")
+    page = open_page(qtbot, ctx)
+    assert QKeySequence.mnemonic(page.search.choose.text()) == QKeySequence("Alt+X")
+    type_text(qtbot, HEAD_ID)
+    qtbot.waitUntil(page.search.create.isEnabled, timeout=10_000)
+    key(qtbot, Qt.Key.Key_J, Qt.KeyboardModifier.AltModifier)
+    wait_step(qtbot, page, HOUSEHOLD)
+    assert page.household.members[0].id_number == HEAD_ID
