@@ -251,3 +251,43 @@ def test_new_household_and_choose_household_have_alt_keys(qtbot, ui_context_for)
     key(qtbot, Qt.Key.Key_J, Qt.KeyboardModifier.AltModifier)
     wait_step(qtbot, page, HOUSEHOLD)
     assert page.household.members[0].id_number == HEAD_ID
+
+
+def test_banners_go_when_they_no_longer_apply(qtbot, ui_context_for):
+    """还有N项材料没有标明… follows the marking and goes; 请填写不予受理的理由 goes once there is one;
+    上一件已办理… goes when the next person's search begins."""
+    from desktop.ui.intake.confirm_step import RefusalDialog
+
+    ctx = ui_context_for("clerk")
+    page = open_page(qtbot, ctx)
+    search_and_start_new(qtbot, page, HEAD_ID)
+    fill_two_members(qtbot, page)
+    key(qtbot, Qt.Key.Key_Return)
+    wait_step(qtbot, page, REQUEST)
+    fill_request(qtbot, page)
+    key(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    wait_step(qtbot, page, DOCUMENTS)
+    docs = page.documents
+    when(qtbot, lambda: docs.rows)
+    page.next_button.click()                                          # 下一步 with nothing marked
+    n = len(docs.rows)
+    assert not docs.summary.isHidden() and f"还有{n}项材料没有标明" in docs.summary.text()
+    docs.rows[0].buttons["received"].click()
+    assert f"还有{n - 1}项材料没有标明" in docs.summary.text()
+    for row in docs.rows[1:]:
+        row.buttons["received"].click()
+    assert docs.summary.isHidden()
+
+    dialog = RefusalDialog(page)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.confirm.click()
+    assert not dialog.error.isHidden() and "请填写不予受理的理由" in dialog.error.text()
+    dialog.reason.setPlainText("户籍不在本乡镇")
+    assert dialog.error.isHidden()
+    dialog.reject()
+
+    page.reset("上一件已办理：案件编号 X，已受理；受理通知书已生成，请在打印预览中打印交申请人。")
+    assert not page.search.banner.isHidden()
+    type_text(qtbot, "zsm")
+    assert page.search.banner.isHidden()

@@ -59,6 +59,8 @@ class RefusalDialog(QDialog):
         layout.addWidget(self.reason)
         self.error = message_label(ERROR_STYLE, "refusal_error")
         layout.addWidget(self.error)
+        # "请填写不予受理的理由" goes as soon as there is one
+        self.reason.textChanged.connect(lambda: self.reason.toPlainText().strip() and show_message(self.error, ""))
         row = QHBoxLayout()
         row.addStretch(1)
         self.confirm = action_button(self.tr("确定不予受理"), "refusal_confirm")

@@ -190,7 +190,7 @@ class DocumentsStep(QWidget):
         self.show_violations(v)
         return v
 
-    def show_violations(self, violations: list[Violation]) -> None:
+    def show_violations(self, violations: list[Violation], *, move_focus: bool = True) -> None:
         by_field = {v.field: v.message for v in violations}
         for row in self.rows:
             show_message(row.error, by_field.get(f"documents.{row.item.code}", ""))
@@ -200,7 +200,7 @@ class DocumentsStep(QWidget):
         if unmarked:
             text = (text + "\n" if text else "") + self.tr("还有{0}项材料没有标明是否收到。").format(unmarked)
         show_message(self.summary, text)
-        if violations:
+        if violations and move_focus:
             self.first_focus().setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _update_status(self) -> None:
@@ -211,3 +211,5 @@ class DocumentsStep(QWidget):
         for row in self.rows:
             if row.mark():
                 show_message(row.error, "")
+        if not self.summary.isHidden() and self.items:   # "还有N项…" follows the marking, and goes when done
+            self.show_violations(intake_form.document_violations(self.items, self.marks()), move_focus=False)

@@ -170,7 +170,9 @@ class SearchStep(QWidget):
                 and self.results.query_kind not in (QueryKind.EMPTY, QueryKind.UNKNOWN))
 
     # ----- searching -------------------------------------------------------------------------------
-    def _typed(self, _text: str) -> None:
+    def _typed(self, text: str) -> None:
+        if text.strip():   # the next person has begun: "上一件已办理…" no longer applies
+            show_message(self.banner, "")
         self._pending = True
         self._update_buttons()
         self.timer.start()
