@@ -92,6 +92,13 @@ class HomePage(QWidget):
             layout.addWidget(self._build_status_box())
         layout.addWidget(self._build_keys_box())
         layout.addStretch(1)
+        # another part of the window changed data (e.g. notices ended at sign-in queued their moves):
+        # the figures are read again, as the status bar's are, so the two never disagree
+        ctx.events.data_changed.connect(self._data_changed)
+
+    def _data_changed(self) -> None:
+        if self.isVisible():
+            self.on_shown()
 
     def _build_figures(self) -> QHBoxLayout:
         row = QHBoxLayout()
