@@ -330,7 +330,7 @@ def test_home_figures_follow_data_changes_like_the_status_bar(qtbot, main_window
     session = main.ctx.session
     before = outbox_waiting(session)
     app = sample_application()
-    plan = DeadlinePlanner.default().plan(app.household.division_code, session.clock.today(), list(app.categories))
+    plan = DeadlinePlanner.of(session).plan(app.household.division_code, session.clock.today(), list(app.categories))
     submit_application(session, Application(app.categories, app.reason, app.channel, app.household,
                                             app.applicant_id_number,
                                             documents_received=tuple(c for c, _n in plan.documents)), "accept")

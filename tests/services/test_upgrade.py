@@ -80,7 +80,7 @@ def test_names_with_a_character_pypinyin_lacks_get_their_initials_after_the_upgr
     clerk = sign_in(data_dir, "clerk", "clerk-pass-1", kdf=FAST_KDF)
     try:
         app = sample_application()
-        plan = DeadlinePlanner.default().plan(app.household.division_code, clerk.clock.today(), list(app.categories))
+        plan = DeadlinePlanner.of(clerk).plan(app.household.division_code, clerk.clock.today(), list(app.categories))
         app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
                           documents_received=tuple(c for c, _n in plan.documents))
         submit_application(clerk, app, "accept")
