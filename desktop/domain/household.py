@@ -19,11 +19,14 @@ from enum import StrEnum
 
 from desktop.domain.categories import Category
 from desktop.domain.divisions import validate_division_code
+from desktop.domain.text_rules import LIMITS, TextKind, shown
+from desktop.domain.text_rules import problem as text_problem
 from forms.idnumber import IdInfo, IdNumberError, normalize_id, parse_id
 from forms.idnumber import age_on as _age_on
 
 __all__ = [
     "ADULT_AGE",
+    "ETHNICITIES",
     "Application",
     "Channel",
     "DisabilityCategory",
@@ -44,7 +47,13 @@ __all__ = [
 ]
 
 ADULT_AGE = 18
-MAX_NAME_LENGTH = 30
+MAX_NAME_LENGTH = LIMITS[TextKind.PERSON_NAME]
+# The 56 nationalities in the order of GB/T 3304, then the two catch-alls of the census form.
+ETHNICITIES: tuple[str, ...] = tuple(
+    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 黎族 "
+    "傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 布朗族 撒拉族 "
+    "毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 "
+    "独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族 其他未识别民族 外国血统中国籍人士".split())
 
 
 class _Labelled(StrEnum):
@@ -328,7 +337,8 @@ class Application:
 # ------------------------------------------------------------------ validation
 
 def _who(p: Person) -> str:
-    return f"成员“{p.name.strip()}”" if p.name.strip() else "成员"
+    name = shown(p.name)
+    return f"成员“{name}”" if name else "成员"
 
 
 def validate_person(p: Person, on: date, *, prefix: str = "") -> list[Violation]:
@@ -342,10 +352,8 @@ def validate_person(p: Person, on: date, *, prefix: str = "") -> list[Violation]
     name = p.name.strip()
     if not name:
         v("name", "姓名不能为空")
-    elif any(c.isdigit() for c in name):
-        v("name", f"{who}：姓名中不能含有数字")
-    elif len(name) > MAX_NAME_LENGTH:
-        v("name", f"{who}：姓名过长（最多{MAX_NAME_LENGTH}个字）")
+    elif (bad := text_problem(p.name, TextKind.PERSON_NAME, f"{who}：姓名")) is not None:
+        v("name", bad.removesuffix("。"))
 
     info: IdInfo | None = None
     try:
@@ -355,6 +363,8 @@ def validate_person(p: Person, on: date, *, prefix: str = "") -> list[Violation]
 
     if not p.ethnicity.strip():
         v("ethnicity", f"{who}：请填写民族")
+    elif p.ethnicity.strip() not in ETHNICITIES:
+        v("ethnicity", f"{who}：民族应从56个民族的名称中选择（如“汉族”“回族”）")
 
     if isinstance(p.monthly_income_cents, bool) or not isinstance(p.monthly_income_cents, int):
         v("monthly_income_cents", f"{who}：月收入必须是整数（单位：分）")
@@ -387,6 +397,8 @@ def validate_household(h: Household, on: date) -> list[Violation]:
     out.extend(Violation("division_code", m) for m in validate_division_code(h.division_code))
     if not h.address.strip():
         out.append(Violation("address", "请填写家庭住址"))
+    elif (bad := text_problem(h.address, TextKind.ADDRESS, "家庭住址")) is not None:
+        out.append(Violation("address", bad.removesuffix("。")))
     if not h.members:
         out.append(Violation("members", "家庭成员不能为空"))
         return out
@@ -409,7 +421,7 @@ def validate_household(h: Household, on: date) -> list[Violation]:
     for i, key in enumerate(keys):
         if key and counts[key] > 1 and key not in reported:
             reported.add(key)
-            names = "、".join(q.name.strip() or "（未填姓名）" for q, k in zip(h.members, keys, strict=True) if k == key)
+            names = "、".join(shown(q.name) or "（未填姓名）" for q, k in zip(h.members, keys, strict=True) if k == key)
             out.append(
                 Violation(f"members[{i}].id_number", f"身份证号码重复：{names} 的号码相同")
             )
@@ -427,6 +439,8 @@ def validate_application(app: Application, on: date) -> list[Violation]:
             out.append(Violation("categories", f"救助类别“{Category(c).label}”重复选择"))
     if not app.reason.strip():
         out.append(Violation("reason", "请填写申请理由"))
+    elif (bad := text_problem(app.reason, TextKind.FREE_TEXT, "申请理由")) is not None:
+        out.append(Violation("reason", bad.removesuffix("。")))
 
     applicant = app.applicant
     if not app.applicant_id_number:

@@ -1,6 +1,7 @@
-"""Checks every form field of the services shares: required text with a length limit, a day that
-is not in the future (nor before an earlier step), and the type of an uploaded file judged by its
-first bytes. Each failure is an :class:`InvalidInput` naming the field, with a Chinese message."""
+"""Checks every form field of the services shares: required text with a length limit and the
+characters :mod:`desktop.domain.text_rules` allows, text the print font can draw, a day that is not
+in the future (nor before an earlier step), and the type of an uploaded file judged by its first
+bytes. Each failure is an :class:`InvalidInput` naming the field, with a Chinese message."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
+from desktop.domain.text_rules import TextKind
+from desktop.domain.text_rules import problem as text_problem
 from desktop.services.errors import InvalidInput
 
 PDF, JPEG, PNG, WEBP = "application/pdf", "image/jpeg", "image/png", "image/webp"
@@ -19,12 +22,35 @@ def text(value: Any, what: str, field: str, limit: int, *, required: bool = True
     """``value`` stripped (``squash``: inner runs of white space made one space); refused when
     required and empty, or longer than ``limit`` characters."""
     raw = value if isinstance(value, str) else ""
+    bad = text_problem(raw, TextKind.FREE_TEXT, what, limit=10**9)   # characters; the length below
+    if bad is not None:
+        raise InvalidInput(bad, field)
     out = " ".join(raw.split()) if squash else raw.strip()
     if required and not out:
         raise InvalidInput(f"请填写{what}。", field)
     if len(out) > limit:
         raise InvalidInput(f"{what}最多{limit}字。", field)
+    printable(out, what, field)
     return out
+
+
+def unprintable(value: str, what: str) -> str | None:
+    """Why ``value`` cannot be printed — a character no shipped font draws — or None."""
+    from forms import fonts  # noqa: PLC0415 — the font tables are read on first use, not at sign-in
+
+    missing = sorted(fonts.missing_glyphs(value))
+    if not missing:
+        return None
+    shown = "”“".join(missing[:3]) + ("”等" if len(missing) > 3 else "”")
+    return f"{what}中的“{shown}无法打印（打印字体中没有这个字），请改用规范汉字，或联系县级信息管理员。"
+
+
+def printable(value: str, what: str, field: str) -> str:
+    """``value`` as is, or :class:`InvalidInput` before anything is saved when it cannot be printed."""
+    bad = unprintable(value, what)
+    if bad is not None:
+        raise InvalidInput(bad, field)
+    return value
 
 
 def day(value: Any, today: date, what: str, field: str, *, not_before: date | None = None,

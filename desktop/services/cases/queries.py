@@ -37,6 +37,8 @@ from desktop.domain.case_number import format_case_number
 from desktop.domain.case_state import TERMINAL_STATUSES, CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.roles import Permission
+from desktop.domain.text_rules import TextKind
+from desktop.domain.text_rules import problem as text_problem
 from desktop.services.cases.detail import (
     ActionOption,
     CaseDetail,
@@ -167,6 +169,9 @@ def _text_condition(text: str) -> ColumnElement[bool] | None:
     Names are matched from the start (the surname) so that the persons index is used; the applicants
     matched are found first and the cases tested by membership, never a scan joining every applicant.
     """
+    bad = text_problem(text, TextKind.SEARCH, "查找内容")   # a lone surrogate, a 16,667-character paste…
+    if bad is not None:
+        raise InvalidInput(bad, "text")
     text = text.strip()
     if not text:
         return None

@@ -22,8 +22,12 @@ from desktop.domain.case_state import CaseStatus
 from desktop.domain.household import Application, canonical_id_number, validate_application
 from desktop.domain.names import name_initials
 from desktop.domain.roles import Permission
+from desktop.domain.text_rules import TextKind
+from desktop.domain.text_rules import problem as text_problem
+from desktop.services import validation
 from desktop.services.deadlines import planner as clocks
 from desktop.services.errors import InvalidInput
+from desktop.services.intake import form as intake_form
 from desktop.services.intake import snapshots
 from desktop.services.session import AppSession
 from desktop.services.workflow import transitions as workflow
@@ -105,6 +109,14 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
         raise InvalidInput("材料已齐全，无需出具一次性告知书。", "documents")
     if outcome == "refuse" and not refusal_reason.strip():
         raise InvalidInput("不予受理必须填写理由。", "refusal_reason")
+    if outcome == "refuse":
+        bad = text_problem(refusal_reason, TextKind.NOTICE_TEXT, "不予受理的理由")
+        if bad is not None:
+            raise InvalidInput(bad, "refusal_reason")
+        validation.printable(refusal_reason, "不予受理的理由", "refusal_reason")
+    # what the documents print must be printable: refused now, never after the commit
+    for field, what, value in intake_form.printed_fields(app.household):
+        validation.printable(value, what, field)
     status = {"accept": CaseStatus.ACCEPTED, "missing_documents": CaseStatus.PENDING_DOCUMENTS,
               "refuse": CaseStatus.NOT_ACCEPTED}[outcome]
     applicant_canon = canonical_id_number(app.applicant_id_number)

@@ -32,6 +32,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from desktop.domain import household
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.household import (
@@ -54,6 +55,8 @@ from desktop.domain.household import (
     validate_person,
 )
 from desktop.domain.roles import Permission, Role
+from desktop.domain.text_rules import LIMITS, TextKind, shown
+from desktop.services import validation
 from desktop.services.deadlines.planner import DeadlinePlanner
 from desktop.services.documents import issue as documents
 from desktop.services.errors import InvalidInput, NotFound
@@ -65,7 +68,7 @@ from desktop.store.models import Village
 from forms.idnumber import IdNumberError, age_on, mask_id, mask_id_short, normalize_id, parse_id
 
 MAX_MONTHLY_INCOME_CENTS = 100_000_000 * 100    # 1亿元 a month: certainly a typing error
-MAX_REASON_LENGTH = 1000
+MAX_REASON_LENGTH = LIMITS[TextKind.FREE_TEXT]
 
 
 # ------------------------------------------------------------------ choices with Chinese labels
@@ -83,12 +86,7 @@ def _options(enum: Iterable[StrEnum]) -> tuple[Option, ...]:
 HUKOU_TYPES, RELATIONS, HEALTH, CHANNELS, CATEGORIES = map(_options, (HukouType, Relation, Health, Channel, Category))
 DISABILITY_CATEGORIES, DISABILITY_GRADES = _options(DisabilityCategory), _options(DisabilityGrade)
 LABOUR_CAPACITIES, EMPLOYMENTS = _options(LabourCapacity), _options(Employment)
-# The 56 nationalities in the order of GB/T 3304, then the two catch-alls of the census form.
-ETHNICITIES: tuple[str, ...] = tuple(
-    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 黎族 "
-    "傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 布朗族 撒拉族 "
-    "毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 "
-    "独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族 其他未识别民族 外国血统中国籍人士".split())
+ETHNICITIES = household.ETHNICITIES   # the list lives with the rule that checks it (domain)
 
 
 def default_channel(role: Role) -> str:
@@ -312,6 +310,8 @@ def member_violations(m: MemberForm, on: date) -> list[Violation]:
             out.append(Violation(v.field, plain_message(v.message)))
     if not m.name.strip() and not any(v.field == "name" for v in out):
         out.append(Violation("name", "姓名不能为空"))
+    if not any(v.field == "name" for v in out) and (bad := validation.unprintable(m.name, "姓名")):
+        out.append(Violation("name", bad))
     return out
 
 
@@ -330,7 +330,8 @@ def _household(h: HouseholdForm) -> tuple[Household, list[Violation]]:
 
 
 def _who(m: MemberForm) -> str:
-    return f"成员“{m.name.strip()}”：" if m.name.strip() else "成员："
+    name = shown(m.name)
+    return f"成员“{name}”：" if name else "成员："
 
 
 def household_violations(h: HouseholdForm, on: date) -> list[Violation]:
@@ -343,7 +344,18 @@ def household_violations(h: HouseholdForm, on: date) -> list[Violation]:
         if v.field == "division_code" and not h.division_code:
             v = Violation("division_code", "请选择所在村（社区）")
         out.append(v)
+    taken = {v.field for v in out}
+    for name, what, value in printed_fields(household):   # refused here, never after the commit
+        if name not in taken and (bad := validation.unprintable(value, what)):
+            out.append(Violation(name, bad))
     return sorted(out, key=_form_order)
+
+
+def printed_fields(household: Household) -> list[tuple[str, str, str]]:
+    """(field, what, text) of the household's texts that documents print: the address, every name."""
+    out = [("address", "家庭住址", household.address)]
+    out += [(f"members[{i}].name", f"成员“{shown(p.name)}”的姓名", p.name) for i, p in enumerate(household.members)]
+    return out
 
 
 def _form_order(v: Violation) -> tuple[int, int]:
@@ -391,6 +403,8 @@ def request_violations(h: HouseholdForm, r: RequestForm, on: date) -> list[Viola
     out += [v for v in validate_application(app, on) if v.field in own]
     if len(r.reason.strip()) > MAX_REASON_LENGTH:
         out.append(Violation("reason", f"申请理由最多{MAX_REASON_LENGTH}字"))
+    elif not any(v.field == "reason" for v in out) and (bad := validation.unprintable(r.reason, "申请理由")):
+        out.append(Violation("reason", bad))
     flagged = separate_filing(h)
     if r.staff_relative_declared is None:
         out.append(Violation("staff_relative", "请询问并选择：本户成员与经办人员、村（居）委会成员是否有近亲属关系"))

@@ -44,6 +44,8 @@ from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.household import Relation, Sex, canonical_id_number
 from desktop.domain.roles import Permission
+from desktop.domain.text_rules import TextKind, is_cjk
+from desktop.domain.text_rules import problem as text_problem
 from desktop.services.session import AppSession
 from desktop.store import audit
 from desktop.store.models import Case, CaseCategory, Coverage, Household, Person, Village
@@ -178,15 +180,15 @@ class ParsedQuery:
 
 # ------------------------------------------------------------------ classification
 
-def _is_cjk(ch: str) -> bool:
-    cp = ord(ch)
-    return (0x3400 <= cp <= 0x4DBF or 0x4E00 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF
-            or 0x20000 <= cp <= 0x3134F or ch == "〇")
+_is_cjk = is_cjk   # one definition of a Chinese character (desktop.domain.text_rules)
 
 
 def classify(text: str, today: date) -> ParsedQuery:
     """What kind of query the typed text is, and its normalised value (NFKC, x → X, spaces dropped).
     ``today``: an ID number whose birth date is after it gets a notice."""
+    bad = text_problem(text or "", TextKind.SEARCH, "查询内容")   # a lone surrogate, a huge paste…
+    if bad is not None:
+        return ParsedQuery(QueryKind.UNKNOWN, notice=bad)
     norm = unicodedata.normalize("NFKC", text or "").strip()
     if len(norm) < MIN_QUERY_CHARS:
         return ParsedQuery(QueryKind.EMPTY, notice=HINT)
