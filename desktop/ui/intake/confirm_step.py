@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.text_rules import LIMITS, TextKind
 from desktop.services.intake import form as intake_form
 
 from .common import (
@@ -34,7 +35,7 @@ from .common import (
 )
 from .summary import SummaryInput, summary_html
 
-MAX_REFUSAL_REASON = 500
+MAX_REFUSAL_REASON = LIMITS[TextKind.NOTICE_TEXT]   # printed on the 不予受理告知书
 
 
 class RefusalDialog(QDialog):
