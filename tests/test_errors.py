@@ -9,6 +9,7 @@ import inspect
 import logging
 import pkgutil
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -143,3 +144,26 @@ def test_anything_else_is_a_bug_logged_with_its_traceback(caplog: pytest.LogCapt
     odd.message = "看起来像提示"  # type: ignore[attr-defined]
     assert error_text(odd) != "看起来像提示"
     assert error_text(WrongPassword("密码错误")) == "密码错误"
+
+
+def test_self_test_reports_a_known_error_as_is_and_a_bug_by_its_class(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from desktop.services.admin import maintenance
+
+    def refused(_policy: object) -> None:
+        raise PolicyError("政策表 620102-2026-07-01.json：缺少 deadlines")
+
+    monkeypatch.setattr(maintenance.clocks.DeadlinePlanner, "of", staticmethod(refused))
+    with caplog.at_level(logging.ERROR):
+        (check,) = maintenance._policy_checks(SimpleNamespace(policy=None), None, date(2026, 12, 3))
+    assert (check.ok, check.detail) == (False, "政策表 620102-2026-07-01.json：缺少 deadlines")
+    assert caplog.records == []
+
+    def broken(_policy: object) -> None:
+        raise AttributeError("'NoneType' object has no attribute 'rules'")
+
+    monkeypatch.setattr(maintenance.clocks.DeadlinePlanner, "of", staticmethod(broken))
+    with caplog.at_level(logging.ERROR):
+        (check,) = maintenance._policy_checks(SimpleNamespace(policy=None), None, date(2026, 12, 3))
+    assert not check.ok and "AttributeError" in check.detail and "程序内部错误" in check.detail
+    assert "broken" in caplog.text          # the traceback went to the log

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import text
 
+from desktop.domain.errors import YimenError
 from desktop.domain.roles import Permission, has_permission, parse_role
 from desktop.services.deadlines import planner as clocks
 from desktop.services.errors import ServiceError
@@ -27,6 +29,8 @@ from desktop.store.database import Database
 from desktop.store.device import device_info
 from desktop.store.errors import StoreError
 from desktop.store.timekeeping import SYSTEM_CLOCK, Clock
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ def _policy_checks(db: Database, township_code: str | None, today: date) -> list
     try:
         planner = clocks.DeadlinePlanner.of(db.policy)
     except Exception as exc:  # bad bundled or stored data is reported, not raised
-        return [Check("政策与日历数据", False, getattr(exc, "message", str(exc)))]
+        return [Check("政策与日历数据", False, _problem(exc))]
     problem = planner.calendar_problem(today)
     out.append(Check("工作日历", problem is None, problem or f"已覆盖 {today.year} 年"))
     if township_code:
@@ -84,8 +88,16 @@ def _policy_checks(db: Database, township_code: str | None, today: date) -> list
             table = planner.policy_for(township_code + "000", today)
             out.append(Check("现行政策表", True, f"{table.region} 自 {table.effective_from} 起施行"))
         except Exception as exc:
-            out.append(Check("现行政策表", False, getattr(exc, "message", str(exc))))
+            out.append(Check("现行政策表", False, _problem(exc)))
     return out
+
+
+def _problem(exc: Exception) -> str:
+    """A known error's Chinese message; anything else is a bug: logged with its traceback, named by class."""
+    if isinstance(exc, YimenError):
+        return exc.message
+    log.error("self-test check failed: %s", exc.__class__.__name__, exc_info=exc)
+    return f"程序内部错误（{exc.__class__.__name__}），详情见日志"
 
 
 def verify_audit(session: AppSession) -> audit.ChainReport:
