@@ -10,6 +10,8 @@
     yimen restore --data-dir DIR --from BACKUP --user U
     yimen list-backups --data-dir DIR
     yimen user list|add|reset-password|unlock|remove --data-dir DIR --user ADMIN ...
+    yimen policy import FILE --data-dir DIR --user ADMIN   import a policy table or a holiday calendar
+    yimen policy list --data-dir DIR --user ADMIN          what is in force and what was imported
 
 Passwords are read from the terminal, from `--password-stdin`, or from the
 YIMEN_PASSWORD environment variable (for scripts); never from an argument.
@@ -244,6 +246,41 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+_KIND_LABELS = {"policy": "政策表", "calendar": "节假日安排"}
+
+
+def _years_text(years: tuple[int, ...]) -> str:
+    return f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "无")
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    from desktop.services.policy import updates
+
+    if args.policy_command is None:
+        raise CliError("请指定操作：import 或 list。")
+    session = _sign_in(args)
+    try:
+        if args.policy_command == "import":
+            print(updates.import_file(session, Path(args.file)).summary)
+            return 0
+        rows = updates.list_updates(session)
+        state = session.policy.state
+        imported = {r.ref for r in rows if r.in_force}
+        print(f"节假日安排：正式安排覆盖 {_years_text(state.calendar.covered_years)} 年，其余年份按法定节假日暂定")
+        for t in state.book.tables:
+            origin = "已导入" if t.ref in imported else "随程序发布"
+            print(f"政策表\t{t.ref}\t{t.title}\t{origin}")
+        if not rows:
+            print("尚未导入任何政策表或节假日安排（使用随程序发布的数据）")
+        for r in rows:
+            state_text = "在用" if r.in_force else "已被更新的版本取代"
+            print(f"{_KIND_LABELS.get(r.kind, r.kind)}\t{r.ref}\t{r.imported_at.astimezone():%Y-%m-%d %H:%M}\t"
+                  f"{r.imported_by}\t{r.source}\t{r.sha256[:12]}\t{state_text}")
+    finally:
+        session.close()
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from desktop.ui.app import run_app
 
@@ -290,7 +327,22 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--from", dest="source", required=True, help="备份目录")
     add("list-backups", cmd_list_backups, "列出备份")
     _add_user_commands(sub)
+    _add_policy_commands(sub)
     return p
+
+
+def _add_policy_commands(sub) -> None:  # type: ignore[no-untyped-def]
+    pol = sub.add_parser("policy", help="政策表与节假日安排（须以系统管理员身份 --user 登录）")
+    pol.set_defaults(func=cmd_policy, policy_command=None)
+    commands = pol.add_subparsers(dest="policy_command")
+    for name, help_text in (("import", "导入政策表或节假日安排文件（JSON），校验后写入加密数据库"),
+                            ("list", "列出在用的政策表、日历覆盖年份和已导入的更新")):
+        sp = commands.add_parser(name, help=help_text)
+        sp.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS)
+        sp.add_argument("--user", help="执行操作的系统管理员用户名")
+        sp.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+        if name == "import":
+            sp.add_argument("file", help="政策表（resources/policy 格式）或节假日安排（cn_workdays.json 格式）")
 
 
 def _add_user_commands(sub) -> None:  # type: ignore[no-untyped-def]

@@ -33,7 +33,7 @@ from .errors import DatabaseMissing, KeySlotError
 from .keyslots import KdfParams, KeySlotFile, LockoutPolicy
 from .models import Meta
 from .policy_registry import SESSION_KEY as POLICY_KEY
-from .policy_registry import PolicyRegistry, stored_updates
+from .policy_registry import PolicyRegistry, newest_update_id, stored_updates
 from .timekeeping import SESSION_KEY, SYSTEM_CLOCK, Clock
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class Database:
         self._lookup_secret: bytes | None = None
         self.backup_before_migration: Path | None = None
         # the policy and calendar in force (bundled files + stored updates), read on first use
-        self.policy = PolicyRegistry(self._stored_policy_updates)
+        self.policy = PolicyRegistry(self._stored_policy_updates, version=self._newest_policy_update)
 
     # ----- paths ----------------------------------------------------------------
     @staticmethod
@@ -172,6 +172,10 @@ class Database:
     def _stored_policy_updates(self):  # type: ignore[no-untyped-def]
         with self.read() as s:
             return stored_updates(s)
+
+    def _newest_policy_update(self) -> int:
+        with self.engine.connect() as conn:   # one cheap indexed read: has anyone imported since?
+            return newest_update_id(conn)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -9,6 +9,8 @@ bundled year. The calendar answers years with no official schedule from the law'
 
 One registry per :class:`~desktop.store.database.Database` (``db.policy``), built lazily on first
 use — signing in never reads a policy file — and :meth:`PolicyRegistry.reload`-ed after an import.
+An import made through another connection (``yimen policy import`` while the window runs) is seen
+too: each use compares the newest ``policy_updates`` id with the one the snapshot was built from.
 The database hands it to every SQLAlchemy session it opens, the same way it hands over the clock,
 so code that only has a session reaches it with :func:`registry_of` (``clock_of``'s twin).
 
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from .models_policy import PolicyUpdate
@@ -36,7 +38,8 @@ if TYPE_CHECKING:   # the rules are imported on first use, not when the database
     from desktop.domain.policy import PolicyBook, PolicyTable
     from desktop.domain.workdays import WorkCalendar
 
-__all__ = ["CALENDAR", "POLICY", "PolicyRegistry", "PolicyState", "StoredUpdate", "registry_of", "stored_updates"]
+__all__ = ["CALENDAR", "POLICY", "PolicyRegistry", "PolicyState", "StoredUpdate", "newest_update_id", "registry_of",
+           "stored_updates"]
 
 SESSION_KEY = "yimen.policy"
 POLICY = "policy"
@@ -100,23 +103,28 @@ class PolicyRegistry:
     files only. ``bundled`` loads what the release ships (replaceable in tests)."""
 
     def __init__(self, stored: Callable[[], Sequence[StoredUpdate]] | None = None,
-                 bundled: Callable[[], PolicyState] = _bundled) -> None:
+                 bundled: Callable[[], PolicyState] = _bundled,
+                 version: Callable[[], int] | None = None) -> None:
         self._stored = stored
         self._bundled = bundled
+        self._version = version          # the newest stored update's id (0: none)
         self._state: PolicyState | None = None
+        self._built_at = 0
         self._lock = threading.Lock()
 
     @property
     def state(self) -> PolicyState:
         state = self._state
-        if state is None:
+        current = self._version() if self._version is not None and state is not None else self._built_at
+        if state is None or current != self._built_at:
             with self._lock:
+                version = self._version() if self._version is not None else 0
                 state = self._state
-                if state is None:
+                if state is None or version != self._built_at:
                     state = self._bundled()
                     if self._stored is not None:
                         state = state.with_updates(self._stored())
-                    self._state = state
+                    self._state, self._built_at = state, version
         return state
 
     def rebuilt(self, s: Session, extra: Iterable[StoredUpdate] = ()) -> PolicyState:
@@ -144,6 +152,11 @@ class PolicyRegistry:
     def policy_for(self, region_code: str, on: date) -> PolicyTable:
         """The table in force for a region on a day — for something new (an application being taken in)."""
         return self.state.policy_for(region_code, on)
+
+
+def newest_update_id(conn: Session | Connection) -> int:
+    """The id of the newest stored update (0: none): the registry's cheap "has anything changed"."""
+    return int(conn.scalar(select(func.max(PolicyUpdate.id))) or 0)
 
 
 def stored_updates(s: Session) -> list[StoredUpdate]:

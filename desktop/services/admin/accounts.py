@@ -84,9 +84,9 @@ def sign_in(data_dir: Path, username: str, password: str, *, lockout: LockoutPol
     :mod:`desktop.services.admin.upgrade`); sign-in itself only checks the user and audits it."""
     # imported here, not at the top: the steps need the deadline and referral services, which the
     # login window should not load before it is shown
-    from desktop.services.admin.upgrade import POST_UPGRADE_STEPS  # noqa: PLC0415
+    from desktop.services.admin.upgrade import post_upgrade_steps  # noqa: PLC0415
 
-    db = Database.unlock(data_dir, username, password, lockout=lockout, post_upgrade=POST_UPGRADE_STEPS,
+    db = Database.unlock(data_dir, username, password, lockout=lockout, post_upgrade=post_upgrade_steps(),
                          clock=clock)
     try:
         with db.write() as s:

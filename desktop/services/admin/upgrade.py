@@ -14,6 +14,10 @@ migrations live) may not import. Each step audits what it changed, as it did ins
 - :data:`RECHECKS_MARKER` — the first re-check of every coverage from before the re-check schedule;
 - :data:`NAME_INITIALS_MARKER` — the pinyin initials of names holding a character pypinyin lacks
   (``names.RARE_NAME_READINGS``); the marker names the table, so adding a character runs it again.
+- :func:`due_days_marker` — once per bundled holiday calendar: every running 暂定 due day (and any
+  left open by an older release) counted again on the calendar this release ships, so a release
+  that bundles next year's official schedule fixes the old clocks
+  (:mod:`desktop.services.deadlines.recompute`). :func:`post_upgrade_steps` is the full list.
 
 A new database runs them too, on nothing, at its first opening (each writes only its marker).
 """
@@ -33,15 +37,18 @@ from desktop.services.coverage import rechecks
 from desktop.store import audit
 from desktop.store.migrate import PostUpgradeStep
 from desktop.store.models import Coverage, Household, Person
+from desktop.store.policy_registry import registry_of
 from desktop.store.timekeeping import Clock
 
-__all__ = ["NAME_INITIALS_MARKER", "POST_UPGRADE_STEPS", "RECHECKS_MARKER", "RECHECK_CLASSES_MARKER"]
+__all__ = ["DUE_DAYS_MARKER", "NAME_INITIALS_MARKER", "POST_UPGRADE_STEPS", "RECHECKS_MARKER", "RECHECK_CLASSES_MARKER",
+           "due_days_marker", "post_upgrade_steps"]
 
 ACTOR = "system"
 RECHECK_CLASSES_MARKER = "upgrade.recheck_classes_0_1"
 RECHECKS_MARKER = "upgrade.recheck_schedule"
 NAME_INITIALS_MARKER = "upgrade.name_initials:" + hashlib.sha256(
     "".join(sorted(RARE_NAME_READINGS)).encode()).hexdigest()[:12]
+DUE_DAYS_MARKER = "upgrade.due_days_recomputed"
 # release 0.1.0's codes -> today's; "c_class" depends on the household (see _legacy_recheck_classes)
 _RENAMED = {"irregular": RecheckClass.IRREGULAR_INCOME.value}
 _LEGACY_C = "c_class"
@@ -99,3 +106,22 @@ POST_UPGRADE_STEPS: tuple[PostUpgradeStep, ...] = (
     PostUpgradeStep(RECHECKS_MARKER, _recheck_schedule),
     PostUpgradeStep(NAME_INITIALS_MARKER, _rare_name_initials),
 )
+
+
+def due_days_marker() -> str:
+    """The marker of the due-day recompute for the calendar this release bundles (its sha256)."""
+    from desktop.resources import CALENDAR_FILE, resources_dir  # noqa: PLC0415
+
+    digest = hashlib.sha256((resources_dir() / CALENDAR_FILE).read_bytes()).hexdigest()[:16]
+    return f"{DUE_DAYS_MARKER}.{digest}"
+
+
+def _due_days(s: Session, clock: Clock) -> None:
+    from desktop.services.deadlines.recompute import recompute_due_days  # noqa: PLC0415
+
+    recompute_due_days(s, registry_of(s).rebuilt(s), actor=ACTOR, reason="程序升级：按随程序发布的节假日安排重新计算")
+
+
+def post_upgrade_steps() -> tuple[PostUpgradeStep, ...]:
+    """Every post-upgrade step, the due-day recompute of this release's calendar last."""
+    return (*POST_UPGRADE_STEPS, PostUpgradeStep(due_days_marker(), _due_days))

@@ -120,7 +120,7 @@ def case_facts(s: Session, cases: list[Case], planner: DeadlinePlanner, on: date
         cat = notice_category(cats.get(c.uuid, []), policy)
         facts = CandidateFacts(
             status=CaseStatus(c.status), notice_category=cat, investigators=visits[c.uuid].investigators,
-            min_investigators=investigation.required_investigators(c, on),
+            min_investigators=policy.home_visit_min_investigators,
             open_objections=objections[c.uuid],
             deliberation_required=cat is not None and policy.democratic_deliberation_required(cat),
             active_batch=batches.get(c.uuid, ""), holder_age=holder_age(holders.get(c.applicant_uuid), on))

@@ -1,0 +1,1 @@
+"""Policy and calendar updates: import into the encrypted database, list (see updates)."""
