@@ -366,6 +366,7 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
             "emergency": Category.TEMP_EMERGENCY in categories, "staff_relative": False, "status": status.value,
             "received_at": received, "accepted_on": received_day if accepted else None,
             "decision_due": plan.decision_due if accepted else None, "policy_ref": plan.policy_ref,
+            "decision_due_provisional": accepted and plan.decision_provisional,
             "clerk": clerk, "updated_at": received,
         })
         cat_rows += [{"case_uuid": case_uuid, "category": c.value} for c in categories]

@@ -104,7 +104,7 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
     today = today or clock_of(s).today()
     open_statuses = [st.value for st in _RUNNING]
     cases = s.execute(select(Case.uuid, Case.case_number, Case.status, Case.division_code, Case.accepted_on,
-                             Case.decision_due, Case.policy_ref)
+                             Case.decision_due, Case.policy_ref, Case.decision_due_provisional)
                       .where(Case.accepted_on.is_not(None), Case.status.in_(open_statuses))).all()
     if not cases:
         return 0, 0
@@ -136,7 +136,7 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
                            "state": "open",
                            "opened_by": actor, "opened_at": now, "close_note": ""})
 
-    for case_uuid, _number, status, division, accepted_on, decision_due, policy_ref in cases:
+    for case_uuid, _number, status, division, accepted_on, decision_due, policy_ref, due_provisional in cases:
         case_cats = cats.get(case_uuid) or [Category.DIBAO]
         key = (policy_ref or "", division, accepted_on)
         if key not in policies:
@@ -154,7 +154,7 @@ def backfill(s: Session, *, actor: str = "system", today: date | None = None, en
         if case_uuid not in has_clock:
             main = primary_category(case_cats)
             clock(case_uuid, K.DECISION_TOTAL, accepted_on, table.deadline("decision_total", main), table,
-                  fixed_due=decision_due)
+                  fixed_due=None if due_provisional else decision_due)   # a 暂定 day is counted again
             for kind in _RUNNING[st]:
                 start = accepted_on if kind is K.INVESTIGATION_START else since
                 clock(case_uuid, kind, start, table.deadline(kind.value, main), table)
