@@ -1672,6 +1672,21 @@
     </message>
 </context>
 <context>
+    <name>FormDialog</name>
+    <message>
+        <source>Ctrl+Enter 确定&#x3000;Esc 取消</source>
+        <translation type="unfinished">Ctrl+Enter 确定&#x3000;Esc 取消</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation type="unfinished">确定</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+</context>
+<context>
     <name>HandleObjectionDialog</name>
     <message>
         <source>登记异议处理结果</source>
@@ -4263,21 +4278,6 @@
     </message>
 </context>
 <context>
-    <name>ServiceDialog</name>
-    <message>
-        <source>Ctrl+Enter 确定&#x3000;Esc 取消</source>
-        <translation type="unfinished">Ctrl+Enter 确定&#x3000;Esc 取消</translation>
-    </message>
-    <message>
-        <source>确定</source>
-        <translation type="unfinished">确定</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation type="unfinished">取消</translation>
-    </message>
-</context>
-<context>
     <name>SettingsPage</name>
     <message>
         <source>本机与账户</source>
@@ -4674,21 +4674,6 @@
     <message>
         <source>{0}月：受理 {1}，办结 {2}，月末逾期 {3}</source>
         <translation>{0}月：受理 {1}，办结 {2}，月末逾期 {3}</translation>
-    </message>
-</context>
-<context>
-    <name>_ConfirmDialog</name>
-    <message>
-        <source>Ctrl+Enter 确定&#x3000;Esc 取消</source>
-        <translation>Ctrl+Enter 确定&#x3000;Esc 取消</translation>
-    </message>
-    <message>
-        <source>确定</source>
-        <translation>确定</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>取消</translation>
     </message>
 </context>
 <context>

@@ -10,18 +10,12 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,7 +23,7 @@ from desktop.services.cases.queries import ActionOption
 from desktop.services.workflow.transitions import TransitionInput
 
 from .. import style
-from ..typography import set_font_scale
+from ..dialogs import FormDialog
 
 ERROR_STYLE = style.ERROR_TEXT_BOLD
 MAX_REASON = 500
@@ -54,64 +48,11 @@ def parse_yuan(text: str, unit: str = "") -> int | None:
     return int(value * 100)
 
 
-class _ConfirmDialog(QDialog):
-    """Title, a sentence, the fields, an inline error line and 确定/取消."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(480)
-        self.layout_ = QVBoxLayout(self)
-        heading = QLabel(title)
-        set_font_scale(heading, 1.2, bold=True)
-        self.layout_.addWidget(heading)
-        self.form = QFormLayout()
-        self.error = QLabel("")
-        self.error.setObjectName("dialog_error")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+class _ConfirmDialog(FormDialog):
+    """Title, a sentence, the fields, an inline error line and 确定/取消 (the shared frame)."""
 
     def _finish(self) -> None:
-        self.layout_.addLayout(self.form)
-        self.layout_.addWidget(self.error)
-        row = QHBoxLayout()
-        hint = QLabel(self.tr("Ctrl+Enter 确定　Esc 取消"))
-        hint.setStyleSheet("color: #555;")
-        row.addWidget(hint)
-        row.addStretch(1)
-        self.ok_button = QPushButton(self.tr("确定"))
-        self.ok_button.setObjectName("ok_button")
-        self.ok_button.clicked.connect(self.try_accept)
-        cancel = QPushButton(self.tr("取消"))
-        cancel.clicked.connect(self.reject)
-        row.addWidget(self.ok_button)
-        row.addWidget(cancel)
-        self.layout_.addLayout(row)
-        for child in self.findChildren(QWidget):
-            child.installEventFilter(self)
-
-    @staticmethod
-    def _is_confirm_key(event: QEvent) -> bool:
-        return (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._is_confirm_key(event):     # before a multi-line box takes it as a new line
-            self.try_accept()
-            return True
-        return super().eventFilter(watched, event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._is_confirm_key(event):
-            self.try_accept()
-            return
-        super().keyPressEvent(event)
-
-    def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+        self.finish()
 
     def problem(self) -> str:
         return ""

@@ -14,20 +14,15 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,7 +33,7 @@ from desktop.services.notices.batches import BatchCaseRow, ObjectionInfo
 
 from .. import style
 from ..context import UiContext
-from ..typography import set_font_scale
+from ..dialogs import FormDialog
 
 ERROR_STYLE = style.ERROR_TEXT_BOLD
 BAD_FIELD_STYLE = style.BAD_FIELD
@@ -65,76 +60,25 @@ def text_box(name: str, placeholder: str, height: int = 90) -> QPlainTextEdit:
     return box
 
 
-class ServiceDialog(QDialog):
+class ServiceDialog(FormDialog):
     """Fields, an error line and 确定/取消; 确定 runs :meth:`call` on the worker."""
 
     def __init__(self, ctx: UiContext, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(title, parent, min_width=520)
         self.ctx = ctx
         self.busy = False
         self.error_text = ""
         self.result_value: Any = None
         self.fields: dict[str, QWidget] = {}      # service field name -> widget to mark
-        self.setWindowTitle(title)
-        self.setMinimumWidth(520)
-        self.layout_ = QVBoxLayout(self)
-        heading = QLabel(title)
-        set_font_scale(heading, 1.2, bold=True)
-        self.layout_.addWidget(heading)
-        self.form = QFormLayout()
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.error = QLabel("")
-        self.error.setObjectName("dialog_error")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
 
     def add_row(self, label: str, widget: QWidget, field: str = "") -> None:
-        caption = QLabel(label)
-        caption.setBuddy(widget)
-        self.form.addRow(caption, widget)
+        super().add_row(label, widget)
         if field:
             self.fields[field] = widget
 
-    def finish(self, ok_text: str = "") -> None:
-        self.layout_.addLayout(self.form)
-        self.layout_.addWidget(self.error)
-        row = QHBoxLayout()
-        hint = QLabel(self.tr("Ctrl+Enter 确定　Esc 取消"))
-        hint.setStyleSheet("color: #555;")
-        row.addWidget(hint)
-        row.addStretch(1)
-        self.ok_button = QPushButton(ok_text or self.tr("确定"))
-        self.ok_button.setObjectName("ok_button")
-        self.ok_button.setAutoDefault(False)
-        self.ok_button.clicked.connect(self.try_accept)
-        cancel = QPushButton(self.tr("取消"))
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
-        row.addWidget(self.ok_button)
-        row.addWidget(cancel)
-        self.layout_.addLayout(row)
-        for child in self.findChildren(QWidget):
-            child.installEventFilter(self)
-
-    # ----- keys ----------------------------------------------------------------------------
-    @staticmethod
-    def _is_confirm_key(event: QEvent) -> bool:
-        return (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._is_confirm_key(event):
-            self.try_accept()
-            return True
-        return super().eventFilter(watched, event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._is_confirm_key(event):
-            self.try_accept()
-            return
-        super().keyPressEvent(event)
+    def finish(self, ok_text: str = "", *, enter_accepts: bool = False) -> None:
+        super().finish(ok_text, enter_accepts=enter_accepts)
 
     # ----- running the service -------------------------------------------------------------
     def call(self) -> Callable[[], Any]:
