@@ -225,13 +225,13 @@ def test_ctrl_l_locks_and_switch_user_signs_out(qtbot, main_window_for, admin_se
 def test_input_restarts_the_idle_timer(qtbot, main_window_for):
     main = main_window_for("clerk")
     main.lock.set_timeout_ms(10_000)
-    qtbot.wait(1_500)
+    qtbot.wait(3_000)
     before = main.lock._timer.remainingTime()
-    assert before <= 8_500
+    assert before < 9_000                           # the timer runs (Qt's coarse timers are ±5 %)
     qtbot.keyClick(main.nav, Qt.Key.Key_Down)
-    # restarted: back near the full 10 s (compared with the time left before, not with a wall-clock
-    # margin, so a loaded machine cannot fail it)
-    assert main.lock._timer.remainingTime() > before + 1_000
+    # restarted: back near the full 10 s — compared with the time left before, with a wide margin,
+    # so neither a loaded machine nor a coarse timer can fail it
+    assert main.lock._timer.remainingTime() > before + 1_500
     main.ctx.settings.setValue(SETTING_IDLE_LOCK_MINUTES, 0)
     main.ctx.events.setting_changed.emit(SETTING_IDLE_LOCK_MINUTES)
     assert main.lock.timeout_ms() == 0 and not main.lock._timer.isActive()
