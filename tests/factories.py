@@ -19,3 +19,14 @@ def sample_application(categories=(Category.DIBAO,), emergency: bool = False) ->
     hh = Household("620102101201", HukouType.RURAL, "东坪村三组12号", (
         Person("张三明", HEAD, Relation.SELF), Person("李桂兰", WIFE, Relation.SPOUSE)))
     return Application(tuple(categories), "主要劳动力患病，收入低", Channel.WALK_IN, hh, HEAD, emergency=emergency)
+
+
+def complete_application(session, categories=(Category.DIBAO,)) -> Application:  # type: ignore[no-untyped-def]
+    """:func:`sample_application` with every document of its checklist received (it can be accepted)."""
+    import dataclasses
+
+    from desktop.services.deadlines.planner import DeadlinePlanner
+
+    app = sample_application(categories)
+    plan = DeadlinePlanner.of(session).plan(app.household.division_code, session.clock.today(), list(app.categories))
+    return dataclasses.replace(app, documents_received=tuple(c for c, _n in plan.documents))

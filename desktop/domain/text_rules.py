@@ -84,17 +84,9 @@ def problem(value: str, kind: TextKind, what: str, limit: int | None = None) -> 
     ``limit`` overrides the kind's length limit (a field with its own)."""
     if not isinstance(value, str):
         return f"{what}应为文字。"
-    for i, ch in enumerate(value):
-        if is_lone_surrogate(ch):
-            return f"{what}的{_position(i)}无法识别（可能是复制粘贴时损坏的字符），请删除后重新输入。"
-        if ch in _LINE_BREAKS and kind in _MULTILINE:
-            continue
-        if ch in "\r\n" and kind not in _MULTILINE:
-            return f"{what}只能填写一行，不能换行。"
-        if ch == "\t":
-            continue   # a pasted tab is taken as a space (see clean)
-        if is_invisible(ch):
-            return f"{what}的{_position(i)}是不可见的控制字符（可能来自复制粘贴），请删除后重新输入。"
+    bad = characters_problem(value, kind, what)
+    if bad is not None:
+        return bad
     text = clean(value, kind)
     limit = LIMITS[kind] if limit is None else limit
     if len(text) > limit:
@@ -110,6 +102,23 @@ def problem(value: str, kind: TextKind, what: str, limit: int | None = None) -> 
             return f"{what}中没有汉字。"
         if text.startswith(MIDDLE_DOT) or text.endswith(MIDDLE_DOT) or MIDDLE_DOT * 2 in text:
             return f"{what}中的“·”只能用在两段姓名之间。"
+    return None
+
+
+def characters_problem(value: str, kind: TextKind, what: str) -> str | None:
+    """The character rules alone (no length, no name rules): lone surrogates, invisible characters,
+    line breaks in a one-line field."""
+    for i, ch in enumerate(value):
+        if is_lone_surrogate(ch):
+            return f"{what}的{_position(i)}无法识别（可能是复制粘贴时损坏的字符），请删除后重新输入。"
+        if ch in _LINE_BREAKS and kind in _MULTILINE:
+            continue
+        if ch in "\r\n" and kind not in _MULTILINE:
+            return f"{what}只能填写一行，不能换行。"
+        if ch == "\t":
+            continue   # a pasted tab is taken as a space (see clean)
+        if is_invisible(ch):
+            return f"{what}的{_position(i)}是不可见的控制字符（可能来自复制粘贴），请删除后重新输入。"
     return None
 
 

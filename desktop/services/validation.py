@@ -9,8 +9,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from desktop.domain.text_rules import TextKind
-from desktop.domain.text_rules import problem as text_problem
+from desktop.domain.text_rules import TextKind, characters_problem
 from desktop.services.errors import InvalidInput
 
 PDF, JPEG, PNG, WEBP = "application/pdf", "image/jpeg", "image/png", "image/webp"
@@ -22,7 +21,7 @@ def text(value: Any, what: str, field: str, limit: int, *, required: bool = True
     """``value`` stripped (``squash``: inner runs of white space made one space); refused when
     required and empty, or longer than ``limit`` characters."""
     raw = value if isinstance(value, str) else ""
-    bad = text_problem(raw, TextKind.FREE_TEXT, what, limit=10**9)   # characters; the length below
+    bad = characters_problem(raw, TextKind.FREE_TEXT, what)
     if bad is not None:
         raise InvalidInput(bad, field)
     out = " ".join(raw.split()) if squash else raw.strip()

@@ -320,11 +320,9 @@ def test_unknown_name_and_wrong_password_look_the_same(qtbot, data_dir, admin_se
 def test_home_figures_follow_data_changes_like_the_status_bar(qtbot, main_window_for):
     """At first sign-in the notices that ended queued their moves after the home page had read its
     figures: 待同步 267 on the card, 280 in the status bar. Both now follow ``data_changed``."""
-    from factories import sample_application
+    from factories import complete_application
 
-    from desktop.domain.household import Application
     from desktop.services.admin.appinfo import outbox_waiting
-    from desktop.services.deadlines.planner import DeadlinePlanner
     from desktop.services.intake.accept import submit_application
 
     main = main_window_for("clerk")
@@ -332,11 +330,7 @@ def test_home_figures_follow_data_changes_like_the_status_bar(qtbot, main_window
     qtbot.waitUntil(lambda: home.data is not None and home.figures["waiting"].value.text() != "—", timeout=10_000)
     session = main.ctx.session
     before = outbox_waiting(session)
-    app = sample_application()
-    plan = DeadlinePlanner.of(session).plan(app.household.division_code, session.clock.today(), list(app.categories))
-    submit_application(session, Application(app.categories, app.reason, app.channel, app.household,
-                                            app.applicant_id_number,
-                                            documents_received=tuple(c for c, _n in plan.documents)), "accept")
+    submit_application(session, complete_application(session), "accept")
     after = outbox_waiting(session)
     assert after > before
     main.ctx.events.data_changed.emit()          # what a page does after changing data

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from conftest import FAST_KDF
-from factories import sample_application
+from factories import complete_application
 from sqlalchemy import func, select
 
 from desktop.domain.household import Application
@@ -19,7 +19,6 @@ from desktop.services.admin import accounts
 from desktop.services.admin.accounts import sign_in
 from desktop.services.cases import queries as case_queries
 from desktop.services.cases.queries import CaseFilter
-from desktop.services.deadlines.planner import DeadlinePlanner
 from desktop.services.errors import InvalidInput
 from desktop.services.intake import search
 from desktop.services.intake.accept import submit_application
@@ -60,10 +59,8 @@ def _chinese_and_clean(message: str) -> bool:
 
 
 def _application(session, **household_changes):
-    app = sample_application()
-    plan = DeadlinePlanner.of(session).plan(app.household.division_code, session.clock.today(), list(app.categories))
-    return dataclasses.replace(app, household=dataclasses.replace(app.household, **household_changes),
-                               documents_received=tuple(c for c, _n in plan.documents))
+    app = complete_application(session)
+    return dataclasses.replace(app, household=dataclasses.replace(app.household, **household_changes))
 
 
 def _member_named(app: Application, name: str) -> Application:

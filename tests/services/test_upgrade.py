@@ -64,26 +64,20 @@ def test_release_database_upgraded_by_the_cli_then_signed_in_runs_each_step_once
 def test_names_with_a_character_pypinyin_lacks_get_their_initials_after_the_upgrade(admin_session, data_dir):
     """Databases made before 𠮷 had a reading stored "zx" for 张𠮷祥: the step recomputes them, once."""
     from conftest import FAST_KDF
-    from factories import sample_application
+    from factories import complete_application
     from sqlalchemy import delete, func, select
 
-    from desktop.domain.household import Application
     from desktop.domain.roles import Role
     from desktop.services.admin import accounts
     from desktop.services.admin.accounts import sign_in
     from desktop.services.admin.upgrade import NAME_INITIALS_MARKER, POST_UPGRADE_STEPS
-    from desktop.services.deadlines.planner import DeadlinePlanner
     from desktop.services.intake.accept import submit_application
     from desktop.store.models import AuditEvent, Meta, Person
 
     accounts.add_user(admin_session, "clerk", "王晓燕", Role.CLERK, "clerk-pass-1")
     clerk = sign_in(data_dir, "clerk", "clerk-pass-1", kdf=FAST_KDF)
     try:
-        app = sample_application()
-        plan = DeadlinePlanner.of(clerk).plan(app.household.division_code, clerk.clock.today(), list(app.categories))
-        app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
-                          documents_received=tuple(c for c, _n in plan.documents))
-        submit_application(clerk, app, "accept")
+        submit_application(clerk, complete_application(clerk), "accept")
     finally:
         clerk.close()
     db = admin_session.db

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import pytest
 from conftest import ADMIN_PASSWORD, FAST_KDF
-from factories import sample_application
+from factories import complete_application
 from sqlalchemy import delete, func, select
 
-from desktop.domain.household import Application
 from desktop.domain.roles import Role
 from desktop.services.admin import accounts
 from desktop.services.admin.accounts import sign_in
 from desktop.services.admin.maintenance import restore_from_backup, verify_audit
-from desktop.services.deadlines.planner import DeadlinePlanner
 from desktop.services.intake.accept import submit_application
 from desktop.store import audit
 from desktop.store.backup import chain_anchors, make_backup, read_manifest
@@ -82,11 +80,7 @@ def test_a_wiped_log_on_a_database_with_cases_is_not_sound(admin_session, data_d
     accounts.add_user(admin_session, "clerk", "王晓燕", Role.CLERK, "clerk-pass-1")
     clerk = sign_in(data_dir, "clerk", "clerk-pass-1", kdf=FAST_KDF)
     try:
-        app = sample_application()
-        plan = DeadlinePlanner.of(clerk).plan(app.household.division_code, clerk.clock.today(), list(app.categories))
-        app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
-                          documents_received=tuple(c for c, _n in plan.documents))
-        submit_application(clerk, app, "accept")
+        submit_application(clerk, complete_application(clerk), "accept")
     finally:
         clerk.close()
     db = admin_session.db

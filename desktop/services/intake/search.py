@@ -180,7 +180,6 @@ class ParsedQuery:
 
 # ------------------------------------------------------------------ classification
 
-_is_cjk = is_cjk   # one definition of a Chinese character (desktop.domain.text_rules)
 
 
 def classify(text: str, today: date) -> ParsedQuery:
@@ -208,7 +207,7 @@ def classify(text: str, today: date) -> ParsedQuery:
                            notice=f"身份证号码应为18位（旧号码15位），案件编号应为23位，现输入了{n}位；"
                                   "也可以只输入身份证号码的后4–6位。")
     name = "".join(c for c in norm if not c.isspace())
-    if any(_is_cjk(c) for c in name) and all(_is_cjk(c) or c in _NAME_EXTRA for c in name):
+    if any(is_cjk(c) for c in name) and all(is_cjk(c) or c in _NAME_EXTRA for c in name):
         return ParsedQuery(QueryKind.NAME, name.replace("•", "·").replace("・", "·"))
     lower = compact.lower()
     if _INITIALS.match(lower):
