@@ -103,6 +103,14 @@ class User(Base):
     password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
+class UserVillage(Base):
+    """A village a village-assistant account serves (set by the admin; none for other roles)."""
+
+    __tablename__ = "user_villages"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    division_code: Mapped[str] = mapped_column(ForeignKey("villages.division_code"), primary_key=True)
+
+
 class Village(Base):
     __tablename__ = "villages"
     division_code: Mapped[str] = mapped_column(String(12), primary_key=True)
@@ -158,6 +166,8 @@ class Case(Base):
     applicant_uuid: Mapped[str] = mapped_column(ForeignKey("persons.uuid"), index=True)
     division_code: Mapped[str] = mapped_column(String(12), index=True)
     reason: Mapped[str] = mapped_column(Text)
+    # the phone the applicant gave with the application ("" before revision 0010 or when none)
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
     channel: Mapped[str] = mapped_column(String(24))
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     staff_relative: Mapped[bool] = mapped_column(Boolean, default=False)
