@@ -12,8 +12,11 @@ not sound either (a wiped log).
 Anyone holding the database key can still rewrite the whole log consistently.
 Against that, anchors outside the database: each backup's manifest records the
 head at that moment, and verification checks the log still holds exactly those
-events (:class:`Anchor`). What only the county can detect: a rewrite together
-with the deletion of every backup — the sync envelope carries the head too.
+events (:class:`Anchor`), and every event queued for the county carries the
+head of that moment in its envelope (``outbox.audit_seq``/``audit_hash``): the
+newest one is an anchor here too, and once pushed the county holds it. What
+only the county can detect: a rewrite of the log together with the outbox
+and every backup.
 
 Details must never contain an ID number or a name together with an ID: pass
 record ids (UUIDs, case numbers) instead.
@@ -61,6 +64,11 @@ def _recorded_head(session: Session) -> tuple[int, str] | None:
         return None
     seq, _, h = head.value.partition(":")
     return int(seq), h
+
+
+def recorded_head(session: Session) -> tuple[int, str]:
+    """The head recorded in ``meta`` — what the next event chains onto — or (0, "") before the first event."""
+    return _recorded_head(session) or (0, "")
 
 
 CHAIN_BROKEN = ("审计日志的末尾与记录的链头不符（可能有记录被删除），为保护证据已停止写入。"

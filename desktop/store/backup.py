@@ -32,7 +32,7 @@ from sqlalchemy import Engine
 
 from desktop.config import BACKUP_DIRNAME, DB_FILENAME, KEYSLOTS_FILENAME
 
-from . import audit, migrate
+from . import audit, migrate, outbox
 from .engine import connect_raw
 from .errors import BackupError, StoreError
 from .keyslots import LOCK_TIMEOUT_SECONDS, KeySlotFile, atomic_write_bytes, fsync_dir, lock_path
@@ -198,8 +198,11 @@ def audit_anchors(data_dir: Path, db_id: str, abandoned: list[tuple[str, str]] =
 
 
 def chain_anchors(db: OpenDatabase, session: Any) -> list[audit.Anchor]:
-    """Every anchor this database's own backups give for verifying its chain."""
-    return audit_anchors(db.data_dir, db.keyslots.db_id, audit.abandoned_spans(session))
+    """Every anchor verification of this database's chain can see: its own backups' manifests and
+    the newest head an outbox envelope recorded (the one the county will hold)."""
+    anchors = audit_anchors(db.data_dir, db.keyslots.db_id, audit.abandoned_spans(session))
+    queued = outbox.audit_anchor(session)
+    return anchors if queued is None else [*anchors, queued]
 
 
 def read_manifest(backup_dir: Path) -> dict[str, Any]:

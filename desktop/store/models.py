@@ -257,6 +257,9 @@ class OutboxItem(Base):
     ``sync.events``), when it happened (``occurred_at``), its ``idempotency_key``
     and its ``origin`` (``county`` = applied here from the county: never pushed
     back). ``entity_type``/``entity_uuid`` name the record it is about.
+    ``audit_seq``/``audit_hash``: the audit chain's recorded head when it was
+    queued — an anchor of the chain the county keeps (0/"" on rows older than
+    revision 0010).
     ``sqlite_autoincrement``: a deleted row's id is never given again.
     """
 
@@ -278,6 +281,8 @@ class OutboxItem(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0)
+    audit_hash: Mapped[str] = mapped_column(String(64), default="")
 
 
 class OutboxBlob(Base):

@@ -5,7 +5,10 @@
 township and device code, ``seq`` — the next value of the ``outbox``
 counter in ``sequences``, incremented in the same transaction, so a number is
 never given twice even after rows are deleted (the hub detects gaps) — the
-instant from the session's clock, the idempotency key and the origin.
+instant from the session's clock, the idempotency key, the origin, and the
+audit chain's recorded head at that moment (``audit_seq``/``audit_hash``: an
+anchor of the chain outside this database once the county has it;
+:func:`audit_anchor` gives the newest one to local verification too).
 
 Events the county decided (``origin="county"``, applied here through the
 workflow) are written for the record as ``acked``: the county already has
@@ -25,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from sync.events import Event, payload_of
 
+from . import audit
 from .models import Device, OutboxBlob, OutboxItem, Sequence, new_uuid
 from .timekeeping import clock_of
 
@@ -44,14 +48,25 @@ def enqueue(session: Session, event: Event, *, entity_uuid: str | None = None, o
     device = session.get(Device, 1)
     if device is None:
         raise LookupError("数据库中没有设备身份，不能记录待同步事项。")
+    audit_seq, audit_hash = audit.recorded_head(session)
     item = OutboxItem(seq=next_seq(session), idempotency_key=idempotency_key or new_uuid(),
                       event_type=event.TYPE, schema_version=event.SCHEMA_VERSION,
                       township_code=device.township_code, device_code=device.device_code, origin=origin,
                       entity_type=event.entity, entity_uuid=subject, payload=payload_of(event),
                       state="pending" if origin == "township" else "acked", attempts=0, last_error="",
-                      occurred_at=clock_of(session).now())
+                      occurred_at=clock_of(session).now(), audit_seq=audit_seq, audit_hash=audit_hash)
     session.add(item)
     return item
+
+
+def audit_anchor(session: Session) -> audit.Anchor | None:
+    """The newest audit head an envelope recorded (None before any: rows older than revision 0010 have none)."""
+    row = session.execute(select(OutboxItem.seq, OutboxItem.audit_seq, OutboxItem.audit_hash)
+                          .where(OutboxItem.audit_seq > 0)
+                          .order_by(OutboxItem.audit_seq.desc(), OutboxItem.seq.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return audit.Anchor(row.audit_seq, row.audit_hash, f"第 {row.seq} 号待同步事项入队")
 
 
 def next_seq(session: Session) -> int:

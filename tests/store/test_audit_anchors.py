@@ -13,10 +13,10 @@ from desktop.services.admin import accounts
 from desktop.services.admin.accounts import sign_in
 from desktop.services.admin.maintenance import restore_from_backup, verify_audit
 from desktop.services.intake.accept import submit_application
-from desktop.store import audit
+from desktop.store import audit, outbox
 from desktop.store.backup import chain_anchors, make_backup, read_manifest
 from desktop.store.errors import AuditChainBroken
-from desktop.store.models import AuditEvent, Meta
+from desktop.store.models import AuditEvent, Meta, OutboxItem
 
 
 def _log(db, n=5, tag="act"):
@@ -143,3 +143,62 @@ def test_after_restoring_an_older_backup_the_newer_backups_are_no_anchors(admin_
         assert not _verify(session.db).ok
     finally:
         session.close()
+
+
+def _accept_one(session, data_dir):
+    """One accepted application by a clerk: its events are queued with the audit head of that moment."""
+    if not any(u.username == "clerk" for u in accounts.list_users(session)):
+        accounts.add_user(session, "clerk", "王晓燕", Role.CLERK, "clerk-pass-1")
+    clerk = sign_in(data_dir, "clerk", "clerk-pass-1", kdf=FAST_KDF)
+    try:
+        submit_application(clerk, complete_application(clerk), "accept")
+    finally:
+        clerk.close()
+
+
+def test_every_queued_event_carries_the_head_it_was_queued_on(admin_session, data_dir):
+    db = admin_session.db
+    _accept_one(admin_session, data_dir)
+    with db.read() as s:
+        rows = s.scalars(select(OutboxItem).order_by(OutboxItem.seq)).all()
+        assert rows
+        for row in rows:                           # each names an event that is in the chain, with its hash
+            event = s.get(AuditEvent, row.audit_seq)
+            assert event is not None and event.hash == row.audit_hash
+        anchor = outbox.audit_anchor(s)
+        assert anchor is not None and anchor.seq == max(r.audit_seq for r in rows)
+        assert anchor in chain_anchors(db, s)
+
+
+def test_a_rewrite_without_backups_is_caught_by_the_outbox_anchor(admin_session, data_dir):
+    db = admin_session.db
+    _log(db)
+    _accept_one(admin_session, data_dir)
+    with db.read() as s:
+        n = s.scalar(select(func.count()).select_from(AuditEvent))
+    _rewrite_log(db, keep=n)                       # no backup exists: only the envelope saw the old head
+    report = _verify(db)
+    assert not report.ok and "日志被改写" in report.message and "待同步事项" in report.message
+
+
+def test_a_log_cut_back_below_a_queued_head_is_caught(admin_session, data_dir):
+    db = admin_session.db
+    _log(db)
+    _accept_one(admin_session, data_dir)
+    with db.read() as s:
+        anchor = outbox.audit_anchor(s)
+    assert anchor is not None
+    _rewrite_log(db, keep=anchor.seq - 1)          # shorter than what was queued, head fixed to match
+    report = _verify(db)
+    assert not report.ok and "还短" in report.message and "待同步事项" in report.message
+
+
+def test_rows_older_than_the_envelope_head_are_no_anchor(admin_session, data_dir):
+    db = admin_session.db
+    _accept_one(admin_session, data_dir)
+    with db.write() as s:                          # as revision 0010 leaves the rows queued before it
+        for row in s.scalars(select(OutboxItem)):
+            row.audit_seq, row.audit_hash = 0, ""
+    with db.read() as s:
+        assert outbox.audit_anchor(s) is None
+    assert _verify(db).ok

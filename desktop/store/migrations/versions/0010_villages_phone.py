@@ -1,4 +1,4 @@
-"""village assistants' villages, the applicant's contact phone
+"""village assistants' villages, the applicant's contact phone, the audit head in the outbox envelope
 
 Revision ID: 0010
 Revises: 0009
@@ -9,7 +9,10 @@ serves (set by the admin); an assistant takes applications, prints receipts
 and sees households only there. ``cases.contact_phone`` is the phone the
 applicant gave with the application (every notice says 请保持电话畅通):
 validated at intake, masked wherever it is printed publicly. Cases stored
-before this revision have none (empty).
+before this revision have none (empty). ``outbox.audit_seq``/``audit_hash``:
+the audit chain's recorded head when the event was queued, an anchor of the
+chain outside this database once the county holds it (0/"" for older rows:
+no anchor).
 """
 
 from __future__ import annotations
@@ -34,8 +37,12 @@ def upgrade() -> None:
     )
     # plain ALTER TABLE ADD COLUMN (no batch copy: other tables' foreign keys point at cases)
     op.add_column('cases', sa.Column('contact_phone', sa.String(length=20), nullable=False, server_default=''))
+    op.add_column('outbox', sa.Column('audit_seq', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('outbox', sa.Column('audit_hash', sa.String(length=64), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
+    op.drop_column('outbox', 'audit_hash')
+    op.drop_column('outbox', 'audit_seq')
     op.drop_column('cases', 'contact_phone')
     op.drop_table('user_villages')
