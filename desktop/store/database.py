@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +29,7 @@ from desktop.config import DB_FILENAME, KEYSLOTS_FILENAME
 from . import migrate
 from . import schema as _schema  # noqa: F401  (every table registered before a session runs)
 from .backup import clean_interrupted_backups, default_backup_root, make_backup
-from .engine import build_engine, write_engine
+from .engine import DRIVER_ERRORS, build_engine, translate_error, write_engine
 from .errors import DatabaseMissing, KeySlotError
 from .keyslots import KdfParams, KeySlotFile, LockoutPolicy
 from .models import Meta
@@ -39,6 +40,46 @@ from .timekeeping import SESSION_KEY, SYSTEM_CLOCK, Clock
 log = logging.getLogger(__name__)
 
 LOOKUP_SECRET_KEY = "id_lookup_secret"
+
+
+WAL_HEADER_BYTES = 32
+WAL_FRAME_HEADER_BYTES = 24
+
+
+def keep_partial_wal(db_path: Path, clock: Clock = SYSTEM_CLOCK) -> Path | None:
+    """Copy aside a write-ahead log that ends in a partial frame, before SQLite opens the database.
+
+    SQLite recovers up to the last complete commit and then checkpoints and deletes the log: what was
+    cut off (a crash between a frame's header and its page, or a damaged/truncated copy) would be gone.
+    The copy (``yimen.db-wal.partial-<time>``) is kept for the IT person; opening goes on."""
+    wal = db_path.with_name(db_path.name + "-wal")
+    try:
+        size = wal.stat().st_size
+    except FileNotFoundError:
+        return None
+    if size == 0:
+        return None
+    with wal.open("rb") as f:
+        header = f.read(WAL_HEADER_BYTES)
+    page_size = int.from_bytes(header[8:12], "big") if len(header) == WAL_HEADER_BYTES else 0
+    if page_size and (size - WAL_HEADER_BYTES) % (page_size + WAL_FRAME_HEADER_BYTES) == 0:
+        return None
+    copy = wal.with_name(f"{wal.name}.partial-{clock.now().strftime('%Y%m%d-%H%M%S-%f')}")
+    shutil.copy2(wal, copy)
+    log.warning("write-ahead log ends in a partial frame (%d bytes); a copy was kept: %s", size, copy.name)
+    return copy
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except DRIVER_ERRORS as exc:
+        translated = translate_error(exc)
+        if translated is None:
+            raise
+        log.error("database error: %s", translated.__class__.__name__)
+        raise translated from exc
 
 
 class Database:
@@ -116,6 +157,7 @@ class Database:
         the ``post_upgrade`` steps this database has not had yet."""
         data_dir = Path(data_dir)
         slots = slots or KeySlotFile.load(cls.keyslots_path(data_dir), clock)
+        keep_partial_wal(cls.db_path(data_dir), clock)
         engine = build_engine(cls.db_path(data_dir), key)
         db = cls(data_dir, engine, key, slots, clock)
         clean_interrupted_backups(default_backup_root(data_dir))   # what a crash mid-backup left
@@ -179,13 +221,17 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False, info=self._info()) as s, s.begin():
+        """One read transaction. A damaged file raises DatabaseDamaged (Chinese message), not SQLite's error."""
+        with _translated(), Session(self.engine, expire_on_commit=False, info=self._info()) as s, s.begin():
             yield s
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error."""
-        with Session(self._writer, expire_on_commit=False, info=self._info()) as s, s.begin():
+        """One write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error.
+
+        A full disk raises DatabaseFull and a damaged file DatabaseDamaged (after the rollback: nothing
+        of the transaction remains); other errors pass unchanged."""
+        with _translated(), Session(self._writer, expire_on_commit=False, info=self._info()) as s, s.begin():
             yield s
 
     # ----- keyed lookup of identity numbers ---------------------------------------------

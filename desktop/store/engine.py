@@ -17,13 +17,17 @@ from typing import Any
 
 import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError as SqlDatabaseError
 from sqlalchemy.pool import QueuePool
 
-from .errors import CipherVersionError, DatabaseDamaged, DatabaseMissing, WrongKey
+from .errors import CipherVersionError, DatabaseDamaged, DatabaseFull, DatabaseMissing, StoreError, WrongKey
 
 log = logging.getLogger(__name__)
 
 KEY_BYTES = 32
+# what a failing statement raises: sqlcipher3's own errors reach us unwrapped (SQLAlchemy's pysqlite
+# dialect wraps only the standard sqlite3 module's), SQLAlchemy's wrapper where it does wrap
+DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlcipher3.DatabaseError, SqlDatabaseError)
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -38,6 +42,29 @@ def _is_not_a_database(exc: Exception) -> bool:
     return "file is not a database" in text or "not a database" in text
 
 
+EMPTY_FILE_MESSAGE = ("数据库文件 {path} 是空的（0 字节），可能是复制或磁盘出错。为保留现场，程序不会打开或改动它。"
+                      "请用“从备份恢复”（yimen restore）找回数据，或联系县级信息管理员。")
+FULL_MESSAGE = ("磁盘空间不足（数据库已满），本次保存没有完成，已全部撤销，没有保存任何部分。"
+                "请清理这台电脑的磁盘空间（或联系县级信息管理员）后再保存一次。")
+DAMAGED_MESSAGE = ("数据库文件已损坏，读写时出错，本次操作没有完成。请停止录入，运行 yimen self-test 检查，"
+                   "并联系县级信息管理员；可从备份恢复（yimen restore）。")
+
+
+def translate_error(exc: BaseException) -> StoreError | None:
+    """The store error for a SQLite failure a clerk can act on (disk full, damaged file), else None.
+
+    ``exc`` is a sqlcipher3 error or SQLAlchemy's wrapper of one (its ``orig``)."""
+    orig = getattr(exc, "orig", None) or exc
+    if not isinstance(orig, sqlcipher3.DatabaseError):
+        return None
+    text = str(orig).lower()
+    if "database or disk is full" in text:
+        return DatabaseFull(FULL_MESSAGE)
+    if "malformed" in text or _is_not_a_database(orig):
+        return DatabaseDamaged(DAMAGED_MESSAGE)
+    return None
+
+
 def connect_raw(path: Path, key: bytes, *, create: bool = False, readonly: bool = False) -> sqlcipher3.Connection:
     """Open one DBAPI connection with the key applied and verified.
 
@@ -48,6 +75,8 @@ def connect_raw(path: Path, key: bytes, *, create: bool = False, readonly: bool 
     path = Path(path)
     if not create and not path.exists():
         raise DatabaseMissing(f"找不到数据库文件：{path}。如有备份，请用“从备份恢复”找回数据。")
+    if not create and path.stat().st_size == 0:   # SQLite would take it for a new database and fill it
+        raise DatabaseDamaged(EMPTY_FILE_MESSAGE.format(path=path))
     target = f"{path.resolve().as_uri()}?mode=ro" if readonly else str(path)
     conn = sqlcipher3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
                               isolation_level=None, uri=readonly)
@@ -57,8 +86,11 @@ def connect_raw(path: Path, key: bytes, *, create: bool = False, readonly: bool 
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError as exc:
             if _is_not_a_database(exc):
-                raise WrongKey("数据库密钥不正确，无法打开数据库（文件未被改动）。") from None
-            raise DatabaseDamaged(f"数据库文件已损坏：{exc}。请从备份恢复。") from None
+                raise WrongKey("数据库密钥不正确（密钥槽文件与数据库文件不配套，或文件头已损坏），无法打开数据库"
+                               "（文件未被改动）。请联系县级信息管理员；可从备份恢复（yimen restore）。") from None
+            log.error("opening the database failed: %s", exc)
+            raise DatabaseDamaged("数据库文件已损坏，无法打开。为保留现场，文件未被改动。"
+                                  "请联系县级信息管理员；可从备份恢复（yimen restore）。") from None
         version = conn.execute("PRAGMA cipher_version").fetchone()
         if not version or not str(version[0]).startswith("4"):
             raise CipherVersionError(f"SQLCipher 版本不符（需要 4.x，实际 {version and version[0]}）。")

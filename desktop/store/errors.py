@@ -20,6 +20,10 @@ class DatabaseDamaged(StoreError):
     pass
 
 
+class DatabaseFull(StoreError):
+    """SQLITE_FULL: the disk (or the database's page limit) is full; the write was rolled back whole."""
+
+
 class WrongKey(StoreError):
     pass
 

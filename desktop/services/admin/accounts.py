@@ -15,7 +15,6 @@ from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import DatabaseError as SqlDatabaseError
 from sqlalchemy.orm import Session
 
 from desktop.domain.roles import Permission, Role
@@ -23,6 +22,7 @@ from desktop.services.errors import InvalidInput, NotFound, ServiceError
 from desktop.services.session import AppSession, UserInfo
 from desktop.store import audit
 from desktop.store.database import Database
+from desktop.store.engine import DRIVER_ERRORS
 from desktop.store.errors import (
     AccountLocked,
     CipherVersionError,
@@ -146,7 +146,7 @@ def sign_in_problem(exc: BaseException) -> SignInProblem:
         return SignInProblem.MISSING
     if isinstance(exc, WrongKey):
         return SignInProblem.KEY_MISMATCH
-    if isinstance(exc, (DatabaseDamaged, CipherVersionError, StoreError, SqlDatabaseError)):
+    if isinstance(exc, (DatabaseDamaged, CipherVersionError, StoreError, *DRIVER_ERRORS)):
         return SignInProblem.DAMAGED
     if isinstance(exc, ServiceError):
         return SignInProblem.INACTIVE

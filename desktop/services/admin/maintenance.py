@@ -27,6 +27,7 @@ from desktop.store.backup import (
 )
 from desktop.store.database import Database
 from desktop.store.device import device_info
+from desktop.store.engine import DRIVER_ERRORS, translate_error
 from desktop.store.errors import StoreError
 from desktop.store.timekeeping import SYSTEM_CLOCK, Clock
 
@@ -50,29 +51,52 @@ def self_test(data_dir: Path, username: str, password: str, today: date | None =
         db = Database.unlock(data_dir, username, password, auto_migrate=False)
     except StoreError as exc:
         return checks + [Check("解锁数据库", False, exc.message)]
+    checks.append(Check("解锁数据库", True, "密钥正确，SQLCipher 4"))
     try:
-        checks.append(Check("解锁数据库", True, "密钥正确，SQLCipher 4"))
-        cur, head = migrate.current_revision(db.engine), migrate.head_revision()
-        checks.append(Check("数据库结构版本", cur == head,
-                            f"当前 {cur}，最新 {head}" + ("" if cur == head else "（需要升级：启动程序时会先备份再升级）")))
-        with db.engine.connect() as conn:
-            quick = conn.execute(text("PRAGMA quick_check")).scalar_one()
-            cipher = conn.execute(text("PRAGMA cipher_integrity_check")).fetchall()
-        checks.append(Check("数据完整性", quick == "ok" and not cipher,
-                            "通过" if quick == "ok" and not cipher else f"{quick} {cipher[:3]}"))
-        with db.read() as s:
-            report = audit.verify_chain(s, anchors=chain_anchors(db, s))
-            checks.append(Check("审计日志哈希链", report.ok, report.message))
-            try:
-                dev = device_info(s)
-                checks.append(Check("设备身份", True, f"{dev.township_name} 设备 {dev.device_code}"))
-            except LookupError as exc:
-                checks.append(Check("设备身份", False, str(exc)))
-                dev = None
-        checks.extend(_policy_checks(db, dev.township_code if dev else None, today or db.clock.today()))
+        _open_checks(db, today, checks)
+    except DRIVER_ERRORS as exc:   # a damaged page met outside the integrity check
+        checks.append(Check("读取数据库", False, _damaged(exc)))
+    except StoreError as exc:      # the same, translated by the store (DatabaseDamaged)
+        checks.append(Check("读取数据库", False, exc.message))
     finally:
         db.close()
     return checks
+
+
+def _open_checks(db: Database, today: date | None, checks: list[Check]) -> None:
+    """The checks on the opened database, in order, onto ``checks``; stops after a failed integrity check."""
+    cur, head = migrate.current_revision(db.engine), migrate.head_revision()
+    checks.append(Check("数据库结构版本", cur == head,
+                        f"当前 {cur}，最新 {head}" + ("" if cur == head else "（需要升级：启动程序时会先备份再升级）")))
+    try:
+        with db.engine.connect() as conn:
+            quick = conn.execute(text("PRAGMA quick_check")).scalar_one()
+            cipher = conn.execute(text("PRAGMA cipher_integrity_check")).fetchall()
+    except DRIVER_ERRORS as exc:   # a damaged page: SQLite stops the check with an error
+        checks.append(Check("数据完整性", False, _damaged(exc)))
+        return
+    if quick != "ok" or cipher:
+        checks.append(Check("数据完整性", False, f"数据库文件已损坏（{quick} {cipher[:3]}）。" + DAMAGED_WAY_OUT))
+        return
+    checks.append(Check("数据完整性", True, "通过"))
+    with db.read() as s:
+        report = audit.verify_chain(s, anchors=chain_anchors(db, s))
+        checks.append(Check("审计日志哈希链", report.ok, report.message))
+        try:
+            dev = device_info(s)
+            checks.append(Check("设备身份", True, f"{dev.township_name} 设备 {dev.device_code}"))
+        except LookupError as exc:
+            checks.append(Check("设备身份", False, str(exc)))
+            dev = None
+    checks.extend(_policy_checks(db, dev.township_code if dev else None, today or db.clock.today()))
+
+
+DAMAGED_WAY_OUT = "文件未被改动。请联系县级信息管理员；可从备份恢复（yimen restore）。"
+
+
+def _damaged(exc: Exception) -> str:
+    translated = translate_error(exc)
+    return translated.message if translated else "检查时出错，数据库文件可能已损坏。" + DAMAGED_WAY_OUT
 
 
 def _policy_checks(db: Database, township_code: str | None, today: date) -> list[Check]:
