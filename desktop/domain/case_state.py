@@ -7,6 +7,13 @@ transition has its source statuses, one target, the permission it needs and
 a guard: a pure function of a frozen ``TransitionContext`` that returns the
 reasons (Chinese) why it may not happen now — empty when it may.
 
+Every way into 公示中 / 待审核确认 / 已办结（批准） checks what the case's policy
+requires (:func:`investigation_missing`: the home visit, the economic check,
+民主评议 — named as the 调查核实 tab names them), and 批准 rechecks it rather
+than trusting the way the case came; 报县级审核 is only the 急难型 route above
+the township's limit (先行救助 before the investigation is lawful; docs/
+ARCHITECTURE.md has the table and the reasons).
+
 Roles come from ``desktop.domain.roles``: only roles holding
 ``transition_case`` move cases (clerk, supervisor); deciding a case
 (批准/不予批准) and emergency aid (先行救助) need ``decide_case`` /
@@ -21,6 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from desktop.domain.categories import Category
 from desktop.domain.roles import Permission, has_permission, parse_role
 
 from .errors import YimenError
@@ -39,6 +47,8 @@ __all__ = [
     "allowed_transitions",
     "apply_transition",
     "available_transitions",
+    "home_visit_missing",
+    "investigation_missing",
     "is_terminal",
 ]
 
@@ -112,8 +122,10 @@ class TransitionContext:
     objection: str = ""
     open_referrals: int = 0                         # referrals still waiting for a department's result
     concluded_referrals: int = 0                    # referrals a department has answered (已办结)
-    investigation_missing: tuple[str, ...] = ()     # what policy requires recorded before notice/decision
+    investigation_missing: tuple[str, ...] = ()     # what policy requires recorded before notice/decision,
+                                                    # beyond the home visit (the same words as the 尚缺 line)
     township_procedure: tuple[str, ...] = ()        # the case's categories the township carries itself (labels)
+    last_transition: str = ""                       # the move that brought the case to its status ("intake"…)
 
 
 Guard = Callable[[TransitionContext], tuple[str, ...]]
@@ -180,16 +192,73 @@ def _documents_complete(ctx: TransitionContext) -> str | None:
     return f"仍缺少材料：{'、'.join(missing)}" if missing else "仍有材料未补齐"
 
 
-def _investigated(ctx: TransitionContext) -> str | None:
-    n, least = ctx.home_visit_investigators, ctx.min_home_visit_investigators
-    if n >= least:
-        return None
-    return f"尚未完成入户调查：须由{least}名以上工作人员入户调查（已登记{n}人）"
+def home_visit_missing(investigators: int, least: int) -> str | None:
+    """The 尚缺 item for the home visit (the investigation tab and the guards say it in these words)."""
+    return None if investigators >= least else f"入户调查记录（须{least}名以上工作人员，已登记{investigators}人）"
+
+
+def investigation_missing(ctx: TransitionContext) -> tuple[str, ...]:
+    """Everything the policy requires recorded before 公示 or 审核确认 that the case still lacks."""
+    visit = home_visit_missing(ctx.home_visit_investigators, ctx.min_home_visit_investigators)
+    rest = tuple(m.strip() for m in ctx.investigation_missing if m.strip())
+    return ((visit,) if visit else ()) + rest
 
 
 def _investigation_complete(ctx: TransitionContext) -> str | None:
-    missing = [m.strip() for m in ctx.investigation_missing if m.strip()]
-    return f"调查材料不全：{'、'.join(missing)}" if missing else None
+    missing = investigation_missing(ctx)
+    return f"尚缺：{'；'.join(missing)}" if missing else None
+
+
+def _township_decides(ctx: TransitionContext) -> str | None:
+    """Only the township procedure's categories (低保、特困、临时救助…) go to 公示 and 审核确认 at the
+    township; the others are decided by the department they are referred to."""
+    if any(x.strip() for x in ctx.township_procedure):
+        return None
+    return "本案的救助类别由转办部门审批，不经乡镇公示和审核确认：请“转办”，按部门办理结果办结"
+
+
+def _emergency_only(ctx: TransitionContext) -> str | None:
+    """先行救助 settles only the 急难型 temporary assistance; other township-procedure categories of the case
+    (低保…) need their own investigation, notice and decision, which the emergency route skips."""
+    others = [x.strip() for x in ctx.township_procedure if x.strip() and x.strip() != _EMERGENCY_LABEL]
+    if not others:
+        return None
+    return (f"本案还申请了{'、'.join(others)}，须按其程序调查核实、公示后审核确认，不能随先行救助办理；"
+            f"请将{_EMERGENCY_LABEL}另行受理")
+
+
+def _county_emergency(ctx: TransitionContext) -> str | None:
+    """报县级审核 is the emergency route above the township's limit: the county approves the 先行救助."""
+    if not ctx.emergency:
+        return ("报县级审核只用于超过乡镇审批限额的急难型先行救助；"
+                "其他案件调查核实后“提交审核确认”，须公示的公示期满后报审")
+    amount, limit = ctx.amount_cents, ctx.township_limit_cents
+    if amount is None or amount <= 0:
+        return "请在“先行救助”中填写救助金额：超过乡镇审批限额的报县级审批"
+    if limit is not None and amount <= limit:
+        return f"救助金额{_yuan(amount)}元未超过乡镇审批限额{_yuan(limit)}元，由乡镇审核人批准先行救助"
+    return None
+
+
+def _came_by_county_emergency(ctx: TransitionContext) -> bool:
+    return ctx.emergency and ctx.last_transition == "escalate_to_county"
+
+
+def _noticed_if_required(ctx: TransitionContext) -> str | None:
+    if not ctx.notice_required or ctx.last_transition == "end_notice":
+        return None
+    return "按政策须公示：本案未经公示期满提交审核（拟不予批准），不能批准；如拟批准请退回重新调查后公示"
+
+
+def _decidable(ctx: TransitionContext) -> tuple[str, ...]:
+    """批准 rechecks what the policy requires (defence in depth: the investigation may have become
+    incomplete since it was submitted). A 急难型 case the township reported above its limit is the county's
+    approval of the 先行救助, which the law allows before the investigation."""
+    if _came_by_county_emergency(ctx):
+        checks: tuple[Check, ...] = (_emergency_only,)
+    else:
+        checks = (_township_decides, _investigation_complete, _noticed_if_required)
+    return tuple(msg for check in checks if (msg := check(ctx)) is not None)
 
 
 def _referrals_concluded(ctx: TransitionContext) -> str | None:
@@ -205,6 +274,9 @@ def _not_township_procedure(ctx: TransitionContext) -> str | None:
         return None
     return (f"{'、'.join(labels)}由乡镇初审、县级审核确认，案件不整体转办"
             "（其他类别的转办在“转办与时限”中转出）")
+
+
+_EMERGENCY_LABEL = Category.TEMP_EMERGENCY.label
 
 
 def _is_emergency(ctx: TransitionContext) -> str | None:
@@ -268,26 +340,29 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("refer", "转办", {S.ACCEPTED}, S.REFERRED, _not_township_procedure),
     _t(
         "grant_emergency_aid", "先行救助", {S.ACCEPTED}, S.EMERGENCY_AIDED,
-        _is_emergency, _amount_within_limit, permission=Permission.APPROVE_EMERGENCY,
+        _is_emergency, _emergency_only, _amount_within_limit, permission=Permission.APPROVE_EMERGENCY,
     ),
-    _t("escalate_to_county", "报县级审核", {S.ACCEPTED, S.INVESTIGATING}, S.AWAITING_DECISION,
-       _reason("报县级审核的理由")),
+    _t("escalate_to_county", "报县级审核", {S.ACCEPTED}, S.AWAITING_DECISION,
+       _reason("报县级审核的理由"), _county_emergency, _emergency_only),
     _t("complete_emergency_paperwork", "补办先行救助手续", {S.EMERGENCY_AIDED}, S.APPROVED,
-       _documents_complete),
+       _documents_complete, _emergency_only),
     _t("start_deliberation", "开始民主评议", {S.INVESTIGATING}, S.DELIBERATION),
-    _t("post_notice", "张榜公示", {S.INVESTIGATING, S.DELIBERATION}, S.IN_NOTICE, _investigated,
+    _t("post_notice", "张榜公示", {S.INVESTIGATING, S.DELIBERATION}, S.IN_NOTICE, _township_decides,
        _investigation_complete),
     _t("object", "登记异议", {S.IN_NOTICE}, S.INVESTIGATING, _objection_text),
     _t("withdraw_notice", "撤回公示", {S.IN_NOTICE}, S.INVESTIGATING, _reason("撤回公示的理由")),
-    _t("end_notice", "公示期满", {S.IN_NOTICE}, S.AWAITING_DECISION, _notice_over, _no_open_objections),
+    _t("end_notice", "公示期满", {S.IN_NOTICE}, S.AWAITING_DECISION, _notice_over, _no_open_objections,
+       _investigation_complete),
     _t("submit_for_decision", "提交审核确认", {S.INVESTIGATING, S.DELIBERATION}, S.AWAITING_DECISION,
-       _investigated, _investigation_complete, _notice_not_needed),
+       _township_decides, _investigation_complete, _notice_not_needed),
     _t("return_for_reinvestigation", "退回重新调查", {S.AWAITING_DECISION}, S.INVESTIGATING,
        _reason("退回理由")),
-    _t("approve", "批准", {S.AWAITING_DECISION}, S.APPROVED, permission=Permission.DECIDE_CASE),
+    Transition("approve", "批准", frozenset({S.AWAITING_DECISION}), S.APPROVED, _decidable,
+               Permission.DECIDE_CASE),
     _t("refuse", "不予批准", {S.AWAITING_DECISION}, S.REFUSED, _reason("不予批准的理由"),
        permission=Permission.DECIDE_CASE),
-    _t("referral_approved", "转办结果：批准", {S.REFERRED}, S.APPROVED, _referrals_concluded),
+    _t("referral_approved", "转办结果：批准", {S.REFERRED}, S.APPROVED, _referrals_concluded,
+       _not_township_procedure),
     _t("referral_refused", "转办结果：不予批准", {S.REFERRED}, S.REFUSED, _reason("不予批准的理由"),
        _referrals_concluded),
     _t("referral_returned", "转办退回", {S.REFERRED}, S.ACCEPTED, _reason("退回理由")),

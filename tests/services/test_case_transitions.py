@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from conftest import FAST_KDF
 from factories import sample_application as _app
+from factories import to_decision
 from sqlalchemy import func, select
 
 from desktop.domain.case_state import CaseStatus, TransitionRefused
@@ -84,7 +85,7 @@ def test_roles_at_the_service_layer(people):
     case_uuid = _accepted_case(clerk)
     with pytest.raises(PermissionDenied):
         cases.transition(assistant, case_uuid, "start_investigation")
-    cases.transition(clerk, case_uuid, "escalate_to_county", cases.TransitionInput(reason="需县级审核确认"))
+    to_decision(clerk, case_uuid)
     with pytest.raises(TransitionRefused) as err:
         cases.transition(clerk, case_uuid, "approve")
     assert err.value.code == "role"

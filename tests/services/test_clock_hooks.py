@@ -11,6 +11,7 @@ import pypdf
 import pytest
 from conftest import FAST_KDF
 from factories import sample_application as _app
+from factories import to_decision
 from sqlalchemy import select
 
 from desktop.domain.case_state import TransitionRefused
@@ -148,13 +149,12 @@ def test_refused_transition_opens_no_clock(people):
 def test_reinvestigation_restarts_the_investigation_clock(people):
     clerk, supervisor = people["clerk"], people["supervisor"]
     case_uuid = _submit(clerk)
-    cases.transition(clerk, case_uuid, "start_investigation")
-    cases.transition(clerk, case_uuid, "escalate_to_county", TransitionInput(reason="情况复杂，报县级审核。"))
-    assert _open(clerk, case_uuid) == {"decision_total", "county_confirm"}
+    to_decision(clerk, case_uuid)             # investigated, 公示 and its period over: 待审核确认
+    assert _open(clerk, case_uuid) == {"decision_total"}
     cases.transition(supervisor, case_uuid, "return_for_reinvestigation", TransitionInput(reason="补充邻里访问。"))
     got = _clocks(clerk, case_uuid)
     assert got[("investigation", "met")] == 1 and got[("investigation", "open")] == 1
-    assert _open(clerk, case_uuid) == {"decision_total", "county_confirm", "investigation"}
+    assert _open(clerk, case_uuid) == {"decision_total", "investigation"}
 
 
 def test_dashboard_groups_by_due_day(people):

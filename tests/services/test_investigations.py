@@ -179,7 +179,10 @@ def test_notice_and_decision_wait_for_what_policy_requires(people):
     assert inv.investigation(clerk, case).missing[0].startswith("入户调查记录")
     with pytest.raises(TransitionRefused) as e:
         cases.transition(clerk, case, "post_notice")
-    assert "入户调查记录" not in e.value.message and "家庭经济状况核对报告" in e.value.message
+    # the refusal names the missing records in the words of the tab's 尚缺 line (one source for both)
+    tab = inv.investigation(clerk, case).missing
+    assert tab == ("入户调查记录（须2名以上工作人员，已登记0人）", "家庭经济状况核对报告")
+    assert e.value.reasons == ("尚缺：" + "；".join(tab),)
     inv.record_home_visit(clerk, case, visit())
     missing = inv.investigation(clerk, case).missing
     assert missing == ("家庭经济状况核对报告",)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from conftest import FAST_KDF
-from factories import sample_application
+from factories import sample_application, to_decision
 from sqlalchemy import func, select
 
 from desktop.domain.categories import Category
@@ -220,7 +220,7 @@ def test_only_clerks_and_supervisors_record(people):
 def _approve(people, categories) -> str:
     clerk, supervisor = people["clerk"], people["supervisor"]
     case_uuid = _case(clerk, categories)
-    cases.transition(clerk, case_uuid, "escalate_to_county", cases.TransitionInput(reason="需县级审核确认"))
+    to_decision(clerk, case_uuid)
     cases.transition(supervisor, case_uuid, "approve", cases.TransitionInput(amount_cents=96000))
     return case_uuid
 
@@ -246,7 +246,7 @@ def test_approving_dibao_opens_the_coverage_and_its_first_recheck(people):
 
 def test_approving_other_aid_opens_no_coverage(people):
     clerk = people["clerk"]
-    case_uuid = _approve(people, (Category.MEDICAL,))
+    case_uuid = _approve(people, (Category.TEMP_EXPENSE,))
     with clerk.db.read() as s:
         assert s.scalar(select(func.count()).select_from(Coverage).where(Coverage.case_uuid == case_uuid)) == 0
 

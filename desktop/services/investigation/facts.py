@@ -24,6 +24,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desktop.domain import case_state
 from desktop.domain.categories import Category
 from desktop.domain.investigation import EconomicCheckConclusion
 from desktop.domain.policy import PolicyTable
@@ -35,7 +36,7 @@ from desktop.store.timekeeping import clock_of
 
 __all__ = [
     "RESET_TRANSITIONS", "WITHDRAWAL_PREFIX", "VisitFacts", "categories", "counting_visit_uuids",
-    "home_visit_investigators", "home_visit_missing", "missing_before_decision", "policy_for_case",
+    "home_visit_investigators", "home_visit_missing", "missing_before_decision", "missing_records", "policy_for_case",
     "required_investigators", "requirements", "visit_facts",
 ]
 
@@ -143,7 +144,14 @@ def latest_result(s: Session, case_uuid: str) -> EconomicCheck | None:
 
 def home_visit_missing(s: Session, case: Case, today: date | None = None) -> str | None:
     n, least = home_visit_investigators(s, case.uuid), required_investigators(case, today or clock_of(s).today())
-    return None if n >= least else f"入户调查记录（须{least}名以上工作人员，已登记{n}人）"
+    return case_state.home_visit_missing(n, least)
+
+
+def missing_records(s: Session, case: Case, today: date | None = None) -> tuple[str, ...]:
+    """The "尚缺" line: the home visit and everything else the policy requires before 公示 or 审核确认,
+    in the words the guards' refusal uses (:func:`desktop.domain.case_state.investigation_missing`)."""
+    visit = home_visit_missing(s, case, today)
+    return ((visit,) if visit else ()) + missing_before_decision(s, case, today)
 
 
 def missing_before_decision(s: Session, case: Case, today: date | None = None) -> tuple[str, ...]:

@@ -365,14 +365,7 @@ def investigation(session: AppSession, case_uuid: str) -> InvestigationView:
             can_record=session.can(Permission.TRANSITION_CASE) and status in _CHECK_STATUSES,
             economic_check_required=check_required, deliberation_required=deliberation_required,
             home_visits=visits, checks=checks, neighbour_visits=neighbours, deliberations=deliberations,
-            missing=_all_missing(s, case) if status in _CHECK_STATUSES else ())
-
-
-def _all_missing(s: Session, case: Case) -> tuple[str, ...]:
-    """The home visit and everything else the policy requires, for the "尚缺" line."""
-    today = clock_of(s).today()
-    visit = facts.home_visit_missing(s, case, today)
-    return ((visit,) if visit else ()) + missing_before_decision(s, case, today)
+            missing=facts.missing_records(s, case, clock_of(s).today()) if status in _CHECK_STATUSES else ())
 
 
 def attachment_data(session: AppSession, attachment_uuid: str) -> tuple[AttachmentInfo, bytes]:

@@ -2,7 +2,9 @@
 
 :func:`build` reads what the database knows about the case — documents still
 missing, the home visit that counts and how many staff the policy wants on it,
-what the investigation still lacks, open objections, referrals still at a
+what the investigation still lacks, open objections, the move that brought
+the case to its status (批准 asks whether it came by 公示期满 or by the 急难型
+report to the county), referrals still at a
 department and answered, the categories the township carries itself, whether
 any category needs a notice, the township's emergency-aid limit — and adds the
 form's text and amount. A caller may add only what the database cannot know
@@ -29,10 +31,11 @@ from desktop.services.deadlines.planner import DeadlinePlanner
 from desktop.services.investigation import facts as investigation
 from desktop.services.referrals import records as referrals
 from desktop.services.session import AppSession
-from desktop.store.models import Case, CaseDocument
+from desktop.store.models import Case, CaseDocument, StatusChange
 from desktop.store.models_notice import NoticeObjection
 
-__all__ = ["Approver", "CallerFacts", "TransitionInput", "build", "documents_missing", "township_limit_cents"]
+__all__ = ["Approver", "CallerFacts", "TransitionInput", "build", "documents_missing", "last_transition",
+           "township_limit_cents"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,12 @@ def documents_missing(s: Session, case_uuid: str) -> tuple[str, ...]:
 def open_objections(s: Session, case_uuid: str) -> int:
     return int(s.scalar(select(func.count()).select_from(NoticeObjection).where(
         NoticeObjection.case_uuid == case_uuid, NoticeObjection.status == "open")) or 0)
+
+
+def last_transition(s: Session, case_uuid: str) -> str:
+    """The move that brought the case to its current status (its latest history row; "" before intake)."""
+    return s.scalar(select(StatusChange.transition).where(StatusChange.case_uuid == case_uuid)
+                    .order_by(StatusChange.id.desc()).limit(1)) or ""
 
 
 def township_limit_cents(case: Case, on: date) -> int | None:
@@ -115,4 +124,5 @@ def build(s: Session, session: AppSession, case: Case, form: TransitionInput, to
         concluded_referrals=referrals.concluded_referral_count(s, case.uuid),
         investigation_missing=investigation.missing_before_decision(s, case, today),
         township_procedure=tuple(c.label for c in referrals.township_categories(s, case)),
+        last_transition=last_transition(s, case.uuid),
     )
