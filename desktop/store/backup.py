@@ -32,7 +32,7 @@ from sqlalchemy import Engine
 
 from desktop.config import BACKUP_DIRNAME, DB_FILENAME, KEYSLOTS_FILENAME
 
-from . import audit, migrate, outbox
+from . import audit, migrate, openlock, outbox
 from .engine import connect_raw
 from .errors import BackupError, StoreError
 from .keyslots import LOCK_TIMEOUT_SECONDS, KeySlotFile, atomic_write_bytes, fsync_dir, lock_path
@@ -57,6 +57,8 @@ PLAINTEXT_HEADER = b"SQLite format 3\x00"
 MANIFEST = "manifest.json"
 TMP_PREFIX = ".tmp-"
 BACKUP_LOCK = ".backup.lock"
+IN_USE_MESSAGE = ("数据库正被另一个程序使用（易门窗口或另一个 yimen 命令），为免把文件从它下面移走，未作任何改动。"
+                  "请先关闭所有易门窗口和命令，再从备份恢复。")
 BACKUP_LOCK_TIMEOUT_SECONDS = 600.0   # a backup of a large database on an old disk
 
 
@@ -293,6 +295,8 @@ def restore_backup_with_key(data_dir: Path, backup_dir: Path, key: bytes, clock:
     current = [data_dir / n for n in (DB_FILENAME, DB_FILENAME + "-wal", DB_FILENAME + "-shm", KEYSLOTS_FILENAME)]
     try:   # no sign-in or `yimen user` in another process may change the key slots meanwhile
         with FileLock(str(lock_path(data_dir / KEYSLOTS_FILENAME)), timeout=LOCK_TIMEOUT_SECONDS):
+            if openlock.holders(data_dir):   # the window or a command has it open: never move it from under them
+                raise BackupError(IN_USE_MESSAGE)
             if any(p.exists() for p in current):
                 aside.mkdir()
                 for p in current:

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
@@ -31,8 +32,9 @@ from . import schema as _schema  # noqa: F401  (every table registered before a 
 from .backup import clean_interrupted_backups, default_backup_root, make_backup
 from .engine import DRIVER_ERRORS, build_engine, translate_error, write_engine
 from .errors import DatabaseMissing, KeySlotError
-from .keyslots import KdfParams, KeySlotFile, LockoutPolicy
+from .keyslots import LOCK_TIMEOUT_SECONDS, KdfParams, KeySlotFile, LockoutPolicy, lock_path
 from .models import Meta
+from .openlock import OpenLock
 from .policy_registry import SESSION_KEY as POLICY_KEY
 from .policy_registry import PolicyRegistry, newest_update_id, stored_updates
 from .timekeeping import SESSION_KEY, SYSTEM_CLOCK, Clock
@@ -40,6 +42,13 @@ from .timekeeping import SESSION_KEY, SYSTEM_CLOCK, Clock
 log = logging.getLogger(__name__)
 
 LOOKUP_SECRET_KEY = "id_lookup_secret"
+
+
+def _register_open(data_dir: Path) -> OpenLock:
+    """This Database's open-lock, taken under the key-slot lock (which a restore holds from its check
+    of the open-locks to the swap of the files)."""
+    with FileLock(str(lock_path(Database.keyslots_path(data_dir))), timeout=LOCK_TIMEOUT_SECONDS):
+        return OpenLock(data_dir)
 
 
 WAL_HEADER_BYTES = 32
@@ -93,6 +102,7 @@ class Database:
         self.keyslots = keyslots
         self._lookup_secret: bytes | None = None
         self.backup_before_migration: Path | None = None
+        self._open_lock: OpenLock | None = None   # held while open: a restore elsewhere refuses (store/openlock)
         # the policy and calendar in force (bundled files + stored updates), read on first use
         self.policy = PolicyRegistry(self._stored_policy_updates, version=self._newest_policy_update)
 
@@ -129,9 +139,15 @@ class Database:
         key = secrets.token_bytes(32)
         slots = KeySlotFile.create(cls.keyslots_path(data_dir), clock)
         slots.add_password_slot(admin_username, admin_password, key, kdf)
-        engine = build_engine(cls.db_path(data_dir), key, create=True)
-        migrate.upgrade_to_head(engine)
+        opened = _register_open(data_dir)
+        try:
+            engine = build_engine(cls.db_path(data_dir), key, create=True)
+            migrate.upgrade_to_head(engine)
+        except BaseException:
+            opened.release()
+            raise
         db = cls(data_dir, engine, key, slots, clock)
+        db._open_lock = opened
         with db.write() as s:
             s.add(Meta(key=LOOKUP_SECRET_KEY, value=secrets.token_hex(32)))
         return db
@@ -157,9 +173,15 @@ class Database:
         the ``post_upgrade`` steps this database has not had yet."""
         data_dir = Path(data_dir)
         slots = slots or KeySlotFile.load(cls.keyslots_path(data_dir), clock)
-        keep_partial_wal(cls.db_path(data_dir), clock)
-        engine = build_engine(cls.db_path(data_dir), key)
+        opened = _register_open(data_dir)
+        try:
+            keep_partial_wal(cls.db_path(data_dir), clock)
+            engine = build_engine(cls.db_path(data_dir), key)
+        except BaseException:
+            opened.release()
+            raise
         db = cls(data_dir, engine, key, slots, clock)
+        db._open_lock = opened
         clean_interrupted_backups(default_backup_root(data_dir))   # what a crash mid-backup left
         if auto_migrate:
             try:
@@ -205,6 +227,8 @@ class Database:
         except Exception:  # closing must not fail because statistics could not be written
             log.warning("PRAGMA optimize failed at close", exc_info=False)
         self.engine.dispose()
+        if self._open_lock is not None:
+            self._open_lock.release()
 
     # ----- sessions ------------------------------------------------------------------
     def _info(self) -> dict[str, object]:
