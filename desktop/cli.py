@@ -10,6 +10,8 @@
     yimen restore --data-dir DIR --from BACKUP --user U
     yimen list-backups --data-dir DIR
     yimen user list|add|reset-password|unlock|remove --data-dir DIR --user ADMIN ...
+    yimen user add ... --role village_assistant --villages CODE[,CODE]   an assistant's villages
+    yimen user villages --username U --villages CODE[,CODE] ...          change them
     yimen policy import FILE --data-dir DIR --user ADMIN   import a policy table or a holiday calendar
     yimen policy list --data-dir DIR --user ADMIN          what is in force and what was imported
 
@@ -222,16 +224,23 @@ def cmd_user(args: argparse.Namespace) -> int:
     from desktop.services.admin import accounts as auth
 
     if args.user_command is None:
-        raise CliError("请指定操作：list、add、reset-password、unlock 或 remove。")
+        raise CliError("请指定操作：list、add、villages、reset-password、unlock 或 remove。")
     session = _sign_in(args)
     try:
         if args.user_command == "list":
             for a in auth.list_accounts(session):
-                print(f"{a.username}\t{a.display_name}\t{a.role_label}\t{_state(a)}")
+                villages = "、".join(name for _code, name in a.villages)
+                print(f"{a.username}\t{a.display_name}\t{a.role_label}\t{_state(a)}"
+                      + (f"\t负责：{villages}" if villages else ""))
         elif args.user_command == "add":
+            villages = _codes(args.villages)
             password = _read_new_password(args, args.username)
-            info = auth.add_user(session, args.username, args.name, args.role, password)
-            print(f"已新增用户：{info.username}（{info.display_name}，{info.role_label}）")
+            info = auth.add_user(session, args.username, args.name, args.role, password, villages=villages)
+            print(f"已新增用户：{info.username}（{info.display_name}，{info.role_label}）"
+                  + (f"，负责村（社区）：{'、'.join(info.villages)}" if info.villages else ""))
+        elif args.user_command == "villages":
+            codes = auth.set_villages(session, args.username, _codes(args.villages))
+            print(f"{args.username} 负责的村（社区）：{'、'.join(codes)}（下次登录起生效）")
         elif args.user_command == "reset-password":
             auth.reset_password(session, args.username, _read_new_password(args, args.username))
             print(f"已重置 {args.username} 的密码；原密码已失效，锁定已解除。")
@@ -244,6 +253,11 @@ def cmd_user(args: argparse.Namespace) -> int:
     finally:
         session.close()
     return 0
+
+
+def _codes(values: list[str] | None) -> list[str]:
+    """Division codes from ``--villages A,B --villages C`` (commas, spaces or repeats)."""
+    return [c for v in values or () for c in v.replace("，", ",").replace(" ", ",").split(",") if c]
 
 
 _KIND_LABELS = {"policy": "政策表", "calendar": "节假日安排"}
@@ -351,7 +365,8 @@ def _add_user_commands(sub) -> None:  # type: ignore[no-untyped-def]
     u = sub.add_parser("user", help="用户管理（须以系统管理员身份 --user 登录）")
     u.set_defaults(func=cmd_user, user_command=None)
     commands = u.add_subparsers(dest="user_command")
-    for name, help_text in (("list", "列出用户、角色和锁定状态"), ("add", "新增用户"),
+    for name, help_text in (("list", "列出用户、角色、锁定状态和村协理员负责的村"), ("add", "新增用户"),
+                            ("villages", "更改村协理员负责的村（社区）"),
                             ("reset-password", "重置用户密码（同时解除锁定）"),
                             ("unlock", "解除因密码错误造成的锁定"), ("remove", "删除（停用）用户")):
         sp = commands.add_parser(name, help=help_text)
@@ -365,6 +380,9 @@ def _add_user_commands(sub) -> None:  # type: ignore[no-untyped-def]
             sp.add_argument("--name", required=True, help="姓名")
             sp.add_argument("--role", required=True, choices=[r.value for r in Role],
                             help="角色：" + "，".join(f"{r.value}={r.label}" for r in Role))
+        if name in ("add", "villages"):
+            sp.add_argument("--villages", action="append", required=name == "villages", metavar="CODE[,CODE]",
+                            help="村协理员负责的村（社区）的12位区划代码，逗号分隔（村协理员必填，其他角色不填）")
 
 
 @contextmanager

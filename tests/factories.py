@@ -99,3 +99,13 @@ def to_decision(session, case_uuid: str):  # type: ignore[no-untyped-def]
     notices.close_due_batches(session, today + timedelta(days=30))
     with session.db.read() as s:
         return s.get(Case, case_uuid).status
+
+
+EAST_VILLAGE = "620102101201"   # 东坪村 of conftest.TEST_TOWNSHIP: where sample_application's family lives
+
+
+def villages_of(role) -> dict:  # type: ignore[no-untyped-def]
+    """``add_user`` keywords for a test account of ``role``: a village assistant works for 东坪村."""
+    from desktop.domain.roles import Role
+
+    return {"villages": (EAST_VILLAGE,)} if role is Role.VILLAGE_ASSISTANT else {}

@@ -159,6 +159,30 @@ def test_user_add_refuses_bad_input_in_chinese(township_dir, capsys, monkeypatch
         main(["user", "add", "--username", "x1y", "--name", "某", "--role", "boss"])
 
 
+def test_user_villages_of_a_village_assistant(township_dir, capsys, monkeypatch):
+    from conftest import ADMIN_PASSWORD
+
+    d = township_dir
+    add = ("add", "--username", "cunxie", "--name", "李协理", "--role", "village_assistant")
+    assert _user_cmd(monkeypatch, d, *add, stdin=f"{ADMIN_PASSWORD}\nvillage-pass-1\n") == 1
+    assert "至少一个" in capsys.readouterr().err
+    assert _user_cmd(monkeypatch, d, *add, "--villages", "620102101201,620102101999",
+                     stdin=f"{ADMIN_PASSWORD}\nvillage-pass-1\n") == 1
+    assert "“620102101999”不是本乡镇的村" in capsys.readouterr().err
+    assert _user_cmd(monkeypatch, d, *add, "--villages", "620102101201",
+                     stdin=f"{ADMIN_PASSWORD}\nvillage-pass-1\n") == 0
+    assert "620102101201" in capsys.readouterr().out
+    assert _user_cmd(monkeypatch, d, "villages", "--username", "cunxie", "--villages", "620102101201",
+                     "--villages", "620102101202", stdin=f"{ADMIN_PASSWORD}\n") == 0
+    capsys.readouterr()
+    assert _user_cmd(monkeypatch, d, "list", stdin=f"{ADMIN_PASSWORD}\n") == 0
+    [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("cunxie")]
+    assert line.endswith("负责：东坪村、西沟村")
+    assert _user_cmd(monkeypatch, d, "add", "--username", "wangxy", "--name", "王晓燕", "--role", "clerk",
+                     "--villages", "620102101201", stdin=f"{ADMIN_PASSWORD}\nclerk-pass-1\n") == 1
+    assert "不能指定村" in capsys.readouterr().err
+
+
 def test_user_commands_need_an_admin(township_dir, capsys, monkeypatch):
     from conftest import ADMIN_PASSWORD
 
@@ -176,7 +200,8 @@ def test_restore_refuses_a_village_assistant_and_changes_nothing(township_dir, t
 
     d = township_dir
     assert _user_cmd(monkeypatch, d, "add", "--username", "cunxie", "--name", "李协理", "--role",
-                     "village_assistant", stdin=f"{ADMIN_PASSWORD}\nvillage-pass-1\n") == 0
+                     "village_assistant", "--villages", "620102101201",
+                     stdin=f"{ADMIN_PASSWORD}\nvillage-pass-1\n") == 0
     monkeypatch.setenv("YIMEN_PASSWORD", ADMIN_PASSWORD)
     assert main(["backup", "--data-dir", str(d), "--to", str(tmp_path / "usb"), "--user", "admin"]) == 0
     backup = next(p for p in (tmp_path / "usb").iterdir() if not p.name.startswith("."))

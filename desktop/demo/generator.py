@@ -82,6 +82,8 @@ DEMO_USERS = (
     ("assistant", "马春花", Role.VILLAGE_ASSISTANT),
     ("auditor", "陈静", Role.AUDITOR),
 )
+# The demo village assistant works for these two villages (its search and intake are limited to them).
+DEMO_ASSISTANT_VILLAGES = ("620102101201", "620102101202")
 # How demo cases spread over statuses: every status appears.
 # A township with about 200 days of history where most cases are closed and the open ones are
 # recent (see DEMO_AGE_*): the open share is about what a month of work leaves open.
@@ -151,19 +153,28 @@ def create_demo(data_dir: Path, households: int = 5000, *, seed: int = 20261124,
         raise ValueError("户数至少为1。")
     rng = random.Random(seed)
     say = progress or (lambda _msg: None)
-    accounts = [(u, r.label, _password(rng)) for u, _n, r in DEMO_USERS]
+    accounts = [(u, _account_label(r), _password(rng)) for u, _n, r in DEMO_USERS]
     admin_pw = accounts[0][2]
     session = create_township(Path(data_dir), DEMO_TOWNSHIP, "admin", admin_pw, "系统管理员", kdf=kdf)
     try:
         today = today or session.clock.today()
         for (username, display, role), (_u, _l, pw) in zip(DEMO_USERS[1:], accounts[1:], strict=True):
-            add_user(session, username, display, role, pw)
+            add_user(session, username, display, role, pw,
+                     villages=DEMO_ASSISTANT_VILLAGES if role is Role.VILLAGE_ASSISTANT else ())
         say(f"正在生成 {households} 户家庭……")
         counts = _populate(session, rng, households, today, say)
     finally:
         session.close()
     _write_accounts_file(Path(data_dir), accounts)
     return DemoResult(Path(data_dir), tuple(accounts), households, counts[0], counts[1])
+
+
+def _account_label(role: Role) -> str:
+    """The role as the login screen's demo list shows it; the assistant's with its villages."""
+    if role is not Role.VILLAGE_ASSISTANT:
+        return role.label
+    names = dict(DEMO_TOWNSHIP.villages)
+    return f"{role.label}（{'、'.join(names[c] for c in DEMO_ASSISTANT_VILLAGES)}）"
 
 
 def _write_accounts_file(data_dir: Path, accounts: list[tuple[str, str, str]]) -> None:

@@ -20,6 +20,7 @@ __all__ = [
     "ROLE_LABELS",
     "ROLE_PERMISSIONS",
     "Permission",
+    "OutsideVillages",
     "PermissionDenied",
     "Role",
     "has_permission",
@@ -120,6 +121,14 @@ class PermissionDenied(YimenError):
         self.role = role
         self.permission = permission
         self.message = message
+
+
+class OutsideVillages(PermissionDenied):
+    """A village assistant reached for a household, case or village that is not one of its villages."""
+
+    def __init__(self, role: Role | str, message: str = "") -> None:
+        super().__init__(role, Permission.INTAKE, message or
+                         "该户不属于您负责的村（社区）：村协理员只能办理、查看本村（社区）的申请。")
 
 
 def parse_role(value: Role | str) -> Role | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop.domain.roles import Permission, Role, has_permission, require
+from desktop.domain.roles import OutsideVillages, Permission, Role, has_permission, require
 from desktop.store.database import Database
 from desktop.store.keyslots import KdfParams, LockoutPolicy
 from desktop.store.policy_registry import PolicyRegistry
@@ -20,6 +20,7 @@ class UserInfo:
     username: str
     display_name: str
     role: Role
+    villages: tuple[str, ...] = ()   # a village assistant's villages (division codes); () for other roles
 
     @property
     def role_label(self) -> str:
@@ -48,8 +49,30 @@ class AppSession:
     def require(self, permission: Permission) -> None:
         require(self.user.role, permission)
 
+    def require_any(self, *permissions: Permission) -> None:
+        """Raise PermissionDenied (naming the first) unless the role holds one of ``permissions``."""
+        if not any(has_permission(self.user.role, p) for p in permissions):
+            require(self.user.role, permissions[0])
+
     def can(self, permission: Permission) -> bool:
         return has_permission(self.user.role, permission)
+
+    @property
+    def village_scope(self) -> frozenset[str] | None:
+        """The villages this user works in: a village assistant's own (set by the administrator);
+        None — the whole township — for every other role."""
+        if self.user.role is Role.VILLAGE_ASSISTANT:
+            return frozenset(self.user.villages)
+        return None
+
+    def in_scope(self, division_code: str | None) -> bool:
+        scope = self.village_scope
+        return scope is None or division_code in scope
+
+    def require_village(self, division_code: str | None) -> None:
+        """Raise OutsideVillages (a PermissionDenied) unless ``division_code`` is one of this user's villages."""
+        if not self.in_scope(division_code):
+            raise OutsideVillages(self.user.role)
 
     def close(self) -> None:
         self.db.close()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from factories import villages_of
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -69,7 +70,7 @@ def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
 def test_users(admin_session: AppSession) -> dict[str, tuple[str, Role, str]]:
     """Adds one user per role (cheap Argon2 from the admin session's KDF)."""
     for username, (name, role, password) in TEST_USERS.items():
-        add_user(admin_session, username, name, role, password)
+        add_user(admin_session, username, name, role, password, **villages_of(role))
     return TEST_USERS
 
 

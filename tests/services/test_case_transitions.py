@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from conftest import FAST_KDF
 from factories import sample_application as _app
-from factories import to_decision
+from factories import to_decision, villages_of
 from sqlalchemy import func, select
 
 from desktop.domain.case_state import CaseStatus, TransitionRefused
@@ -26,7 +26,7 @@ from desktop.store.models import AuditEvent, Case, OutboxItem, StatusChange
 def people(admin_session, data_dir):
     for name, role in (("clerk", Role.CLERK), ("supervisor", Role.SUPERVISOR),
                        ("assistant", Role.VILLAGE_ASSISTANT)):
-        auth.add_user(admin_session, name, name, role, f"{name}-pass-1")
+        auth.add_user(admin_session, name, name, role, f"{name}-pass-1", **villages_of(role))
     sessions = {n: sign_in(data_dir, n, f"{n}-pass-1", kdf=FAST_KDF) for n in ("clerk", "supervisor", "assistant")}
     yield sessions
     for s in sessions.values():

@@ -20,6 +20,7 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from conftest import FAST_KDF
+from factories import villages_of
 from sqlalchemy import select
 
 from desktop.domain.categories import Category
@@ -116,7 +117,7 @@ def assert_no_full_id(pdf: bytes) -> str:
 def users(admin_session, data_dir):
     for name, display, role in (("clerk", "王喆", Role.CLERK), ("assistant", "马春花", Role.VILLAGE_ASSISTANT),
                                 ("auditor", "陈静", Role.AUDITOR)):
-        auth.add_user(admin_session, name, display, role, f"{name}-pass-1")
+        auth.add_user(admin_session, name, display, role, f"{name}-pass-1", **villages_of(role))
     return data_dir
 
 

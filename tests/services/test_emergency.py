@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from conftest import FAST_KDF
-from factories import sample_application
+from factories import sample_application, villages_of
 from sqlalchemy import select
 
 from desktop.domain.case_state import CaseStatus
@@ -36,7 +36,7 @@ LIMIT = 300000   # the demo county's township limit (resources/policy/620102-202
 @pytest.fixture
 def people(admin_session, data_dir):
     for name, role in (("clerk", Role.CLERK), ("supervisor", Role.SUPERVISOR), ("assistant", Role.VILLAGE_ASSISTANT)):
-        auth.add_user(admin_session, name, name, role, f"{name}-pass-1")
+        auth.add_user(admin_session, name, name, role, f"{name}-pass-1", **villages_of(role))
     sessions = {n: sign_in(data_dir, n, f"{n}-pass-1", kdf=FAST_KDF) for n in ("clerk", "supervisor", "assistant")}
     yield sessions
     for s in sessions.values():

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from conftest import FAST_KDF
-from factories import HEAD, WIFE, make_id
+from factories import EAST_VILLAGE, HEAD, WIFE, make_id
 from sqlalchemy import select
 
 from desktop.domain.case_state import CaseStatus
@@ -37,7 +37,8 @@ def clerk(admin_session):
 
 @pytest.fixture
 def assistant(admin_session):
-    auth.add_user(admin_session, "assist", "马春花", Role.VILLAGE_ASSISTANT, "assist-pass-1")
+    auth.add_user(admin_session, "assist", "马春花", Role.VILLAGE_ASSISTANT, "assist-pass-1",
+                  villages=[EAST_VILLAGE])
     s = sign_in(admin_session.db.data_dir, "assist", "assist-pass-1", kdf=FAST_KDF)
     yield s
     s.close()

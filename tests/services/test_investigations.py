@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from conftest import FAST_KDF
-from factories import make_id
+from factories import make_id, villages_of
 from PIL import Image
 from sqlalchemy import select
 
@@ -44,7 +44,7 @@ def png() -> bytes:
 def people(admin_session, data_dir):
     for name, role in (("clerk", Role.CLERK), ("supervisor", Role.SUPERVISOR), ("assistant", Role.VILLAGE_ASSISTANT),
                        ("auditor", Role.AUDITOR)):
-        auth.add_user(admin_session, name, name, role, f"{name}-pass-1")
+        auth.add_user(admin_session, name, name, role, f"{name}-pass-1", **villages_of(role))
     sessions = {n: sign_in(data_dir, n, f"{n}-pass-1", kdf=FAST_KDF)
                 for n in ("clerk", "supervisor", "assistant", "auditor")}
     yield sessions

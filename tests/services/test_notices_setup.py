@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import pypdf
 from conftest import FAST_KDF
+from factories import villages_of
 from PIL import Image
 
 from desktop.domain.categories import Category
@@ -38,7 +39,7 @@ def ident(birth: str, seq: int) -> str:
 def add_users(admin_session) -> None:
     for name, display, role in (("clerk", "王喆", Role.CLERK), ("assistant", "马春花", Role.VILLAGE_ASSISTANT),
                                 ("supervisor", "陈静", Role.SUPERVISOR), ("auditor", "赵审", Role.AUDITOR)):
-        auth.add_user(admin_session, name, display, role, f"{name}-pass-1")
+        auth.add_user(admin_session, name, display, role, f"{name}-pass-1", **villages_of(role))
 
 
 def login(data_dir, name: str):

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from conftest import FAST_KDF
-from factories import sample_application, to_decision
+from factories import sample_application, to_decision, villages_of
 from sqlalchemy import func, select
 
 from desktop.domain.categories import Category
@@ -35,7 +35,7 @@ def people(admin_session, data_dir):
     roles = {"clerk": Role.CLERK, "supervisor": Role.SUPERVISOR, "assistant": Role.VILLAGE_ASSISTANT,
              "auditor": Role.AUDITOR}
     for name, role in roles.items():
-        auth.add_user(admin_session, name, name, role, f"{name}-pass-1")
+        auth.add_user(admin_session, name, name, role, f"{name}-pass-1", **villages_of(role))
     sessions = {n: sign_in(data_dir, n, f"{n}-pass-1", kdf=FAST_KDF) for n in roles}
     sessions["admin"] = admin_session
     yield sessions

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from conftest import FAST_KDF
 from factories import sample_application as _app
+from factories import villages_of
 from sqlalchemy import func, select
 
 from desktop.domain.case_state import CaseStatus, TransitionRefused
@@ -40,7 +41,7 @@ def people(admin_session, data_dir):
     roles = (("clerk", Role.CLERK), ("supervisor", Role.SUPERVISOR), ("auditor", Role.AUDITOR),
              ("assistant", Role.VILLAGE_ASSISTANT))
     for name, role in roles:
-        auth.add_user(admin_session, name, name, role, f"{name}-pass-1")
+        auth.add_user(admin_session, name, name, role, f"{name}-pass-1", **villages_of(role))
     sessions = {n: sign_in(data_dir, n, f"{n}-pass-1", kdf=FAST_KDF) for n, _r in roles}
     yield sessions
     for s in sessions.values():

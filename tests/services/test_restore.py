@@ -6,6 +6,7 @@ import json
 
 import pytest
 from conftest import ADMIN_PASSWORD
+from factories import EAST_VILLAGE
 from sqlalchemy import select
 
 from desktop.domain.roles import Role
@@ -24,7 +25,8 @@ ASSISTANT_PW = "village-pass-1"
 @pytest.fixture
 def backed_up(admin_session, data_dir):
     """A backup holding an admin and a village assistant; then the live database moves on."""
-    accounts.add_user(admin_session, "cunxie", "李协理", Role.VILLAGE_ASSISTANT, ASSISTANT_PW)
+    accounts.add_user(admin_session, "cunxie", "李协理", Role.VILLAGE_ASSISTANT, ASSISTANT_PW,
+                      villages=[EAST_VILLAGE])
     info = make_backup(admin_session.db)
     with admin_session.db.write() as s:
         for i in range(3):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import FAST_KDF
+from factories import villages_of
 
 from desktop.domain.roles import PermissionDenied, Role
 from desktop.services.admin import accounts as auth
@@ -15,7 +16,7 @@ from desktop.services.admin.accounts import sign_in
 def users(admin_session, data_dir):
     for name, role in (("assistant", Role.VILLAGE_ASSISTANT), ("auditor", Role.AUDITOR), ("clerk", Role.CLERK),
                        ("supervisor", Role.SUPERVISOR)):
-        auth.add_user(admin_session, name, f"用户{name}", role, f"{name}-pass-1")
+        auth.add_user(admin_session, name, f"用户{name}", role, f"{name}-pass-1", **villages_of(role))
     return data_dir
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from conftest import FAST_KDF
+from factories import villages_of
 from sqlalchemy import select
 
 from desktop.domain.case_number import parse_case_number
@@ -67,7 +68,7 @@ def _login(data_dir, name: str) -> AppSession:
 @pytest.fixture
 def world(admin_session, data_dir):
     for name, role in (("clerk", Role.CLERK), ("assistant", Role.VILLAGE_ASSISTANT), ("auditor", Role.AUDITOR)):
-        auth.add_user(admin_session, name, f"用户{name}", role, f"{name}-pass-1")
+        auth.add_user(admin_session, name, f"用户{name}", role, f"{name}-pass-1", **villages_of(role))
     clerk = _login(data_dir, "clerk")
     a = submit_application(clerk, _app(EAST, "东坪村三组17号", (
         Person("张三明", ID_ZSM, Relation.SELF),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -34,7 +35,7 @@ from desktop.store.errors import (
     WrongPassword,
 )
 from desktop.store.keyslots import WRONG_CREDENTIALS, KdfParams, LockoutPolicy
-from desktop.store.models import User
+from desktop.store.models import User, UserVillage, Village
 from desktop.store.timekeeping import SYSTEM_CLOCK, Clock
 
 MIN_PASSWORD = 8
@@ -52,6 +53,7 @@ class UserAccount:
     locked_until: datetime | None     # aware UTC; None when the account is not locked now
     has_key_slot: bool                # False: the database knows the user but no password opens it
     password_changed_at: datetime | None
+    villages: tuple[tuple[str, str], ...] = ()   # a village assistant's villages: (division code, name)
 
     @property
     def role_label(self) -> str:
@@ -97,7 +99,7 @@ def sign_in(data_dir: Path, username: str, password: str, *, lockout: LockoutPol
                 raise ServiceError(f"账户“{username}”已停用，请联系管理员。")
             failures = _audit_failed_logins(s, db)
             audit.append_event(s, actor=username, action="login", entity_type="user", entity_id=username)
-            info = UserInfo(row.username, row.display_name, Role(row.role))
+            info = UserInfo(row.username, row.display_name, Role(row.role), _villages_of(s, row.id))
         db.keyslots.forget_failed_logins(failures)
     except BaseException:
         db.close()
@@ -197,7 +199,37 @@ def list_users(session: AppSession) -> list[UserInfo]:
     session.require(Permission.MANAGE_USERS)
     with session.db.read() as s:
         rows = s.scalars(select(User).where(User.active.is_(True)).order_by(User.username)).all()
-        return [UserInfo(r.username, r.display_name, Role(r.role)) for r in rows]
+        return [UserInfo(r.username, r.display_name, Role(r.role), _villages_of(s, r.id)) for r in rows]
+
+
+def village_choices(session: AppSession) -> list[tuple[str, str]]:
+    """The township's villages (division code, name) a village assistant can be given."""
+    session.require(Permission.MANAGE_USERS)
+    with session.db.read() as s:
+        return [(v.division_code, v.name) for v in s.scalars(select(Village).order_by(Village.division_code))]
+
+
+def _villages_of(s: Session, user_id: int) -> tuple[str, ...]:
+    return tuple(s.scalars(select(UserVillage.division_code).where(UserVillage.user_id == user_id)
+                           .order_by(UserVillage.division_code)))
+
+
+def _checked_villages(s: Session, role: Role, villages: Iterable[str]) -> tuple[str, ...]:
+    """The division codes a user of ``role`` is given, checked: at least one for a village assistant
+    (it works for its villages only), none for the other roles (they work for the whole township)."""
+    codes = tuple(dict.fromkeys(c.strip() for c in villages if c and c.strip()))
+    if role is not Role.VILLAGE_ASSISTANT:
+        if codes:
+            raise InvalidInput(f"只有村协理员按村（社区）分工；“{role.label}”办理全乡镇的事务，不能指定村。",
+                               "villages")
+        return ()
+    if not codes:
+        raise InvalidInput("请为村协理员选择其负责的村（社区），至少一个。", "villages")
+    known = set(s.scalars(select(Village.division_code).where(Village.division_code.in_(codes))))
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidInput(f"村（社区）代码“{unknown[0]}”不是本乡镇的村（社区）。", "villages")
+    return tuple(sorted(codes))
 
 
 def list_accounts(session: AppSession, now: datetime | None = None) -> list[UserAccount]:
@@ -206,16 +238,20 @@ def list_accounts(session: AppSession, now: datetime | None = None) -> list[User
     slots = session.db.keyslots
     with session.db.read() as s:
         rows = s.scalars(select(User).where(User.active.is_(True)).order_by(User.username)).all()
-        users = [(r.username, r.display_name, Role(r.role), r.password_changed_at) for r in rows]
+        names = {code: name for code, name in s.execute(select(Village.division_code, Village.name))}
+        users = [(r.username, r.display_name, Role(r.role), r.password_changed_at,
+                  tuple((c, names.get(c, c)) for c in _villages_of(s, r.id))) for r in rows]
     accounts = []
-    for username, display_name, role, changed in users:
+    for username, display_name, role, changed, villages in users:
         failed, locked_until = slots.lock_state(username, now)
         accounts.append(UserAccount(username, display_name, role, failed, locked_until,
-                                    slots.has_user(username), changed))
+                                    slots.has_user(username), changed, villages))
     return accounts
 
 
-def add_user(session: AppSession, username: str, display_name: str, role: Role | str, password: str) -> UserInfo:
+def add_user(session: AppSession, username: str, display_name: str, role: Role | str, password: str, *,
+             villages: Iterable[str] = ()) -> UserInfo:
+    """A new account; a village assistant's needs its ``villages`` (division codes), other roles' none."""
     session.require(Permission.MANAGE_USERS)
     problem = validate_username(username) or validate_password(password)
     if problem:
@@ -230,17 +266,46 @@ def add_user(session: AppSession, username: str, display_name: str, role: Role |
     with db.read() as s:
         if s.scalar(select(User.id).where(User.username == username)) is not None or db.keyslots.has_user(username):
             raise InvalidInput(f"用户名“{username}”已存在。", "username")
+        codes = _checked_villages(s, role, villages)
     db.keyslots.add_password_slot(username, password, db.key, session.kdf)
     try:
         with db.write() as s:
-            s.add(User(username=username, display_name=display_name.strip(), role=role.value, active=True,
-                       created_at=db.clock.now(), password_changed_at=db.clock.now()))
+            user = User(username=username, display_name=display_name.strip(), role=role.value, active=True,
+                        created_at=db.clock.now(), password_changed_at=db.clock.now())
+            s.add(user)
+            s.flush()
+            s.add_all(UserVillage(user_id=user.id, division_code=c) for c in codes)
             audit.append_event(s, actor=session.user.username, action="user_added", entity_type="user",
-                               entity_id=username, detail={"role": role.value})
+                               entity_id=username, detail={"role": role.value, **({"villages": list(codes)}
+                                                                                   if codes else {})})
     except BaseException:
         db.keyslots.remove_slot(username)
         raise
-    return UserInfo(username, display_name.strip(), role)
+    return UserInfo(username, display_name.strip(), role, codes)
+
+
+def set_villages(session: AppSession, username: str, villages: Iterable[str]) -> tuple[str, ...]:
+    """Change which villages a village assistant works for (at least one); audited with old and new.
+    Takes effect at the assistant's next sign-in."""
+    session.require(Permission.MANAGE_USERS)
+    with session.db.write() as s:
+        row = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        if row is None:
+            raise NotFound(f"没有用户“{username}”。")
+        role = Role(row.role)
+        if role is not Role.VILLAGE_ASSISTANT:
+            raise InvalidInput(f"只有村协理员按村（社区）分工；“{username}”是{role.label}。", "villages")
+        codes = _checked_villages(s, role, villages)
+        before = _villages_of(s, row.id)
+        if before == codes:
+            return codes
+        for old in s.scalars(select(UserVillage).where(UserVillage.user_id == row.id)).all():
+            s.delete(old)
+        s.flush()
+        s.add_all(UserVillage(user_id=row.id, division_code=c) for c in codes)
+        audit.append_event(s, actor=session.user.username, action="user_villages_changed", entity_type="user",
+                           entity_id=username, detail={"before": list(before), "after": list(codes)})
+    return codes
 
 
 def remove_user(session: AppSession, username: str) -> None:
