@@ -103,7 +103,7 @@ def test_posting_refuses_bad_input(env):
     try:
         refused(assistant, lambda: post(assistant, batch.uuid, good, today=POSTED), "无权", PermissionDenied)
         refused(assistant, lambda: notices.print_poster(assistant, batch.uuid), "无权", PermissionDenied)
-        assert notices.close_due_batches(assistant, date(2027, 1, 1)) == []
+        refused(assistant, lambda: notices.close_due_batches(assistant, date(2027, 1, 1)), "无权", PermissionDenied)
     finally:
         assistant.close()
     notices.post_batch(clerk, batch.uuid, good, today=POSTED)

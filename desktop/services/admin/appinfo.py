@@ -40,6 +40,7 @@ class Overview:
 
 
 def overview(session: AppSession) -> Overview:
+    session.require(Permission.VIEW_CASES)
     with session.db.read() as s:
         dev = device_info(s)
         hh = s.scalar(select(func.count()).select_from(Household)) or 0

@@ -177,6 +177,7 @@ def _load_case(s: Session, case_uuid: str) -> Case:
 
 def township_limit_cents(session: AppSession, case_uuid: str, today: date | None = None) -> int | None:
     """The township's approval limit for emergency aid, from the policy the case was taken in under."""
+    session.require(Permission.VIEW_CASES)
     with session.db.read() as s:
         case = _load_case(s, case_uuid)
         return DeadlinePlanner.of(s).policy_of(case, today or session.clock.today()).emergency \

@@ -212,10 +212,10 @@ def record_preview(session: AppSession, case_uuid: str,
     """Record previewed documents now that the clerk prints or saves them: the same bytes, the copy
     numbers they show. If someone printed the same document since the preview was made, the
     numbers would clash: refused with a message to preview again (nothing recorded)."""
+    session.require(Permission.PRINT_RECEIPT)
     items = [docs] if isinstance(docs, PrintedDocument) else list(docs)
     if not items:
         raise InvalidInput("没有要登记的文书。")
-    session.require(Permission.PRINT_RECEIPT)
     if any(d.kind in (DocumentKind.REFERRAL_SLIP, DocumentKind.DECISION_REFUSAL) for d in items):
         session.require(Permission.TRANSITION_CASE)
     out = []
@@ -436,7 +436,9 @@ def glyph_warnings(names: list[str]) -> list[str]:
 
 
 def window_contact(session: AppSession) -> WindowContact:
-    """The window's address, hours and phone printed on notices and slips ("" where not set)."""
+    """The window's address, hours and phone printed on notices and slips ("" where not set): what the
+    administrator's settings form shows (the documents read it inside their own transaction)."""
+    session.require(Permission.MANAGE_SETTINGS)
     with session.db.read() as s:
         return data.window_contact(s)
 

@@ -499,6 +499,7 @@ def print_intake_document(session: AppSession, case_uuid: str, status: CaseStatu
                           fmt: documents.ReceiptFormat = "a4", *, preview: bool = False) -> documents.PrintedDocument:
     """The document the committed intake outcome calls for: 受理通知书, 一次性告知书 or 不予受理告知书
     (a ``preview`` is recorded by ``documents.record_preview`` when printed)."""
+    session.require(Permission.PRINT_RECEIPT)
     status = CaseStatus(status)
     if status is CaseStatus.PENDING_DOCUMENTS:
         return documents.print_missing_documents_notice(session, case_uuid, preview=preview)

@@ -240,8 +240,7 @@ def search(session: AppSession, query: str, limit: int = DEFAULT_LIMIT, *,
     `limit` caps the number of households returned; `truncated` says more
     matched. Needs the intake or the view-cases permission.
     """
-    if not (session.can(Permission.INTAKE) or session.can(Permission.VIEW_CASES)):
-        session.require(Permission.VIEW_CASES)   # raises PermissionDenied with the Chinese message
+    session.require_any(Permission.INTAKE, Permission.VIEW_CASES)
     limit = max(1, int(limit))
     today = today or session.clock.today()
     q = classify(query, today)

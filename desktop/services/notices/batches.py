@@ -327,9 +327,8 @@ def close_due_batches(session: AppSession, today: date | None = None, *,
                       planner: DeadlinePlanner | None = None) -> list[ClosedBatch]:
     """End every posted notice whose period is over (today is after its last day): cases still in
     notice with no open objection move on (``end_notice`` → 待审核确认). One transaction per batch.
-    Meant to run at start and daily; a role that may not move cases gets an empty list."""
-    if not session.can(Permission.TRANSITION_CASE):
-        return []
+    Meant to run at start and daily, for the roles that move cases."""
+    session.require(Permission.TRANSITION_CASE)
     planner = planner or DeadlinePlanner.of(session)
     today = today or session.clock.today()
     with session.db.read() as s:

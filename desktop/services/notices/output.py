@@ -243,11 +243,15 @@ def print_poster(session: AppSession, batch_uuid: str, size: str = "A4", orienta
 
 def export_csv(session: AppSession, batch_uuid: str, *, planner: DeadlinePlanner | None = None) -> NoticeDocument:
     """The notice table for the county website, as CSV (UTF-8 with BOM, opens in Excel)."""
+    session.require(Permission.VIEW_CASES)
+    session.require(Permission.PRINT_RECEIPT)
     return _export(session, batch_uuid, "csv", notice_csv, planner)
 
 
 def export_html(session: AppSession, batch_uuid: str, *, planner: DeadlinePlanner | None = None) -> NoticeDocument:
     """The notice as one self-contained HTML page for the county website."""
+    session.require(Permission.VIEW_CASES)
+    session.require(Permission.PRINT_RECEIPT)
     return _export(session, batch_uuid, "html", notice_html, planner)
 
 

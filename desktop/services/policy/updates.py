@@ -110,6 +110,7 @@ def _split(data: Any, origin: str) -> tuple[str, list[StoredUpdate]]:
 
 
 def import_file(session: AppSession, path: Path | str) -> ImportResult:
+    session.require(Permission.MANAGE_SETTINGS)
     p = Path(path)
     return import_update(session, _read(p), source=p.name)
 

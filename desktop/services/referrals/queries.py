@@ -179,6 +179,7 @@ def count_referrals(session: AppSession, f: ReferralFilter | None = None, *, tod
 
 
 def case_referrals(session: AppSession, case_uuid: str, *, today: date | None = None) -> list[ReferralRow]:
+    session.require(Permission.VIEW_CASES)
     return list_referrals(session, ReferralFilter(case_uuid=case_uuid), today=today)
 
 

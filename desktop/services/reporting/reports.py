@@ -387,8 +387,10 @@ def _export(session: AppSession, report: MonthlyReport, path: Path, fmt: str, da
 
 
 def export_xlsx(session: AppSession, report: MonthlyReport, path: Path) -> Path:
+    session.require(Permission.VIEW_CASES)
     return _export(session, report, path, "xlsx", report_xlsx_bytes(report))
 
 
 def export_pdf(session: AppSession, report: MonthlyReport, path: Path) -> Path:
+    session.require(Permission.VIEW_CASES)
     return _export(session, report, path, "pdf", report_pdf_bytes(report))

@@ -95,7 +95,9 @@ def _load(s: Session, case_uuid: str) -> Case:
 def options(session: AppSession, case_uuid: str, *, today: date | None = None) -> list[TransitionOption]:
     """The actions this user may take on this case now (for the case detail screen): ``enabled``
     when possible as the case stands, else ``blocked_by`` says what the database still lacks
-    (empty when only the dialog's input — a reason, an amount — is missing)."""
+    (empty when only the dialog's input — a reason, an amount — is missing). Only what a case viewer
+    may see: a role that moves no case gets no options."""
+    session.require(Permission.VIEW_CASES)
     today = today or session.clock.today()
     with session.db.read() as s:
         case = _load(s, case_uuid)
