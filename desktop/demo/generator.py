@@ -88,7 +88,7 @@ DEMO_ASSISTANT_VILLAGES = ("620102101201", "620102101202")
 # A township with about 200 days of history where most cases are closed and the open ones are
 # recent (see DEMO_AGE_*): the open share is about what a month of work leaves open.
 STATUS_WEIGHTS: dict[CaseStatus, int] = {
-    CaseStatus.PENDING_DOCUMENTS: 3, CaseStatus.ACCEPTED: 2, CaseStatus.NOT_ACCEPTED: 4,
+    CaseStatus.PENDING_DOCUMENTS: 3, CaseStatus.TOWNSHIP_REVIEW: 1, CaseStatus.ACCEPTED: 2, CaseStatus.NOT_ACCEPTED: 4,
     CaseStatus.INVESTIGATING: 6, CaseStatus.DELIBERATION: 1, CaseStatus.IN_NOTICE: 4,
     CaseStatus.AWAITING_DECISION: 2, CaseStatus.REFERRED: 3, CaseStatus.EMERGENCY_AIDED: 1,
     CaseStatus.APPROVED: 66, CaseStatus.REFUSED: 16, CaseStatus.WITHDRAWN: 6,
@@ -309,8 +309,11 @@ DEMO_AGE_DECIDED_MIN_DAYS = 12
 DEMO_AGE_OPEN_DAYS: dict[CaseStatus, tuple[int, int]] = {
     CaseStatus.PENDING_DOCUMENTS: (0, 20), CaseStatus.ACCEPTED: (0, 3), CaseStatus.EMERGENCY_AIDED: (0, 5),
     CaseStatus.INVESTIGATING: (1, 14), CaseStatus.DELIBERATION: (5, 16), CaseStatus.IN_NOTICE: (5, 18),
-    CaseStatus.AWAITING_DECISION: (8, 24), CaseStatus.REFERRED: (1, 18),
+    CaseStatus.AWAITING_DECISION: (8, 24), CaseStatus.REFERRED: (1, 18), CaseStatus.TOWNSHIP_REVIEW: (0, 2),
 }
+# What the demo assistant wrote when it sent an application on to the township (待乡镇审查).
+REVIEW_NOTES = ("申请人称去年已享受过临时救助，是否可再次申请请乡镇把关。", "家中情况复杂，请乡镇审查后决定是否受理。",
+                "户籍刚迁入本村，是否符合条件请乡镇审查。")
 DEMO_AGE_STALE_DAYS = (30, 120)
 DEMO_STALE_SHARE = 0.04
 
@@ -342,6 +345,8 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
     drawn = []
     for i, head in enumerate(chosen):
         status = statuses[i] if i < len(statuses) else rng.choices(statuses, list(STATUS_WEIGHTS.values()))[0]
+        if status is CaseStatus.TOWNSHIP_REVIEW:   # sent on by the demo assistant: a family of its villages
+            head = rng.choice([h for h in heads if h[2] in DEMO_ASSISTANT_VILLAGES] or [head])
         received_day = today - timedelta(days=_demo_age_days(rng, status))
         received = datetime.combine(received_day, time(rng.randint(0, 8), rng.randint(0, 59)), tzinfo=UTC)
         drawn.append((received, head, status))
@@ -367,13 +372,14 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
         case_uuid = new_uuid()
         if drawn_status is CaseStatus.IN_NOTICE:
             noticed.append((case_uuid, code, received_day))
-        accepted = status not in (CaseStatus.PENDING_DOCUMENTS, CaseStatus.NOT_ACCEPTED)
+        accepted = status not in (CaseStatus.PENDING_DOCUMENTS, CaseStatus.NOT_ACCEPTED, CaseStatus.TOWNSHIP_REVIEW)
         plan = planner.plan(code, received_day, categories)
-        clerk = rng.choice(clerks)
+        clerk = "assistant" if status is CaseStatus.TOWNSHIP_REVIEW else rng.choice(clerks)
         case_rows.append({
             "uuid": case_uuid, "case_number": number, "household_uuid": hh, "applicant_uuid": applicant,
             "division_code": code, "reason": rng.choice(REASONS[main_cat.value]),
-            "channel": rng.choices(("walk_in", "on_behalf", "active_discovery"), (75, 15, 10))[0],
+            "channel": "on_behalf" if clerk == "assistant" else rng.choices(("walk_in", "on_behalf",
+                                                                                 "active_discovery"), (75, 15, 10))[0],
             "emergency": Category.TEMP_EMERGENCY in categories, "staff_relative": False, "status": status.value,
             "received_at": received, "accepted_on": received_day if accepted else None,
             "decision_due": plan.decision_due if accepted else None, "policy_ref": plan.policy_ref,
@@ -389,10 +395,11 @@ def _populate_cases(session: AppSession, rng: random.Random, heads: list[tuple[s
             got = doc_code != missing_code
             doc_rows.append({"case_uuid": case_uuid, "code": doc_code, "name": doc_name, "received": got,
                              "received_at": received if got else None})
-        initial = status.value if status in (CaseStatus.PENDING_DOCUMENTS, CaseStatus.NOT_ACCEPTED) else "accepted"
+        initial = status.value if status in (CaseStatus.PENDING_DOCUMENTS, CaseStatus.NOT_ACCEPTED,
+                                             CaseStatus.TOWNSHIP_REVIEW) else "accepted"
+        note = {CaseStatus.NOT_ACCEPTED: REFUSAL_REASONS, CaseStatus.TOWNSHIP_REVIEW: REVIEW_NOTES}.get(status)
         change_rows.append({"case_uuid": case_uuid, "transition": "intake", "from_status": None,
-                            "to_status": initial, "actor": clerk,
-                            "reason": rng.choice(REFUSAL_REASONS) if status is CaseStatus.NOT_ACCEPTED else "",
+                            "to_status": initial, "actor": clerk, "reason": rng.choice(note) if note else "",
                             "at": received})
         if initial != status.value:
             change_rows.append({"case_uuid": case_uuid, "transition": "demo_history", "from_status": initial,

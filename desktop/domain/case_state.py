@@ -2,7 +2,10 @@
 
 A case starts at intake in one of ``INITIAL_STATUSES``: 已受理 (complete),
 待补正 (documents missing — the one-time notice was printed) or 不予受理
-(clearly ineligible). From there it moves only by named transitions. Each
+(clearly ineligible) — or, taken by a village assistant, 待乡镇审查: the
+assistant cannot accept or refuse in the township's name, so it sends the
+application on with a note, and a township clerk accepts it (受理), asks for
+what is missing (一次性告知书) or refuses it (不予受理). From there it moves only by named transitions. Each
 transition has its source statuses, one target, the permission it needs and
 a guard: a pure function of a frozen ``TransitionContext`` that returns the
 reasons (Chinese) why it may not happen now — empty when it may.
@@ -57,6 +60,7 @@ MIN_HOME_VISIT_INVESTIGATORS = 2   # only the default of the context; the workfl
 
 class CaseStatus(StrEnum):
     PENDING_DOCUMENTS = "pending_documents"
+    TOWNSHIP_REVIEW = "township_review"
     ACCEPTED = "accepted"
     NOT_ACCEPTED = "not_accepted"
     INVESTIGATING = "investigating"
@@ -82,6 +86,7 @@ S = CaseStatus
 
 CASE_STATUS_LABELS: dict[CaseStatus, str] = {
     S.PENDING_DOCUMENTS: "待补正",
+    S.TOWNSHIP_REVIEW: "待乡镇审查",
     S.ACCEPTED: "已受理",
     S.NOT_ACCEPTED: "不予受理",
     S.INVESTIGATING: "调查中",
@@ -95,7 +100,8 @@ CASE_STATUS_LABELS: dict[CaseStatus, str] = {
     S.WITHDRAWN: "已撤回",
 }
 
-INITIAL_STATUSES: frozenset[CaseStatus] = frozenset({S.ACCEPTED, S.PENDING_DOCUMENTS, S.NOT_ACCEPTED})
+INITIAL_STATUSES: frozenset[CaseStatus] = frozenset({S.ACCEPTED, S.PENDING_DOCUMENTS, S.NOT_ACCEPTED,
+                                                     S.TOWNSHIP_REVIEW})
 TERMINAL_STATUSES: frozenset[CaseStatus] = frozenset({S.NOT_ACCEPTED, S.APPROVED, S.REFUSED, S.WITHDRAWN})
 
 
@@ -190,6 +196,10 @@ def _documents_complete(ctx: TransitionContext) -> str | None:
         return None
     missing = [d.strip() for d in ctx.documents_missing if d.strip()]
     return f"仍缺少材料：{'、'.join(missing)}" if missing else "仍有材料未补齐"
+
+
+def _documents_missing(ctx: TransitionContext) -> str | None:
+    return None if ctx.documents_missing else "材料已齐全，无需出具一次性告知书"
 
 
 def home_visit_missing(investigators: int, least: int) -> str | None:
@@ -336,6 +346,10 @@ def _t(
 TRANSITIONS: tuple[Transition, ...] = (
     _t("complete_documents", "受理补正完成", {S.PENDING_DOCUMENTS}, S.ACCEPTED, _documents_complete),
     _t("reject_intake", "不予受理", {S.PENDING_DOCUMENTS}, S.NOT_ACCEPTED, _reason("不予受理的理由")),
+    # 待乡镇审查: what a village assistant sent on, decided by the township
+    _t("review_accept", "乡镇受理", {S.TOWNSHIP_REVIEW}, S.ACCEPTED, _documents_complete),
+    _t("review_missing_documents", "乡镇出具一次性告知书", {S.TOWNSHIP_REVIEW}, S.PENDING_DOCUMENTS, _documents_missing),
+    _t("review_refuse", "乡镇不予受理", {S.TOWNSHIP_REVIEW}, S.NOT_ACCEPTED, _reason("不予受理的理由")),
     _t("start_investigation", "开始调查", {S.ACCEPTED}, S.INVESTIGATING),
     _t("refer", "转办", {S.ACCEPTED}, S.REFERRED, _not_township_procedure),
     _t(

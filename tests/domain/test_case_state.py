@@ -28,6 +28,9 @@ S = CaseStatus
 EXPECTED: dict[str, tuple[set[CaseStatus], CaseStatus]] = {
     "complete_documents": ({S.PENDING_DOCUMENTS}, S.ACCEPTED),
     "reject_intake": ({S.PENDING_DOCUMENTS}, S.NOT_ACCEPTED),
+    "review_accept": ({S.TOWNSHIP_REVIEW}, S.ACCEPTED),
+    "review_missing_documents": ({S.TOWNSHIP_REVIEW}, S.PENDING_DOCUMENTS),
+    "review_refuse": ({S.TOWNSHIP_REVIEW}, S.NOT_ACCEPTED),
     "start_investigation": ({S.ACCEPTED}, S.INVESTIGATING),
     "refer": ({S.ACCEPTED}, S.REFERRED),
     "grant_emergency_aid": ({S.ACCEPTED}, S.EMERGENCY_AIDED),
@@ -74,6 +77,7 @@ GOOD_FOR: dict[str, dict] = {
     "refer": {"township_procedure": ()},
     "referral_approved": {"township_procedure": ()},
     "escalate_to_county": {"amount_cents": 500_001},
+    "review_missing_documents": {"documents_missing": ("户口簿",)},   # the one-time notice is for what is missing
 }
 
 
@@ -93,6 +97,7 @@ INVALID_PAIRS = [(s, name) for s, name in ALL_PAIRS if s not in EXPECTED[name][0
 def test_status_values_and_labels_exact() -> None:
     assert {s.value: s.label for s in CaseStatus} == {
         "pending_documents": "待补正",
+        "township_review": "待乡镇审查",
         "accepted": "已受理",
         "not_accepted": "不予受理",
         "investigating": "调查中",
@@ -109,10 +114,26 @@ def test_status_values_and_labels_exact() -> None:
 
 
 def test_initial_and_terminal_sets() -> None:
-    assert INITIAL_STATUSES == {S.ACCEPTED, S.PENDING_DOCUMENTS, S.NOT_ACCEPTED}
+    assert INITIAL_STATUSES == {S.ACCEPTED, S.PENDING_DOCUMENTS, S.NOT_ACCEPTED, S.TOWNSHIP_REVIEW}
     assert TERMINAL_STATUSES == {S.NOT_ACCEPTED, S.APPROVED, S.REFUSED, S.WITHDRAWN}
     assert all(is_terminal(s) and s.is_terminal for s in TERMINAL_STATUSES)
     assert not any(is_terminal(s) for s in set(CaseStatus) - TERMINAL_STATUSES)
+
+
+def test_what_a_village_assistant_sent_on_is_decided_by_the_township() -> None:
+    clerk = TransitionContext(actor_role="clerk", reason="户籍不在本乡镇")
+    assert {t.name for t in allowed_transitions(S.TOWNSHIP_REVIEW, clerk)} == {"review_accept", "review_refuse",
+                                                                              "withdraw"}
+    missing = dataclasses.replace(clerk, documents_missing=("户口簿",))
+    assert {t.name for t in allowed_transitions(S.TOWNSHIP_REVIEW, missing)} == {
+        "review_missing_documents", "review_refuse", "withdraw"}
+    with pytest.raises(TransitionRefused) as exc:
+        apply_transition(S.TOWNSHIP_REVIEW, "review_refuse", dataclasses.replace(clerk, reason=""))
+    assert "请填写不予受理的理由" in exc.value.message
+    for name in ("review_accept", "review_refuse", "review_missing_documents"):
+        with pytest.raises(TransitionRefused) as exc:
+            apply_transition(S.TOWNSHIP_REVIEW, name, dataclasses.replace(missing, actor_role="village_assistant"))
+        assert exc.value.code == "role"
 
 
 def test_table_matches_specification() -> None:

@@ -37,6 +37,7 @@ class Overview:
     persons: int
     cases_by_status: tuple[tuple[str, int], ...]   # (Chinese label, count)
     outbox_waiting: int
+    township_review: int = 0      # applications village assistants sent on (待乡镇审查), for the clerk's home page
 
 
 def overview(session: AppSession) -> Overview:
@@ -48,7 +49,8 @@ def overview(session: AppSession) -> Overview:
         rows = dict(s.execute(select(Case.status, func.count()).group_by(Case.status)).all())
         waiting = waiting_count(s)
     by_status = tuple((st.label, int(rows.get(st.value, 0))) for st in CaseStatus)
-    return Overview(dev.township_name, dev.window_name, dev.device_code, int(hh), int(persons), by_status, waiting)
+    return Overview(dev.township_name, dev.window_name, dev.device_code, int(hh), int(persons), by_status, waiting,
+                    int(rows.get(CaseStatus.TOWNSHIP_REVIEW.value, 0)))
 
 
 @dataclass(frozen=True)

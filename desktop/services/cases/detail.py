@@ -62,6 +62,7 @@ PRINT_DECISION_REFUSAL = "decision_refusal"
 # What an action asks for before it is applied: (input kind, Chinese label). Others take an optional note.
 ACTION_INPUTS: dict[str, tuple[str, str]] = {
     "reject_intake": ("reason", "不予受理的理由"),
+    "review_refuse": ("reason", "不予受理的理由"),
     "escalate_to_county": ("reason", "报县级审核的理由"),
     "return_for_reinvestigation": ("reason", "退回理由"),
     "refuse": ("reason", "不予批准的理由"),
@@ -299,6 +300,8 @@ def _timeline(s: Session, case: Case, person_names: dict[str, str],
     for ch in s.scalars(select(StatusChange).where(StatusChange.case_uuid == case.uuid)):
         t = TRANSITIONS_BY_NAME.get(ch.transition)
         label = t.label_zh if t is not None else _TRANSITION_WORDS.get(ch.transition, ch.transition)
+        if ch.transition == "intake" and ch.to_status == CaseStatus.TOWNSHIP_REVIEW.value:
+            label = "村协理员代为申请，提交乡镇审查"
         what = f"{label}：{_status_label(ch.from_status)} → {_status_label(ch.to_status)}" if ch.from_status \
             else f"{label}，状态为“{_status_label(ch.to_status)}”"
         entries.append((_utc(ch.at), 0, TimelineEntry(_utc(ch.at), ch.actor, names.get(ch.actor, ch.actor), what,

@@ -166,6 +166,13 @@ def _render(render: Callable[[str | None], bytes], copy_label: str | None) -> by
         raise DocumentRefused.from_forms(exc) from exc
 
 
+def _load_case(session: AppSession, s: Session, case_uuid: str) -> Case:
+    """The case to print for — a village assistant's only when it is of one of its villages."""
+    case = data.load_case(s, case_uuid)
+    session.require_village(case.division_code)
+    return case
+
+
 def _next_copy(s: Session, case_uuid: str, series: str) -> int:
     last = s.scalar(select(func.max(PrintRecord.copy_no)).where(PrintRecord.case_uuid == case_uuid,
                                                                 PrintRecord.series == series))
@@ -220,7 +227,7 @@ def record_preview(session: AppSession, case_uuid: str,
         session.require(Permission.TRANSITION_CASE)
     out = []
     with session.db.write() as s:
-        case = data.load_case(s, case_uuid)
+        case = _load_case(session, s, case_uuid)
         for d in items:
             if d.recorded:
                 out.append(d)
@@ -271,7 +278,7 @@ def print_receipt(session: AppSession, case_uuid: str, fmt: ReceiptFormat = "a4"
     kind, render = renderers[fmt]
     planner = planner or DeadlinePlanner.of(session)
     with _txn(session, preview) as s:
-        case = data.load_case(s, case_uuid)
+        case = _load_case(session, s, case_uuid)
         when = _accepted(s, case, "受理通知书")
         doc = _record(session, s, case, kind, fmt, RECEIPT_SERIES,
                       lambda label: render(data.receipt_data(s, case, planner, when, label)), preview=preview)
@@ -284,7 +291,7 @@ def print_missing_documents_notice(session: AppSession, case_uuid: str, *,
     session.require(Permission.PRINT_RECEIPT)
     planner = planner or DeadlinePlanner.of(session)
     with _txn(session, preview) as s:
-        case = data.load_case(s, case_uuid)
+        case = _load_case(session, s, case_uuid)
         if _status(case) is not CaseStatus.PENDING_DOCUMENTS:
             raise DocumentRefused(f"只有待补正的申请才打印一次性告知书，该申请当前状态为“{_status(case).label}”。")
         kind = DocumentKind.MISSING_DOCUMENTS
@@ -300,7 +307,7 @@ def print_refusal(session: AppSession, case_uuid: str, *, planner: DeadlinePlann
     session.require(Permission.PRINT_RECEIPT)
     planner = planner or DeadlinePlanner.of(session)
     with _txn(session, preview) as s:
-        case = data.load_case(s, case_uuid)
+        case = _load_case(session, s, case_uuid)
         if _status(case) is not CaseStatus.NOT_ACCEPTED:
             raise DocumentRefused(f"只有不予受理的申请才打印不予受理告知书，该申请当前状态为“{_status(case).label}”。")
         kind = DocumentKind.REFUSAL
@@ -318,7 +325,7 @@ def print_decision_refusal(session: AppSession, case_uuid: str, *,
     session.require(Permission.TRANSITION_CASE)
     planner = planner or DeadlinePlanner.of(session)
     with _txn(session, preview) as s:
-        case = data.load_case(s, case_uuid)
+        case = _load_case(session, s, case_uuid)
         if _status(case) is not CaseStatus.REFUSED:
             raise DocumentRefused(f"只有不予批准的申请才打印不予批准通知书，该申请当前状态为“{_status(case).label}”。")
         kind = DocumentKind.DECISION_REFUSAL
@@ -332,7 +339,7 @@ def print_authorization(session: AppSession, case_uuid: str, *, preview: bool = 
     """家庭经济状况核对授权书: every adult member on the case's date and every obliged supporter."""
     session.require(Permission.PRINT_RECEIPT)
     with _txn(session, preview) as s:
-        case = data.load_case(s, case_uuid)
+        case = _load_case(session, s, case_uuid)
         if _status(case).is_terminal:
             raise DocumentRefused(f"该申请当前状态为“{_status(case).label}”，不再打印核对授权书。")
         kind = DocumentKind.AUTHORIZATION
@@ -352,7 +359,7 @@ def print_referral_slips(session: AppSession, case_uuid: str, *, planner: Deadli
     planner = planner or DeadlinePlanner.of(session)
     out = []
     with _txn(session, preview) as s:
-        case = data.load_case(s, case_uuid)
+        case = _load_case(session, s, case_uuid)
         when = _accepted(s, case, "转办单")
         if _status(case).is_terminal:
             raise DocumentRefused(f"该申请当前状态为“{_status(case).label}”，不再转办。")
@@ -403,7 +410,7 @@ def print_history(session: AppSession, case_uuid: str) -> list[PrintHistoryRow]:
     """Every print of the case, oldest first, voided ones included."""
     session.require(Permission.VIEW_CASES)
     with session.db.read() as s:
-        data.load_case(s, case_uuid)
+        _load_case(session, s, case_uuid)
         records = s.scalars(select(PrintRecord).where(PrintRecord.case_uuid == case_uuid)
                             .order_by(PrintRecord.at, PrintRecord.id)).all()
         return [_row(s, r) for r in records]

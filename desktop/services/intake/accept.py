@@ -21,7 +21,7 @@ from desktop.domain.case_number import format_case_number, make_case_number
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.household import Application, canonical_id_number, validate_application
 from desktop.domain.names import name_initials
-from desktop.domain.roles import Permission
+from desktop.domain.roles import Permission, PermissionDenied
 from desktop.domain.text_rules import TextKind
 from desktop.domain.text_rules import problem as text_problem
 from desktop.services import validation
@@ -34,7 +34,7 @@ from desktop.services.workflow import transitions as workflow
 from desktop.store.device import device_info
 from desktop.store.models import Case, CaseDocument, Coverage, Household, Person, Sequence, Village, new_uuid
 
-Outcome = Literal["accept", "missing_documents", "refuse"]
+Outcome = Literal["accept", "missing_documents", "refuse", "township_review"]
 OPEN_STATUSES = tuple(s.value for s in CaseStatus if not s.is_terminal)
 
 
@@ -68,7 +68,8 @@ def existing_records(session: AppSession, id_number: str) -> list[ExistingRecord
     h = session.db.id_hash(canonical_id_number(id_number))
     out = []
     with session.db.read() as s:
-        for hh in s.scalars(select(Person.household_uuid).where(Person.id_hash == h).distinct()).all():
+        found = s.scalars(select(Person.household_uuid).where(Person.id_hash == h).distinct()).all()
+        for hh in _in_scope(session, s, found):
             cases = s.scalars(select(Case.case_number).where(Case.household_uuid == hh,
                                                               Case.status.in_(OPEN_STATUSES))).all()
             cov = s.scalars(select(Coverage.category).where(Coverage.household_uuid == hh,
@@ -77,10 +78,23 @@ def existing_records(session: AppSession, id_number: str) -> list[ExistingRecord
     return out
 
 
+def _in_scope(session: AppSession, s, household_uuids: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """These households, but a village assistant's only when they live in one of its villages."""
+    if session.village_scope is None:
+        return list(household_uuids)
+    codes = {u: code for u, code in s.execute(select(Household.uuid, Household.division_code)
+                                               .where(Household.uuid.in_(household_uuids)))}
+    return [u for u in household_uuids if session.in_scope(codes.get(u))]
+
+
 def submit_application(session: AppSession, app: Application, outcome: Outcome, *,
-                       refusal_reason: str = "", household_uuid: str | None = None,
+                       refusal_reason: str = "", review_note: str = "", household_uuid: str | None = None,
                        now: datetime | None = None, planner: clocks.DeadlinePlanner | None = None) -> IntakeResult:
     session.require(Permission.INTAKE)
+    session.require_village(app.household.division_code)
+    if outcome == "refuse" and not session.can(Permission.TRANSITION_CASE):
+        raise PermissionDenied(session.user.role, Permission.TRANSITION_CASE,
+                               "不予受理是乡镇的决定，村协理员不能作出：请选择“提交乡镇审查”，写明情况，由乡镇决定是否受理。")
     now = now or session.clock.now()
     today = now.astimezone().date()
     violations = validate_application(app, today)
@@ -109,6 +123,8 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
         raise InvalidInput("材料已齐全，无需出具一次性告知书。", "documents")
     if outcome == "refuse" and not refusal_reason.strip():
         raise InvalidInput("不予受理必须填写理由。", "refusal_reason")
+    if outcome == "township_review":
+        _check_review_note(review_note)
     if outcome == "refuse":
         bad = text_problem(refusal_reason, TextKind.NOTICE_TEXT, "不予受理的理由")
         if bad is not None:
@@ -118,7 +134,9 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
     for field, what, value in intake_form.printed_fields(app.household):
         validation.printable(value, what, field)
     status = {"accept": CaseStatus.ACCEPTED, "missing_documents": CaseStatus.PENDING_DOCUMENTS,
-              "refuse": CaseStatus.NOT_ACCEPTED}[outcome]
+              "refuse": CaseStatus.NOT_ACCEPTED, "township_review": CaseStatus.TOWNSHIP_REVIEW}.get(outcome)
+    if status is None:
+        raise InvalidInput(f"未知的受理结果：{outcome}", "outcome")
     applicant_canon = canonical_id_number(app.applicant_id_number)
     with session.db.write() as s:
         if s.get(Village, app.household.division_code) is None:
@@ -142,7 +160,8 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
         # the household and persons are queued (when new or changed) above; the workflow gives the case its
         # first status, history, audit and event, then its clocks and referrals (queued after the case)
         workflow.open_case(s, session, case, status, categories=list(app.categories),
-                           reason=refusal_reason.strip(), now=now, planner=planner,
+                           reason=(review_note if outcome == "township_review" else refusal_reason).strip(),
+                           now=now, planner=planner,
                            documents_received=received, documents_missing=missing)
         for code, name in plan.documents:
             got = code in received
@@ -156,6 +175,15 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
                         accepted and plan.decision_provisional)
 
 
+def _check_review_note(note: str) -> None:
+    """What the assistant tells the township clerk when sending an application on (required)."""
+    if not note.strip():
+        raise InvalidInput("提交乡镇审查须写明情况（为什么请乡镇决定是否受理）。", "review_note")
+    bad = text_problem(note, TextKind.FREE_TEXT, "情况说明")
+    if bad is not None:
+        raise InvalidInput(bad, "review_note")
+
+
 def _store_household(session: AppSession, s, app: Application, household_uuid: str | None,  # type: ignore[no-untyped-def]
                      now: datetime) -> tuple[str, dict[str, str]]:
     """Write the household and its members; queue a snapshot of each that is new or changed (parents first)."""
@@ -165,6 +193,7 @@ def _store_household(session: AppSession, s, app: Application, household_uuid: s
         hh = s.get(Household, household_uuid)
         if hh is None:
             raise InvalidInput("找不到要更新的家庭记录。", "household")
+        session.require_village(hh.division_code)   # nor moves another village's family into its own
         hh_before = snapshots.household_event(hh)
         hh.division_code, hh.hukou_type, hh.address, hh.updated_at = (
             hh_in.division_code, hh_in.hukou_type.value, hh_in.address.strip(), now)

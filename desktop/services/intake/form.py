@@ -95,11 +95,12 @@ def default_channel(role: Role) -> str:
 
 
 def villages(session: AppSession) -> list[Option]:
-    """The township's villages and communities (12-digit code, name), in code order."""
+    """The villages and communities (12-digit code, name) this user takes applications for, in code
+    order: the whole township, or a village assistant's own villages."""
     session.require(Permission.INTAKE)
     with session.db.read() as s:
         rows = s.execute(select(Village.division_code, Village.name).order_by(Village.division_code)).all()
-    return [Option(code, name) for code, name in rows]
+    return [Option(code, name) for code, name in rows if session.in_scope(code)]
 
 
 # ------------------------------------------------------------------ ID numbers and amounts
@@ -453,6 +454,7 @@ def checklist(session: AppSession, division_code: str, categories: Sequence[str]
               on: date | None = None, planner: DeadlinePlanner | None = None) -> list[ChecklistItem]:
     """The documents policy asks for these categories in this village on that day, in checklist order."""
     session.require(Permission.INTAKE)
+    session.require_village(division_code)
     cats, problems = _categories(categories)
     if problems:
         raise InvalidInput(problems[0].message, "categories")
@@ -479,6 +481,7 @@ def load_household(session: AppSession, household_uuid: str) -> HouseholdDraft:
         hh = s.get(HouseholdRow, household_uuid)
         if hh is None:
             raise NotFound("找不到该家庭记录，可能已被修改，请重新查询。")
+        session.require_village(hh.division_code)   # an assistant never opens another village's family
         rows = s.scalars(select(PersonRow).where(PersonRow.household_uuid == household_uuid)
                          .order_by(PersonRow.position)).all()
         members = tuple(MemberForm(
@@ -501,6 +504,8 @@ def print_intake_document(session: AppSession, case_uuid: str, status: CaseStatu
     (a ``preview`` is recorded by ``documents.record_preview`` when printed)."""
     session.require(Permission.PRINT_RECEIPT)
     status = CaseStatus(status)
+    if status is CaseStatus.TOWNSHIP_REVIEW:
+        raise InvalidInput("提交乡镇审查的申请此时没有文书：乡镇经办人受理后出具受理通知书（或一次性告知书、不予受理告知书）。")
     if status is CaseStatus.PENDING_DOCUMENTS:
         return documents.print_missing_documents_notice(session, case_uuid, preview=preview)
     if status is CaseStatus.NOT_ACCEPTED:

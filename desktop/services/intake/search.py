@@ -23,6 +23,10 @@ Results are grouped by household (`HouseholdHit`), with every member, the
 household's open cases and its current coverage, fetched in a fixed number
 of batched queries (no query per household). ID numbers leave this module
 only masked (last four characters); the query text is never logged.
+
+A village assistant finds only the households of its own villages (the
+session's ``village_scope``, applied in the SQL so that the limit counts its
+households only); a case number of another village is "not found".
 """
 
 from __future__ import annotations
@@ -251,9 +255,9 @@ def search(session: AppSession, query: str, limit: int = DEFAULT_LIMIT, *,
     case_hit: CaseHit | None = None
     with db.read() as s:
         if q.kind is QueryKind.CASE_NUMBER:
-            matches, case_hit = _match_case(s, q.value)
+            matches, case_hit = _match_case(s, q.value, session.village_scope)
         else:
-            matches = _match_persons(s, q, id_hash, limit)
+            matches = _match_persons(s, q, id_hash, limit, session.village_scope)
         households, matched_persons, truncated = _group(matches, limit)
         hits = _load_households(s, households, matched_persons, today)
     notes = [q.notice] if q.notice else []
@@ -290,23 +294,33 @@ def _group(matches: Sequence[tuple[str, str]], limit: int) -> tuple[list[str], s
 _MATCH_COLUMNS = (Person.uuid, Person.household_uuid)
 
 
-def _match_persons(s: Session, q: ParsedQuery, id_hash: str, limit: int) -> list[tuple[str, str]]:
+def _match_persons(s: Session, q: ParsedQuery, id_hash: str, limit: int,
+                   scope: frozenset[str] | None = None) -> list[tuple[str, str]]:
+    """(person, household) matches; with a ``scope`` (a village assistant's villages) only there."""
     cap = (limit + 1) * _ROWS_PER_HOUSEHOLD
+
+    def select_matches() -> Any:
+        stmt = select(*_MATCH_COLUMNS)
+        if scope is None:
+            return stmt
+        return stmt.join(Household, Household.uuid == Person.household_uuid) \
+            .where(Household.division_code.in_(sorted(scope)))
+
     if q.kind is QueryKind.ID_NUMBER:
-        return _rows(s, select(*_MATCH_COLUMNS).where(Person.id_hash == id_hash)
+        return _rows(s, select_matches().where(Person.id_hash == id_hash)
                      .order_by(Person.household_uuid).limit(cap))
     if q.kind is QueryKind.ID_TAIL:
-        return _rows(s, select(*_MATCH_COLUMNS).where(Person.id_tail.in_(_possible_tails(q.value)))
+        return _rows(s, select_matches().where(Person.id_tail.in_(_possible_tails(q.value)))
                      .order_by(Person.id_tail, Person.household_uuid).limit(cap))
     column = Person.name if q.kind is QueryKind.NAME else Person.name_initials
     value = q.value
     in_prefix = and_(column >= value, column < value + _PREFIX_END)
     tiers: list[Any] = [
-        select(*_MATCH_COLUMNS).where(column == value).order_by(Person.household_uuid),
-        select(*_MATCH_COLUMNS).where(in_prefix, column != value).order_by(column, Person.household_uuid),
+        select_matches().where(column == value).order_by(Person.household_uuid),
+        select_matches().where(in_prefix, column != value).order_by(column, Person.household_uuid),
     ]
     if q.kind is QueryKind.NAME:
-        tiers.append(select(*_MATCH_COLUMNS).where(column.contains(value, autoescape=True), not_(in_prefix))
+        tiers.append(select_matches().where(column.contains(value, autoescape=True), not_(in_prefix))
                      .order_by(column, Person.household_uuid))
     out: list[tuple[str, str]] = []
     households: set[str] = set()
@@ -332,10 +346,11 @@ def _possible_tails(tail: str) -> list[str]:
     return [f"{i:0{missing}d}{tail}" for i in range(10 ** missing)]
 
 
-def _match_case(s: Session, canonical: str) -> tuple[list[tuple[str, str]], CaseHit | None]:
+def _match_case(s: Session, canonical: str, scope: frozenset[str] | None = None,
+                ) -> tuple[list[tuple[str, str]], CaseHit | None]:
     row = s.execute(select(Case.uuid, Case.case_number, Case.status, Case.received_at, Case.household_uuid,
-                           Case.applicant_uuid).where(Case.case_number == canonical)).first()
-    if row is None:
+                           Case.applicant_uuid, Case.division_code).where(Case.case_number == canonical)).first()
+    if row is None or (scope is not None and row.division_code not in scope):   # another village's: not found
         return [], None
     cats = _categories(s, [row.uuid])
     hit = _case_hit(row.uuid, row.case_number, row.status, row.received_at, cats.get(row.uuid, ()))

@@ -175,7 +175,7 @@ def open_case(s: Session, session: AppSession, case: Case, status: CaseStatus, *
         reason=case.reason, channel=case.channel, emergency=case.emergency, staff_relative=case.staff_relative,
         received_at=case.received_at, accepted_on=case.accepted_on, policy_ref=case.policy_ref,
         documents_received=list(documents_received), documents_missing=list(documents_missing),
-        refusal_reason=reason))
+        refusal_reason=reason if status is CaseStatus.NOT_ACCEPTED else ""))
     s.flush()
     if status is CaseStatus.ACCEPTED:
         deadlines.on_accepted(s, case, actor=actor, planner=planner)
@@ -232,6 +232,7 @@ def mark_documents_received(session: AppSession, case_uuid: str, codes: list[str
         raise InvalidInput("请选择已收到的材料。", "documents")
     with session.db.write() as s:
         case = _load(s, case_uuid)
+        session.require_village(case.division_code)
         # 已先行救助: the documents of an emergency case may follow with its paperwork
         if case.status not in (CaseStatus.PENDING_DOCUMENTS.value, CaseStatus.EMERGENCY_AIDED.value):
             raise InvalidInput(f"案件当前状态为“{CaseStatus(case.status).label}”，无需补正材料。", "status")
