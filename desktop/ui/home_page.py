@@ -84,6 +84,12 @@ class HomePage(QWidget):
         self.figures: dict[str, _Figure] = {}
         self.status_counts: dict[str, QLabel] = {}
         self.due: DueSummary | None = None
+        self.review = QLabel("")
+        self.review.setObjectName("township_review_waiting")
+        self.review.setWordWrap(True)
+        self.review.setStyleSheet(WARNING_STYLE)
+        self.review.hide()
+        layout.addWidget(self.review)
         if ctx.session.can(Permission.VIEW_CASES):
             layout.addWidget(NoticeEndedLine(ctx))     # notices whose period ended, and what moved on
             self.due = DueSummary(ctx)                 # statutory time limits: overdue, today, this week
@@ -148,6 +154,10 @@ class HomePage(QWidget):
         ov = data.overview
         if ov is None:
             return
+        waiting = ov.township_review if self.ctx.session.can(Permission.TRANSITION_CASE) else 0
+        self.review.setText(self.tr("村协理员提交乡镇审查的申请有 {0} 件待处理：请在“案件”中按状态“待乡镇审查”"
+                                    "筛选，逐件受理、出具一次性告知书或不予受理。").format(waiting))
+        self.review.setVisible(waiting > 0)
         self.figures["households"].value.setText(f"{ov.households:,}")
         self.figures["persons"].value.setText(f"{ov.persons:,}")
         self.figures["waiting"].value.setText(f"{ov.outbox_waiting:,}")

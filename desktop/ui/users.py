@@ -3,7 +3,9 @@
 - :class:`ChangePasswordDialog` — old password, new one twice (设置 → 账户, and 系统 → 修改密码…
   for the roles that do not see 设置).
 - :class:`UsersPanel` — the 用户管理 tab of 设置 (``Permission.MANAGE_USERS``): the users with
-  role and lockout state, 新增用户 / 重置密码 / 解除锁定 / 删除用户.
+  role, a village assistant's villages and lockout state, 新增用户 / 负责的村 / 重置密码 / 解除锁定 /
+  删除用户. A village assistant is given its villages (at least one) from a checklist of the
+  township's villages, when added and later (:class:`VillagesDialog`).
 
 Every dialog stays open on a refusal and shows the service's Chinese message in its error
 line; nothing is changed then. The services run on ``ctx.tasks`` (Argon2 takes a moment).
@@ -25,6 +27,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -145,8 +149,39 @@ class ChangePasswordDialog(_ServiceDialog):
         return auth.change_password, (self.old_password.text(), self.new_password.text())
 
 
+class VillageChecklist(QListWidget):
+    """The township's villages, each with a check box (a village assistant's villages)."""
+
+    def __init__(self, villages: list[tuple[str, str]], checked: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.setObjectName("village_checklist")
+        for code, name in villages:
+            item = QListWidgetItem(self.tr("{0}（{1}）").format(name, code))
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if code in checked else Qt.CheckState.Unchecked)
+            self.addItem(item)
+        self.setMinimumHeight(min(8, max(3, len(villages))) * 24)
+        self.itemActivated.connect(self._toggle)      # Enter / double-click as well as the space bar
+
+    def _toggle(self, item: QListWidgetItem) -> None:
+        item.setCheckState(Qt.CheckState.Unchecked if item.checkState() == Qt.CheckState.Checked
+                           else Qt.CheckState.Checked)
+
+    def codes(self) -> list[str]:
+        return [str(self.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.count())
+                if self.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_codes(self, codes: list[str]) -> None:
+        for i in range(self.count()):
+            item = self.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in codes
+                               else Qt.CheckState.Unchecked)
+
+
 class AddUserDialog(_ServiceDialog):
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None,
+                 villages: list[tuple[str, str]] | None = None) -> None:
         super().__init__(ctx, self.tr("新增用户"), parent)
         self.setObjectName("add_user_dialog")
         self.username = QLineEdit()
@@ -163,17 +198,54 @@ class AddUserDialog(_ServiceDialog):
         self.form.addRow(self.tr("用户名："), self.username)
         self.form.addRow(self.tr("姓名："), self.display_name)
         self.form.addRow(self.tr("角色："), self.role)
+        self.villages = VillageChecklist(villages or [])
+        self.villages_label = QLabel(self.tr("负责的村（社区）："))
+        self.form.addRow(self.villages_label, self.villages)
         self.form.addRow(self.tr("初始密码："), self.password)
         self.form.addRow(self.tr("再次输入密码："), self.repeat_password)
         self.hint.setText(self.tr("用户名为3–32位小写字母、数字或 _ . -，以字母开头。密码至少8位，须同时包含字母和数字；"
-                                  "请当面告知本人，并请其登录后在“系统”菜单的“修改密码”中修改。"))
+                                  "请当面告知本人，并请其登录后在“系统”菜单的“修改密码”中修改。"
+                                  "村协理员须勾选其负责的村（社区），只能受理、查询这些村的家庭。"))
+        self.role.currentIndexChanged.connect(self._role_changed)
+        self._role_changed()
+
+    def _assistant(self) -> bool:
+        return self.role.currentData() == Role.VILLAGE_ASSISTANT.value
+
+    def _role_changed(self) -> None:
+        self.villages.setVisible(self._assistant())
+        self.villages_label.setVisible(self._assistant())
 
     def check(self) -> str | None:
         return self._passwords_differ(self.password, self.repeat_password)
 
     def call(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        return auth.add_user, (self.username.text().strip(), self.display_name.text(),
-                               self.role.currentData(), self.password.text())
+        codes = self.villages.codes() if self._assistant() else []
+
+        def add(session, username, display_name, role, password):  # type: ignore[no-untyped-def]
+            return auth.add_user(session, username, display_name, role, password, villages=codes)
+
+        return add, (self.username.text().strip(), self.display_name.text(),
+                     self.role.currentData(), self.password.text())
+
+
+class VillagesDialog(_ServiceDialog):
+    """Change which villages a village assistant works for (at least one)."""
+
+    def __init__(self, ctx: UiContext, account: UserAccount, villages: list[tuple[str, str]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(ctx, self.tr("负责的村（社区）"), parent)
+        self.setObjectName("villages_dialog")
+        self.account = account
+        self.form.addRow(self.tr("村协理员："), QLabel(self.tr("{0}（{1}）").format(account.display_name,
+                                                                                 account.username)))
+        self.villages = VillageChecklist(villages, tuple(code for code, _name in account.villages))
+        self.form.addRow(self.tr("负责的村（社区）："), self.villages)
+        self.hint.setText(self.tr("至少勾选一个。村协理员只能查询、受理所勾选村的家庭，并只为这些村的申请打印文书；"
+                                  "本人下次登录时生效。"))
+
+    def call(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        return auth.set_villages, (self.account.username, self.villages.codes())
 
 
 class ResetPasswordDialog(_ServiceDialog):
@@ -201,13 +273,14 @@ class UsersPanel(QWidget):
 
     changed = Signal()   # a user was added, reset, unlocked or removed
 
-    COLUMNS = ("username", "name", "role", "state", "password_changed")
+    COLUMNS = ("username", "name", "role", "villages", "state", "password_changed")
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.setObjectName("users_panel")
         self.accounts: list[UserAccount] = []
+        self.villages: list[tuple[str, str]] | None = None    # the township's, for the checklists
         self.loaded = False
         self.dialog: QDialog | None = None
         layout = QVBoxLayout(self)
@@ -222,6 +295,10 @@ class UsersPanel(QWidget):
         self.add_button = QPushButton(self.tr("新增用户…"))
         self.add_button.setObjectName("add_user")
         self.add_button.clicked.connect(self.add_user)
+        self.villages_button = QPushButton(self.tr("负责的村…"))
+        self.villages_button.setObjectName("edit_villages")
+        self.villages_button.setToolTip(self.tr("更改村协理员负责的村（社区）"))
+        self.villages_button.clicked.connect(self.edit_villages)
         self.reset_button = QPushButton(self.tr("重置密码…"))
         self.reset_button.setObjectName("reset_password")
         self.reset_button.clicked.connect(self.reset_password)
@@ -231,21 +308,21 @@ class UsersPanel(QWidget):
         self.remove_button = QPushButton(self.tr("删除用户…"))
         self.remove_button.setObjectName("remove_user")
         self.remove_button.clicked.connect(self.remove_user)
-        for b in (self.add_button, self.reset_button, self.unlock_button, self.remove_button):
+        for b in (self.add_button, self.villages_button, self.reset_button, self.unlock_button, self.remove_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setObjectName("users_table")
-        self.table.setHorizontalHeaderLabels([self.tr("用户名"), self.tr("姓名"), self.tr("角色"), self.tr("状态"),
-                                              self.tr("密码修改于")])
+        self.table.setHorizontalHeaderLabels([self.tr("用户名"), self.tr("姓名"), self.tr("角色"),
+                                              self.tr("负责村（社区）"), self.tr("状态"), self.tr("密码修改于")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _i: self.reset_password())
         layout.addWidget(self.table, 1)
@@ -258,8 +335,14 @@ class UsersPanel(QWidget):
 
     # ----- loading -----------------------------------------------------------------------
     def refresh(self) -> None:
+        if self.villages is None:
+            self.ctx.tasks.run(auth.village_choices, self.ctx.session, on_done=self._villages_loaded,
+                               on_error=self._failed, latest_only="settings.villages")
         self.ctx.tasks.run(auth.list_accounts, self.ctx.session, on_done=self.show_accounts,
                            on_error=self._failed, latest_only="settings.users")
+
+    def _villages_loaded(self, villages: list[tuple[str, str]]) -> None:
+        self.villages = list(villages)
 
     def show_accounts(self, accounts: list[UserAccount]) -> None:
         selected = self.selected()
@@ -269,9 +352,10 @@ class UsersPanel(QWidget):
         for row, a in enumerate(self.accounts):
             name = a.display_name + (self.tr("（当前登录）") if a.username == me else "")
             changed = a.password_changed_at.astimezone().strftime("%Y-%m-%d %H:%M") if a.password_changed_at else ""
-            for col, text in enumerate((a.username, name, a.role_label, self.state_text(a), changed)):
+            villages = self.tr("、").join(n for _c, n in a.villages)
+            for col, text in enumerate((a.username, name, a.role_label, villages, self.state_text(a), changed)):
                 item = QTableWidgetItem(text)
-                if col == 3 and (a.locked or not a.has_key_slot):
+                if col == 4 and (a.locked or not a.has_key_slot):
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(row, col, item)
         if selected is not None:
@@ -302,6 +386,7 @@ class UsersPanel(QWidget):
 
     def _update_buttons(self) -> None:
         a = self.selected()
+        self.villages_button.setEnabled(a is not None and a.role is Role.VILLAGE_ASSISTANT)
         self.reset_button.setEnabled(a is not None)
         self.unlock_button.setEnabled(a is not None and (a.locked or a.failed_attempts > 0))
         self.remove_button.setEnabled(a is not None)
@@ -326,9 +411,16 @@ class UsersPanel(QWidget):
         self.refresh()
 
     def add_user(self) -> None:
-        dialog = AddUserDialog(self.ctx, self)
+        dialog = AddUserDialog(self.ctx, self, self.villages)
         self._open(dialog, lambda: self._say(self.tr("已新增用户：{0}（{1}）。").format(
             dialog.display_name.text().strip(), dialog.username.text().strip())))
+
+    def edit_villages(self) -> None:
+        a = self.selected()
+        if a is None or a.role is not Role.VILLAGE_ASSISTANT:
+            return
+        self._open(VillagesDialog(self.ctx, a, self.villages or [], self),
+                   lambda: self._say(self.tr("已更改 {0} 负责的村（社区），本人下次登录时生效。").format(a.display_name)))
 
     def reset_password(self) -> None:
         a = self.selected()

@@ -87,6 +87,10 @@
         <translation>角色：</translation>
     </message>
     <message>
+        <source>负责的村（社区）：</source>
+        <translation>负责的村（社区）：</translation>
+    </message>
+    <message>
         <source>初始密码：</source>
         <translation>初始密码：</translation>
     </message>
@@ -95,8 +99,8 @@
         <translation>再次输入密码：</translation>
     </message>
     <message>
-        <source>用户名为3–32位小写字母、数字或 _ . -，以字母开头。密码至少8位，须同时包含字母和数字；请当面告知本人，并请其登录后在“系统”菜单的“修改密码”中修改。</source>
-        <translation>用户名为3–32位小写字母、数字或 _ . -，以字母开头。密码至少8位，须同时包含字母和数字；请当面告知本人，并请其登录后在“系统”菜单的“修改密码”中修改。</translation>
+        <source>用户名为3–32位小写字母、数字或 _ . -，以字母开头。密码至少8位，须同时包含字母和数字；请当面告知本人，并请其登录后在“系统”菜单的“修改密码”中修改。村协理员须勾选其负责的村（社区），只能受理、查询这些村的家庭。</source>
+        <translation>用户名为3–32位小写字母、数字或 _ . -，以字母开头。密码至少8位，须同时包含字母和数字；请当面告知本人，并请其登录后在“系统”菜单的“修改密码”中修改。村协理员须勾选其负责的村（社区），只能受理、查询这些村的家庭。</translation>
     </message>
 </context>
 <context>
@@ -1296,6 +1300,14 @@
         <translation>明显不符合申请条件时，写明理由，出具不予受理告知书。</translation>
     </message>
     <message>
+        <source>提交乡镇审查…</source>
+        <translation>提交乡镇审查…</translation>
+    </message>
+    <message>
+        <source>拿不准是否受理（例如可能不符合条件）时，写明情况提交乡镇；不予受理由乡镇决定，村协理员不能作出。</source>
+        <translation>拿不准是否受理（例如可能不符合条件）时，写明情况提交乡镇；不予受理由乡镇决定，村协理员不能作出。</translation>
+    </message>
+    <message>
         <source>急难型：可先受理并办理先行救助，缺少的材料在补办手续时补齐。</source>
         <translation>急难型：可先受理并办理先行救助，缺少的材料在补办手续时补齐。</translation>
     </message>
@@ -1764,6 +1776,10 @@
         <translation>注意：{0}。在更新之前，新受理案件的办理期限无法计算。</translation>
     </message>
     <message>
+        <source>村协理员提交乡镇审查的申请有 {0} 件待处理：请在“案件”中按状态“待乡镇审查”筛选，逐件受理、出具一次性告知书或不予受理。</source>
+        <translation>村协理员提交乡镇审查的申请有 {0} 件待处理：请在“案件”中按状态“待乡镇审查”筛选，逐件受理、出具一次性告知书或不予受理。</translation>
+    </message>
+    <message>
         <source>{0} 件</source>
         <translation>{0} 件</translation>
     </message>
@@ -1957,16 +1973,20 @@
         <translation>确认</translation>
     </message>
     <message>
-        <source>村协理员代家庭申请：申请方式默认为“村（居）委会代为申请（委托）”，受理后当场打印受理通知书交申请人。</source>
-        <translation>村协理员代家庭申请：申请方式默认为“村（居）委会代为申请（委托）”，受理后当场打印受理通知书交申请人。</translation>
-    </message>
-    <message>
         <source>上一步(&amp;P)</source>
         <translation>上一步(&amp;P)</translation>
     </message>
     <message>
         <source>下一步(&amp;N)</source>
         <translation>下一步(&amp;N)</translation>
+    </message>
+    <message>
+        <source>您负责的村（社区）：{0}。只能查询、受理这些村的家庭；</source>
+        <translation>您负责的村（社区）：{0}。只能查询、受理这些村的家庭；</translation>
+    </message>
+    <message>
+        <source>申请方式默认为“村（居）委会代为申请（委托）”，受理后当场打印受理通知书交申请人；拿不准的写明情况提交乡镇审查。</source>
+        <translation>申请方式默认为“村（居）委会代为申请（委托）”，受理后当场打印受理通知书交申请人；拿不准的写明情况提交乡镇审查。</translation>
     </message>
     <message>
         <source>Enter 立即查询&#x3000;↓ 进入结果&#x3000;结果中 Enter 选择该家庭&#x3000;Esc 清空</source>
@@ -2009,6 +2029,10 @@
     <message>
         <source>未保存：{0}</source>
         <translation>未保存：{0}</translation>
+    </message>
+    <message>
+        <source>上一件已提交乡镇审查：案件编号 {0}，状态“{1}”。乡镇经办人受理后出具受理通知书，请告知申请人。</source>
+        <translation>上一件已提交乡镇审查：案件编号 {0}，状态“{1}”。乡镇经办人受理后出具受理通知书，请告知申请人。</translation>
     </message>
     <message>
         <source>已保存（案件编号 {0}），正在生成文书…</source>
@@ -3822,8 +3846,20 @@
         <translation>不予受理</translation>
     </message>
     <message>
+        <source>提交乡镇审查</source>
+        <translation>提交乡镇审查</translation>
+    </message>
+    <message>
+        <source>请写明情况，乡镇经办人据此决定受理或不予受理(&amp;R)：</source>
+        <translation>请写明情况，乡镇经办人据此决定受理或不予受理(&amp;R)：</translation>
+    </message>
+    <message>
         <source>不予受理的理由（将印在不予受理告知书上，申请人可据此申请复议）(&amp;R)：</source>
         <translation>不予受理的理由（将印在不予受理告知书上，申请人可据此申请复议）(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>例如：申请人户籍刚迁入本村，是否符合条件请乡镇审查。</source>
+        <translation>例如：申请人户籍刚迁入本村，是否符合条件请乡镇审查。</translation>
     </message>
     <message>
         <source>例如：申请人户籍不在本乡镇，且未持有本地居住证。</source>
@@ -3840,6 +3876,10 @@
     <message>
         <source>请填写不予受理的理由。</source>
         <translation>请填写不予受理的理由。</translation>
+    </message>
+    <message>
+        <source>请写明情况。</source>
+        <translation>请写明情况。</translation>
     </message>
     <message>
         <source>理由最多{0}字，现有{1}字。</source>
@@ -4542,6 +4582,14 @@
         <translation>新增用户…</translation>
     </message>
     <message>
+        <source>负责的村…</source>
+        <translation>负责的村…</translation>
+    </message>
+    <message>
+        <source>更改村协理员负责的村（社区）</source>
+        <translation>更改村协理员负责的村（社区）</translation>
+    </message>
+    <message>
         <source>重置密码…</source>
         <translation>重置密码…</translation>
     </message>
@@ -4574,8 +4622,16 @@
         <translation>密码修改于</translation>
     </message>
     <message>
+        <source>负责村（社区）</source>
+        <translation>负责村（社区）</translation>
+    </message>
+    <message>
         <source>（当前登录）</source>
         <translation>（当前登录）</translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation type="unfinished">、</translation>
     </message>
     <message>
         <source>无法登录（没有密码，请重置密码）</source>
@@ -4598,6 +4654,10 @@
         <translation>已新增用户：{0}（{1}）。</translation>
     </message>
     <message>
+        <source>已更改 {0} 负责的村（社区），本人下次登录时生效。</source>
+        <translation>已更改 {0} 负责的村（社区），本人下次登录时生效。</translation>
+    </message>
+    <message>
         <source>已重置 {0} 的密码；原密码已失效。</source>
         <translation>已重置 {0} 的密码；原密码已失效。</translation>
     </message>
@@ -4616,6 +4676,36 @@
     <message>
         <source>已删除用户：{0}（{1}）。</source>
         <translation>已删除用户：{0}（{1}）。</translation>
+    </message>
+</context>
+<context>
+    <name>VillageChecklist</name>
+    <message>
+        <source>{0}（{1}）</source>
+        <translation type="unfinished">{0}（{1}）</translation>
+    </message>
+</context>
+<context>
+    <name>VillagesDialog</name>
+    <message>
+        <source>负责的村（社区）</source>
+        <translation>负责的村（社区）</translation>
+    </message>
+    <message>
+        <source>村协理员：</source>
+        <translation>村协理员：</translation>
+    </message>
+    <message>
+        <source>{0}（{1}）</source>
+        <translation type="unfinished">{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>负责的村（社区）：</source>
+        <translation>负责的村（社区）：</translation>
+    </message>
+    <message>
+        <source>至少勾选一个。村协理员只能查询、受理所勾选村的家庭，并只为这些村的申请打印文书；本人下次登录时生效。</source>
+        <translation>至少勾选一个。村协理员只能查询、受理所勾选村的家庭，并只为这些村的申请打印文书；本人下次登录时生效。</translation>
     </message>
 </context>
 <context>

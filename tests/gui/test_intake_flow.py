@@ -169,6 +169,34 @@ def test_village_assistant_applies_on_behalf(qtbot, ui_context_for):
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)                          # close the preview
 
 
+def test_village_assistant_sends_on_to_the_township_instead_of_refusing(qtbot, ui_context_for):
+    ctx = ui_context_for("village_assistant")
+    page = open_page(qtbot, ctx)
+    when(qtbot, lambda: page.villages is not None)
+    assert [v.label for v in page.villages] == ["东坪村"]             # its village only
+    assert "东坪村" in page.assistant_note.text()
+    _to_confirm(qtbot, page)
+    button = page.confirm.refuse_button
+    assert button.objectName() == "outcome_review" and button.text() == "提交乡镇审查…"
+    tab_to(qtbot, button)
+    key(qtbot, Qt.Key.Key_Space)
+    when(qtbot, lambda: page.confirm.dialog is not None and page.confirm.dialog.reason.hasFocus())
+    assert page.confirm.dialog.windowTitle() == "提交乡镇审查"
+    key(qtbot, Qt.Key.Key_Tab)
+    key(qtbot, Qt.Key.Key_Return)                                      # empty: refused in the dialog
+    assert page.confirm.dialog.error.text() == "请写明情况。"
+    page.confirm.dialog.reason.setFocus()
+    note = "申请人户籍刚迁入本村，是否符合条件请乡镇审查"
+    type_text(qtbot, note)
+    key(qtbot, Qt.Key.Key_Tab)
+    key(qtbot, Qt.Key.Key_Return)                                      # 提交乡镇审查
+    when(qtbot, lambda: page.last_result is not None and page.current() == SEARCH)
+    assert page.last_result.status is CaseStatus.TOWNSHIP_REVIEW
+    assert "已提交乡镇审查" in page.search.banner.text() and page.print_dialog is None
+    status, *_rest = _case(ctx.session, page.last_result.case_uuid)
+    assert status == "township_review"
+
+
 def test_the_shell_opens_the_wizard_with_the_search_box_focused(qtbot, main_window_for):
     win = main_window_for("clerk")
     win.activateWindow()

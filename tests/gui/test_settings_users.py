@@ -15,7 +15,7 @@ from desktop.services.admin import accounts as auth
 from desktop.services.admin.accounts import sign_in
 from desktop.store.errors import AccountLocked, WrongPassword
 from desktop.ui.settings_page import SettingsPage
-from desktop.ui.users import AddUserDialog, ChangePasswordDialog, ResetPasswordDialog
+from desktop.ui.users import AddUserDialog, ChangePasswordDialog, ResetPasswordDialog, VillagesDialog
 
 TIMEOUT = 15_000
 
@@ -66,7 +66,7 @@ def test_admin_adds_a_clerk_who_can_then_sign_in(qtbot, admin_page, data_dir):
     panel = admin_page.users_panel
     assert admin_page.tabs.tabText(1) == "用户管理"
     assert {"admin", "admin2", "clerk1"} <= set(_usernames(panel))
-    assert _row_texts(panel, "clerk1")[2:4] == ["经办人", "正常"]
+    assert _row_texts(panel, "clerk1")[2:5] == ["经办人", "", "正常"]
     panel.add_user()
     dialog = panel.dialog
     assert isinstance(dialog, AddUserDialog)
@@ -76,7 +76,7 @@ def test_admin_adds_a_clerk_who_can_then_sign_in(qtbot, admin_page, data_dir):
     _submit_and_wait(qtbot, dialog)
     assert dialog.result() == dialog.DialogCode.Accepted
     _wait_refreshed(qtbot, panel, lambda p: "zhangsan" in _usernames(p))
-    assert _row_texts(panel, "zhangsan")[1:4] == ["张三", "经办人", "正常"]
+    assert _row_texts(panel, "zhangsan")[1:5] == ["张三", "经办人", "", "正常"]
     assert "已新增用户" in panel.message.text()
     session = sign_in(data_dir, "zhangsan", "zhang-pass-2026")
     try:
@@ -139,11 +139,11 @@ def test_unlock_after_lockout(qtbot, admin_page, data_dir, test_users):
     with pytest.raises(AccountLocked):
         sign_in(data_dir, "clerk1", test_users["clerk1"][2])
     admin_page.on_shown()
-    _wait_refreshed(qtbot, panel, lambda p: _row_texts(p, "clerk1")[3].startswith("已锁定"))
+    _wait_refreshed(qtbot, panel, lambda p: _row_texts(p, "clerk1")[4].startswith("已锁定"))
     panel.select("clerk1")
     assert panel.unlock_button.isEnabled()
     qtbot.mouseClick(panel.unlock_button, Qt.MouseButton.LeftButton)
-    _wait_refreshed(qtbot, panel, lambda p: _row_texts(p, "clerk1")[3] == "正常")
+    _wait_refreshed(qtbot, panel, lambda p: _row_texts(p, "clerk1")[4] == "正常")
     assert "已解除" in panel.message.text()
     sign_in(data_dir, "clerk1", test_users["clerk1"][2]).close()
 
@@ -219,3 +219,38 @@ def test_every_role_finds_change_password_in_the_system_menu(qtbot, main_window_
     assert isinstance(win.password_dialog, ChangePasswordDialog)
     assert win.password_dialog.isVisible()
     win.password_dialog.reject()
+
+
+def test_admin_gives_a_village_assistant_its_villages(qtbot, admin_page, data_dir):
+    panel = admin_page.users_panel
+    qtbot.waitUntil(lambda: panel.villages is not None, timeout=TIMEOUT)
+    panel.add_user()
+    dialog = panel.dialog
+    assert isinstance(dialog, AddUserDialog)
+    assert not dialog.villages.isVisibleTo(dialog)             # a clerk works for the whole township
+    _fill_add(dialog, "cunxie", "马协理", "village_assistant", "cunxie-pass-2026")
+    assert dialog.villages.isVisibleTo(dialog) and dialog.villages.count() == 2
+    _submit_and_wait(qtbot, dialog)                             # none ticked: refused, nothing added
+    assert "至少一个" in dialog.error.text() and dialog.isVisible()
+    assert "cunxie" not in [a.username for a in auth.list_accounts(admin_page.ctx.session)]
+    dialog.villages.set_codes(["620102101202"])
+    _submit_and_wait(qtbot, dialog)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    _wait_refreshed(qtbot, panel, lambda p: "cunxie" in _usernames(p))
+    assert _row_texts(panel, "cunxie")[2:4] == ["村协理员", "西沟村"]
+    panel.select("clerk1")
+    assert not panel.villages_button.isEnabled()
+    panel.select("cunxie")
+    assert panel.villages_button.isEnabled()
+    panel.edit_villages()
+    edit = panel.dialog
+    assert isinstance(edit, VillagesDialog) and edit.villages.codes() == ["620102101202"]
+    edit.villages.set_codes(["620102101201", "620102101202"])
+    _submit_and_wait(qtbot, edit)
+    assert edit.result() == edit.DialogCode.Accepted
+    _wait_refreshed(qtbot, panel, lambda p: _row_texts(p, "cunxie")[3] == "东坪村、西沟村")
+    session = sign_in(data_dir, "cunxie", "cunxie-pass-2026")
+    try:
+        assert session.user.villages == ("620102101201", "620102101202")
+    finally:
+        session.close()

@@ -2,7 +2,9 @@
 
 - 受理并打印受理通知书 — only when no document is missing;
 - 出具一次性告知书 — documents are missing: the case waits in 待补正;
-- 不予受理 — with a reason, asked in a small dialog.
+- 不予受理 — with a reason, asked in a small dialog;
+- for a village assistant, instead of 不予受理 (a township decision): 提交乡镇审查, with a note for the
+  township clerk (the case waits in 待乡镇审查).
 
 Nothing is saved before the clerk presses one of them.
 """
@@ -39,23 +41,27 @@ MAX_REFUSAL_REASON = LIMITS[TextKind.NOTICE_TEXT]   # printed on the 不予受�
 
 
 class RefusalDialog(QDialog):
-    """Asks for the reason of a refusal; it cannot be confirmed empty."""
+    """Asks for the reason of a refusal (or, ``review``, the note sent on to the township); it cannot be
+    confirmed empty."""
 
     reason_given = Signal(str)
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, review: bool = False) -> None:
         super().__init__(parent)
-        self.setObjectName("refusal_dialog")
-        self.setWindowTitle(self.tr("不予受理"))
+        self.review = review
+        self.setObjectName("review_dialog" if review else "refusal_dialog")
+        self.setWindowTitle(self.tr("提交乡镇审查") if review else self.tr("不予受理"))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
-        label = QLabel(self.tr("不予受理的理由（将印在不予受理告知书上，申请人可据此申请复议）(&R)："))
+        label = QLabel(self.tr("请写明情况，乡镇经办人据此决定受理或不予受理(&R)：") if review
+                       else self.tr("不予受理的理由（将印在不予受理告知书上，申请人可据此申请复议）(&R)："))
         label.setWordWrap(True)
         layout.addWidget(label)
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("refusal_reason")
         self.reason.setTabChangesFocus(True)
-        self.reason.setPlaceholderText(self.tr("例如：申请人户籍不在本乡镇，且未持有本地居住证。"))
+        self.reason.setPlaceholderText(self.tr("例如：申请人户籍刚迁入本村，是否符合条件请乡镇审查。") if review
+                                       else self.tr("例如：申请人户籍不在本乡镇，且未持有本地居住证。"))
         label.setBuddy(self.reason)
         layout.addWidget(self.reason)
         self.error = message_label(ERROR_STYLE, "refusal_error")
@@ -64,7 +70,8 @@ class RefusalDialog(QDialog):
         self.reason.textChanged.connect(lambda: self.reason.toPlainText().strip() and show_message(self.error, ""))
         row = QHBoxLayout()
         row.addStretch(1)
-        self.confirm = action_button(self.tr("确定不予受理"), "refusal_confirm")
+        self.confirm = action_button(self.tr("提交乡镇审查") if review else self.tr("确定不予受理"),
+                                     "review_confirm" if review else "refusal_confirm")
         self.confirm.clicked.connect(self._confirm)
         self.cancel = action_button(self.tr("取消"), "refusal_cancel")
         self.cancel.clicked.connect(self.reject)
@@ -75,10 +82,10 @@ class RefusalDialog(QDialog):
     def _confirm(self) -> None:
         text = self.reason.toPlainText().strip()
         if not text:
-            show_message(self.error, self.tr("请填写不予受理的理由。"))
+            show_message(self.error, self.tr("请写明情况。") if self.review else self.tr("请填写不予受理的理由。"))
             self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        if len(text) > MAX_REFUSAL_REASON:
+        if len(text) > MAX_REFUSAL_REASON and not self.review:
             show_message(self.error, self.tr("理由最多{0}字，现有{1}字。").format(MAX_REFUSAL_REASON, len(text)))
             return
         self.accept()
@@ -86,11 +93,13 @@ class RefusalDialog(QDialog):
 
 
 class ConfirmStep(QWidget):
-    outcome_chosen = Signal(str, str)     # outcome ("accept" / "missing_documents" / "refuse"), refusal reason
+    # outcome ("accept" / "missing_documents" / "refuse" / "township_review"), the refusal reason or review note
+    outcome_chosen = Signal(str, str)
 
-    def __init__(self) -> None:
+    def __init__(self, can_refuse: bool = True) -> None:
         super().__init__()
         self.setObjectName("intake_confirm_step")
+        self.can_refuse = can_refuse      # False: a village assistant sends on to the township instead
         self.dialog: RefusalDialog | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -112,10 +121,16 @@ class ConfirmStep(QWidget):
         self.notice_button.clicked.connect(lambda: self._choose("missing_documents"))
         col.addWidget(self.notice_button)
         col.addWidget(self._hint(self.tr("材料不齐时，一次性告知需补齐的全部材料；申请登记为待补正。")))
-        self.refuse_button = action_button(self.tr("不予受理…"), "outcome_refuse")
+        if can_refuse:
+            self.refuse_button = action_button(self.tr("不予受理…"), "outcome_refuse")
+            hint = self.tr("明显不符合申请条件时，写明理由，出具不予受理告知书。")
+        else:
+            self.refuse_button = action_button(self.tr("提交乡镇审查…"), "outcome_review")
+            hint = self.tr("拿不准是否受理（例如可能不符合条件）时，写明情况提交乡镇；"
+                           "不予受理由乡镇决定，村协理员不能作出。")
         self.refuse_button.clicked.connect(self.ask_refusal)
         col.addWidget(self.refuse_button)
-        col.addWidget(self._hint(self.tr("明显不符合申请条件时，写明理由，出具不予受理告知书。")))
+        col.addWidget(self._hint(hint))
         self.busy = message_label(INFO_BOX_STYLE, "confirm_busy")
         col.addWidget(self.busy)
         col.addStretch(1)
@@ -168,7 +183,8 @@ class ConfirmStep(QWidget):
         self.outcome_chosen.emit(outcome, reason)
 
     def ask_refusal(self) -> None:
-        self.dialog = RefusalDialog(self)
-        self.dialog.reason_given.connect(lambda reason: self._choose("refuse", reason))
+        self.dialog = RefusalDialog(self, review=not self.can_refuse)
+        outcome = "refuse" if self.can_refuse else "township_review"
+        self.dialog.reason_given.connect(lambda reason: self._choose(outcome, reason))
         self.dialog.open()
         self.dialog.reason.setFocus(Qt.FocusReason.OtherFocusReason)

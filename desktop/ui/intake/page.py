@@ -71,17 +71,19 @@ class IntakePage(QWidget):
                                         self.tr("确认")])
         top.addWidget(self.indicator, 1)
         layout.addLayout(top)
+        self.assistant_note: QLabel | None = None
         if ctx.session.user.role is Role.VILLAGE_ASSISTANT:
-            note = QLabel(self.tr("村协理员代家庭申请：申请方式默认为“村（居）委会代为申请（委托）”，"
-                                  "受理后当场打印受理通知书交申请人。"))
+            note = QLabel(self._assistant_text(""))
+            note.setObjectName("assistant_note")
             note.setWordWrap(True)
             note.setStyleSheet(HINT_STYLE)
             layout.addWidget(note)
+            self.assistant_note = note
         self.search = SearchStep(ctx)
         self.household = HouseholdStep(ctx)
         self.request = RequestStep(ctx)
         self.documents = DocumentsStep(ctx)
-        self.confirm = ConfirmStep()
+        self.confirm = ConfirmStep(can_refuse=ctx.session.can(Permission.TRANSITION_CASE))
         self.stack = QStackedWidget()
         for step in (self.search, self.household, self.request, self.documents, self.confirm):
             self.stack.addWidget(step)
@@ -124,6 +126,13 @@ class IntakePage(QWidget):
     def _villages_loaded(self, villages: list[Option]) -> None:
         self.villages = villages
         self.household.set_villages(villages)
+        if self.assistant_note is not None:
+            self.assistant_note.setText(self._assistant_text(self.tr("、").join(v.label for v in villages)))
+
+    def _assistant_text(self, villages: str) -> str:
+        where = self.tr("您负责的村（社区）：{0}。只能查询、受理这些村的家庭；").format(villages) if villages else ""
+        return where + self.tr("申请方式默认为“村（居）委会代为申请（委托）”，受理后当场打印受理通知书交申请人；"
+                               "拿不准的写明情况提交乡镇审查。")
 
     # ----- moving between steps -----------------------------------------------------------------------
     def current(self) -> int:
@@ -247,7 +256,7 @@ class IntakePage(QWidget):
             not_applicable=tuple(r.item.name for r in self.documents.rows if marks.get(r.item.code) == NOT_APPLICABLE),
             today=self.ctx.session.clock.today())
 
-    def submit(self, outcome: str, refusal_reason: str = "") -> None:
+    def submit(self, outcome: str, text: str = "") -> None:
         if self.submitting:
             return
         try:
@@ -261,7 +270,9 @@ class IntakePage(QWidget):
         self.back_button.setEnabled(False)
         self.confirm.set_busy(self.tr("正在保存，请稍候…"))
         self.ctx.tasks.run(intake.submit_application, self.ctx.session, app, outcome,
-                           refusal_reason=refusal_reason, household_uuid=self.household.household_uuid,
+                           refusal_reason=text if outcome == "refuse" else "",
+                           review_note=text if outcome == "township_review" else "",
+                           household_uuid=self.household.household_uuid,
                            on_done=self._submitted, on_error=self._submit_failed)
 
     def _submit_failed(self, exc: BaseException) -> None:
@@ -294,6 +305,10 @@ class IntakePage(QWidget):
     def _submitted(self, result: IntakeResult) -> None:
         self.last_result = result
         self.ctx.events.data_changed.emit()
+        if result.status is CaseStatus.TOWNSHIP_REVIEW:   # no document yet: the township decides first
+            self.reset(self.tr("上一件已提交乡镇审查：案件编号 {0}，状态“{1}”。乡镇经办人受理后出具受理通知书，"
+                               "请告知申请人。").format(result.case_number_display, result.status.label))
+            return
         fmt = print_format(self.ctx.settings) if result.status is CaseStatus.ACCEPTED else PRINT_FORMAT_A4
         self.confirm.set_busy(self.tr("已保存（案件编号 {0}），正在生成文书…").format(result.case_number_display))
         self.ctx.tasks.run(lambda: intake_form.print_intake_document(self.ctx.session, result.case_uuid,
