@@ -204,6 +204,35 @@ def settings_users_add(h: Harness) -> QWidget:
     return dialog
 
 
+def settings_users_add_assistant(h: Harness) -> QWidget:
+    """新增用户 for a village assistant: its villages ticked from the township's checklist."""
+    _win, panel = _users_tab(h)
+    h.wait_until(lambda: panel.villages is not None)
+    panel.add_user()
+    dialog = panel.dialog
+    dialog.username.setText("niuxl")
+    dialog.display_name.setText("牛秀兰")
+    dialog.role.setCurrentIndex(dialog.role.findData("village_assistant"))
+    dialog.villages.set_codes(["620102101203", "620102101204"])
+    h.settle()
+    return dialog
+
+
+def village_assistant_search(h: Harness) -> QWidget:
+    """The assistant's 受理: a search finds the families of its own villages only."""
+    win = h.main_window("village_assistant", "intake")
+    page = win.page("intake")
+    h.wait_until(lambda: page is not None and page.villages is not None)
+    page.search.box.setText(VILLAGE_SEARCH)
+    page.search.search_now()
+    h.wait_until(page.search.search_done)
+    h.settle()
+    return win
+
+
+VILLAGE_SEARCH = "zh"   # pinyin initials: 张…, 赵…, 周… — many families, all of 东坪村 and 西沟村 for the assistant
+
+
 def change_password(h: Harness) -> QWidget:
     """村协理员 sees no 设置: 系统 → 修改密码…, with a mistyped old password."""
     from desktop.store.database import Database
@@ -265,6 +294,8 @@ SHOTS: list[Shot] = [
     Shot("settings-admin", settings_admin),
     Shot("lock-screen", lock_screen),
     Shot("village-assistant", village_assistant),
+    Shot("village-assistant-search", village_assistant_search),
+    Shot("village-assistant-add-user", settings_users_add_assistant),
     Shot("auditor", auditor),
     Shot("auditor-large-type", auditor_large),
     Shot("settings-users", settings_users),

@@ -161,7 +161,8 @@ class VillageChecklist(QListWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if code in checked else Qt.CheckState.Unchecked)
             self.addItem(item)
-        self.setMinimumHeight(min(8, max(3, len(villages))) * 24)
+        rows = min(6, max(3, len(villages)))     # the rest by scrolling: the dialog stays on a 768-high screen
+        self.setFixedHeight(rows * max(self.sizeHintForRow(0), 20) + 2 * self.frameWidth() + 2)
         self.itemActivated.connect(self._toggle)      # Enter / double-click as well as the space bar
 
     def _toggle(self, item: QListWidgetItem) -> None:
@@ -215,6 +216,7 @@ class AddUserDialog(_ServiceDialog):
     def _role_changed(self) -> None:
         self.villages.setVisible(self._assistant())
         self.villages_label.setVisible(self._assistant())
+        self.adjustSize()       # room for the checklist (or none), never rows drawn over each other
 
     def check(self) -> str | None:
         return self._passwords_differ(self.password, self.repeat_password)
