@@ -356,7 +356,7 @@ def test_filter_choices(clerk: AppSession) -> None:
     choices = q.filter_choices(clerk)
     assert [c.value for c in choices.statuses] == [s.value for s in CaseStatus]
     assert sum(c.count or 0 for c in choices.statuses) == q.count_cases(clerk, CaseFilter(), today=TODAY)
-    assert {c.value for c in choices.clerks} == {"clerk", "clerk2"}
+    assert {c.value for c in choices.clerks} == {"clerk", "clerk2", "assistant"}   # 待乡镇审查: taken by the assistant
     assert ("clerk", "王晓燕（clerk）") in {(c.value, c.label) for c in choices.clerks}
     assert len(choices.villages) == 12 and choices.villages[0].label
     assert "最低生活保障" in {c.label for c in choices.categories}
