@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.roles import Permission, Role
+from desktop.services import validation
 from desktop.services.errors import InvalidInput, NotFound, ServiceError
 from desktop.services.session import AppSession, UserInfo
 from desktop.store import audit
@@ -39,6 +40,7 @@ from desktop.store.models import User, UserVillage, Village
 from desktop.store.timekeeping import SYSTEM_CLOCK, Clock
 
 MIN_PASSWORD = 8
+MAX_DISPLAY_NAME = 64
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 
 
@@ -256,8 +258,7 @@ def add_user(session: AppSession, username: str, display_name: str, role: Role |
     problem = validate_username(username) or validate_password(password)
     if problem:
         raise InvalidInput(problem)
-    if not display_name.strip():
-        raise InvalidInput("请填写姓名。", "display_name")
+    display_name = validation.text(display_name, "姓名", "display_name", MAX_DISPLAY_NAME)   # lone surrogates crashed
     try:
         role = Role(role)
     except ValueError:

@@ -270,9 +270,7 @@ def post_batch(session: AppSession, batch_uuid: str, posting: PostingInput, *, t
         raise InvalidInput("张贴日期不能晚于今天：请在张贴之后再登记。", "posted_on")
     place = _text(posting.place, "张贴地点", "place", MAX_PLACE)
     who = _text(posting.posted_by, "张贴人", "posted_by", MAX_PLACE)
-    note = (posting.note or "").strip()
-    if len(note) > 500:
-        raise InvalidInput("备注最多500字。", "note")
+    note = validation.text(posting.note or "", "备注", "note", 500, required=False)   # a lone surrogate crashed here
     with session.db.write() as s:
         batch = nd.load_batch(s, batch_uuid)
         status = BatchStatus(batch.status)

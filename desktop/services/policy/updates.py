@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from desktop.domain.policy import PolicyError, parse_policy_table
 from desktop.domain.roles import Permission
+from desktop.domain.text_rules import is_invisible
 from desktop.domain.workdays import CalendarError, WorkCalendar
 from desktop.services.deadlines.recompute import Recomputed, recompute_due_days
 from desktop.services.errors import InvalidInput
@@ -76,17 +77,26 @@ def _digest(content: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _shown(name: str) -> str:
+    """A file name as a message may show it: control, invisible and surrogate characters escaped."""
+    return "".join(c if c.isprintable() and not is_invisible(c) and not 0xD800 <= ord(c) <= 0xDFFF
+                   else f"\\u{ord(c):04x}" for c in name)[:120] or "（空）"
+
+
 def _read(path: Path) -> Any:
+    name = _shown(path.name)
     try:
         raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"无法读取文件 {path.name}：{exc.strerror or exc}", "file") from None
+    except FileNotFoundError:
+        raise InvalidInput(f"无法读取文件 {name}：找不到该文件，请重新选择。", "file") from None
+    except (OSError, ValueError) as exc:   # ValueError: a NUL in the path
+        raise InvalidInput(f"无法读取文件 {name}（{type(exc).__name__}），请重新选择。", "file") from None
     if len(raw) > MAX_BYTES:
-        raise InvalidInput(f"文件 {path.name} 过大（超过 2 MB），不是政策表或节假日安排", "file")
+        raise InvalidInput(f"文件 {name} 过大（超过 2 MB），不是政策表或节假日安排", "file")
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"文件 {path.name} 不是有效的 JSON（{exc}）", "file") from None
+        raise InvalidInput(f"文件 {name} 不是有效的 JSON（{exc}）", "file") from None
 
 
 def _split(data: Any, origin: str) -> tuple[str, list[StoredUpdate]]:

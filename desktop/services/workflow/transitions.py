@@ -50,6 +50,7 @@ from desktop.domain.case_state import (
 )
 from desktop.domain.categories import Category
 from desktop.domain.roles import Permission
+from desktop.domain.text_rules import TextKind, characters_problem
 from desktop.services.coverage import rechecks
 from desktop.services.deadlines import clocks as deadlines
 from desktop.services.deadlines.planner import DeadlinePlanner
@@ -132,6 +133,10 @@ def transition_in(s: Session, session: AppSession, case_uuid: str, name: str, fo
     are those in force on it; default: the local date of ``now``)."""
     session.require(Permission.TRANSITION_CASE)
     form = form or TransitionInput()
+    for value, what, field in ((form.reason, "理由", "reason"), (form.objection, "异议内容", "objection")):
+        bad = characters_problem(value if isinstance(value, str) else "", TextKind.FREE_TEXT, what)
+        if bad is not None:   # a lone surrogate reached SQLite's UTF-8 encoder as an exception
+            raise InvalidInput(bad, field)
     now = now or session.clock.now()
     day = on_day or now.astimezone().date()
     case = _load(s, case_uuid)
