@@ -2253,8 +2253,8 @@
         <translation>民主评议</translation>
     </message>
     <message>
-        <source>按政策本案须：入户调查（2名以上工作人员）{0}。</source>
-        <translation>按政策本案须：入户调查（2名以上工作人员）{0}。</translation>
+        <source>按政策本案须：入户调查（{0}名以上工作人员）{1}。</source>
+        <translation>按政策本案须：入户调查（{0}名以上工作人员）{1}。</translation>
     </message>
     <message>
         <source>、{0}</source>

@@ -365,7 +365,8 @@ def investigation(session: AppSession, case_uuid: str) -> InvestigationView:
             can_record=session.can(Permission.TRANSITION_CASE) and status in _CHECK_STATUSES,
             economic_check_required=check_required, deliberation_required=deliberation_required,
             home_visits=visits, checks=checks, neighbour_visits=neighbours, deliberations=deliberations,
-            missing=facts.missing_records(s, case, clock_of(s).today()) if status in _CHECK_STATUSES else ())
+            missing=facts.missing_records(s, case, clock_of(s).today()) if status in _CHECK_STATUSES else (),
+            home_visit_min_investigators=facts.required_investigators(case, clock_of(s).today()))
 
 
 def attachment_data(session: AppSession, attachment_uuid: str) -> tuple[AttachmentInfo, bytes]:

@@ -121,3 +121,4 @@ class InvestigationView:
     neighbour_visits: tuple[NeighbourVisitInfo, ...]
     deliberations: tuple[DeliberationInfo, ...]
     missing: tuple[str, ...]
+    home_visit_min_investigators: int = 2   # policy: distinct staff a home visit needs

@@ -120,8 +120,8 @@ class InvestigationTab(QWidget):
             needs.append(self.tr("家庭经济状况核对"))
         if view.deliberation_required:
             needs.append(self.tr("民主评议"))
-        policy = self.tr("按政策本案须：入户调查（2名以上工作人员）{0}。").format(
-            "".join(self.tr("、{0}").format(n) for n in needs))
+        policy = self.tr("按政策本案须：入户调查（{0}名以上工作人员）{1}。").format(
+            view.home_visit_min_investigators, "".join(self.tr("、{0}").format(n) for n in needs))
         if view.missing:
             self._say(self.tr("尚缺：{0}。{1}").format(self.tr("；").join(view.missing), policy), True)
         elif view.can_record:
