@@ -7,7 +7,8 @@ same transaction as the change; the county hub (Step 8) parses them with
 
 Each class names its ``TYPE`` (``"<entity>.<operation>"``), its
 ``SCHEMA_VERSION`` (raised when a field changes meaning or shape; the hub keeps
-a reader per version) and its typed fields — dates as :class:`date`, instants as
+a reader per version, and :func:`parse_event` still reads the older versions a class lists in
+``UPGRADES``, brought to the current shape) and its typed fields — dates as :class:`date`, instants as
 aware :class:`datetime`, money as integer cents, enumerations as their stable
 English code. Every event names the uuid of the record it is about
 (:meth:`Event.subject`) and the records it depends on (:meth:`Event.parents`):
@@ -22,6 +23,7 @@ parsed (:class:`EventError`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar
 
@@ -56,6 +58,8 @@ class Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     TYPE: ClassVar[str] = ""
     SCHEMA_VERSION: ClassVar[int] = 1
+    # older versions still read: version -> how its payload becomes the current one (rows queued before the change)
+    UPGRADES: ClassVar[dict[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {}
     ENTITY_FIELD: ClassVar[str] = ""      # the field holding the uuid of the record the event is about
 
     @property
@@ -121,8 +125,16 @@ class _CaseEvent(Event):
         return (("case", self.case_uuid),)
 
 
+def _case_created_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "contact_phone": ""}     # version 1 had no phone: "" = not recorded
+
+
 class CaseCreated(_CaseEvent):
+    """Version 2 added ``contact_phone`` (a number, "无" = the applicant has none, "" = not recorded)."""
+
     TYPE: ClassVar[str] = "case.created"
+    SCHEMA_VERSION: ClassVar[int] = 2
+    UPGRADES: ClassVar[dict[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {1: _case_created_v1}
     household_uuid: str
     applicant_uuid: str
     division_code: str
@@ -138,6 +150,7 @@ class CaseCreated(_CaseEvent):
     documents_received: list[str]
     documents_missing: list[str]
     refusal_reason: str
+    contact_phone: str
 
     def parents(self) -> tuple[Ref, ...]:
         return (("household", self.household_uuid), ("person", self.applicant_uuid))
@@ -445,10 +458,13 @@ def parse_event(event_type: str, version: int, payload: Any) -> Event:
         raise EventError(f"未知的事件类型“{event_type}”。")
     if version == LEGACY_VERSION:
         raise EventError(f"事件“{event_type}”是升级前的旧格式记录（版本 0），不能按事件读取。")
-    if version != cls.SCHEMA_VERSION:
-        raise EventError(f"事件“{event_type}”的版本 {version} 不受支持（支持版本 {cls.SCHEMA_VERSION}）。")
+    if version != cls.SCHEMA_VERSION and version not in cls.UPGRADES:
+        supported = "、".join(str(v) for v in sorted({*cls.UPGRADES, cls.SCHEMA_VERSION}))
+        raise EventError(f"事件“{event_type}”的版本 {version} 不受支持（支持版本 {supported}）。")
     if not isinstance(payload, dict):
         raise EventError(f"事件“{event_type}”的内容应为对象。")
+    if version != cls.SCHEMA_VERSION:
+        payload = cls.UPGRADES[version](payload)
     try:
         return cls.model_validate(payload)
     except ValidationError as exc:

@@ -41,6 +41,7 @@ class CaseRecord:
     categories: list[str]
     documents_missing: list[str]
     transitions: list[str] = field(default_factory=list)
+    contact_phone: str = ""        # as given with the application ("无": none; "": not recorded)
 
 
 @dataclass
@@ -108,7 +109,8 @@ def _apply(m: TownshipModel, e: ev.Event, n: int) -> None:  # noqa: C901 (one br
         if e.case_uuid in m.cases:
             raise ReplayError(f"第{n}个事件重复创建了案件 {e.case_number}。")
         m.cases[e.case_uuid] = CaseRecord(e.case_uuid, e.case_number, e.household_uuid, e.applicant_uuid,
-                                          e.division_code, e.status, list(e.categories), list(e.documents_missing))
+                                          e.division_code, e.status, list(e.categories), list(e.documents_missing),
+                                          contact_phone=e.contact_phone)
     elif isinstance(e, ev.CaseStatusChanged):
         case = m.cases[e.case_uuid]
         if case.status != e.from_status:

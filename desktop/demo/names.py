@@ -6,6 +6,8 @@ surnames and given-name characters.
 
 from __future__ import annotations
 
+import random
+
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
     "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -50,3 +52,13 @@ REFUSAL_REASONS = (
     "申请事项不属于社会救助范围，已告知向相关部门咨询",
     "申请人已享受同类救助，不得重复申请",
 )
+
+
+def fictional_phone(rng: random.Random) -> str:
+    """An obviously fictional contact phone: a 139-0000 mobile or a 0931-555 fixed line, or 无 now and then."""
+    roll = rng.random()
+    if roll < 0.05:
+        return "无"
+    if roll < 0.2:
+        return f"0931-555{rng.randint(0, 9999):04d}"
+    return f"1390000{rng.randint(0, 9999):04d}"

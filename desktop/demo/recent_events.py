@@ -60,7 +60,8 @@ def _queue_case(s: Session, case: Case) -> int:
         status=first.to_status, reason=case.reason, channel=case.channel, emergency=case.emergency,
         staff_relative=case.staff_relative, received_at=case.received_at, accepted_on=case.accepted_on,
         policy_ref=case.policy_ref, documents_received=[c for c, got in docs if got],
-        documents_missing=[c for c, got in docs if not got], refusal_reason=first.reason))
+        documents_missing=[c for c, got in docs if not got], refusal_reason=first.reason,
+        contact_phone=case.contact_phone or ""))
     for ch in steps[1:]:
         outbox.enqueue(s, ev.CaseStatusChanged(
             case_uuid=case.uuid, case_number=case.case_number, transition=ch.transition,

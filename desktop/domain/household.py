@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from desktop.domain.categories import Category
 from desktop.domain.divisions import validate_division_code
+from desktop.domain.phone import phone_problem
 from desktop.domain.text_rules import LIMITS, TextKind, shown
 from desktop.domain.text_rules import problem as text_problem
 from forms.idnumber import IdInfo, IdNumberError, normalize_id, parse_id
@@ -316,6 +317,7 @@ class Application:
     documents_received: tuple[str, ...] = ()
     documents_missing: tuple[str, ...] = ()
     emergency: bool = False
+    contact_phone: str = ""     # stored form (desktop.domain.phone): a number, "无", or "" = not recorded
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "applicant_id_number", normalize_id(self.applicant_id_number))
@@ -449,6 +451,9 @@ def validate_application(app: Application, on: date) -> list[Violation]:
         out.append(Violation("applicant_id_number", "申请人必须是本户家庭成员"))
     elif applicant.is_obliged_supporter:
         out.append(Violation("applicant_id_number", "申请人必须是共同生活的家庭成员，不能是户外法定义务人"))
+
+    if (bad := phone_problem(app.contact_phone)) is not None:
+        out.append(Violation("contact_phone", bad.removesuffix("。")))
 
     if app.emergency and Category.TEMP_EMERGENCY not in app.categories:
         out.append(

@@ -6,7 +6,9 @@ Each kind of field has its allowed characters and its length limit (:data:`LIMIT
   and the middle dot of minority names (阿依古丽·买买提; ``•`` ``・`` ``‧`` are taken as ``·``);
 - ``ADDRESS`` and ``SHORT_TEXT`` — one line: printable characters, no line breaks;
 - ``FREE_TEXT`` and ``NOTICE_TEXT`` (printed on a notice, shorter) — reasons, notes, findings:
-  printable characters and line breaks.
+  printable characters and line breaks;
+- ``PHONE`` — a contact phone as typed (digits, spaces, hyphens, brackets); its own rules (mobile,
+  fixed line with area code, or "无") are :func:`desktop.domain.phone.phone_problem`.
 
 Never allowed anywhere: control characters, zero-width and bidirectional marks, unassigned or
 private-use code points, and lone surrogates (what a broken paste or a legacy encoding leaves).
@@ -30,6 +32,7 @@ class TextKind(StrEnum):
     FREE_TEXT = "free_text"
     NOTICE_TEXT = "notice_text"     # free text printed on a notice (不予受理的理由…)
     SEARCH = "search"
+    PHONE = "phone"                 # a contact phone (desktop.domain.phone)
 
 
 # Characters; what the paper forms have room for, and what SQLite's LIKE handles quickly.
@@ -40,6 +43,7 @@ LIMITS: dict[TextKind, int] = {
     TextKind.FREE_TEXT: 1000,
     TextKind.NOTICE_TEXT: 500,
     TextKind.SEARCH: 50,
+    TextKind.PHONE: 20,             # the column's width: 0931-5550123-123456 fits
 }
 
 MIDDLE_DOT = "·"

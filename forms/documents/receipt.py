@@ -4,9 +4,11 @@ Two formats from the same :class:`ReceiptData`:
 
 * :func:`render_receipt_a4` — A4 with two stubs, 第一联 申请人存根 (top) and
   第二联 存档联 (bottom), separated by a dashed "✂ 沿此线剪开" line at mid-page.
-  Each stub carries every field and the QR code.  If the content is too long
-  for half a page (very many documents received), each stub gets its own
-  page instead (no cut line).
+  Each stub carries every field and the QR code.  Content too long for half a
+  page at the normal size (an emergency case's 待补材料, many documents) is set
+  smaller first (:data:`A4_FITS`: 9.5 pt, then 9 pt, with a smaller QR code), so
+  both stubs and the cut line stay on one page; only beyond that (dozens of
+  documents) each stub gets its own page (no cut line).
 * :func:`render_receipt_roll80` — an 80 mm roll (72 mm printable), page
   height computed from the content.
 
@@ -105,6 +107,7 @@ class ReceiptData:
     deadline_open_note: str = ""  # why the date is open, e.g. "具体日期待县级下发2027年节假日安排后确定"
     documents_to_follow: tuple[str, ...] = ()  # emergency aid accepted first: what the family brings later
     deadline_provisional: bool = False  # 暂定: printed with "（暂定）" and deadline_open_note as the reason
+    contact_phone: str = ""  # the applicant's own phone, in full (their own paper); "" or "无": no line
 
 
 def _validate(d: ReceiptData) -> None:
@@ -150,6 +153,7 @@ def _head_rows(d: ReceiptData) -> list[tuple[str, str]]:
         ("受理编号", d.case_number_display),
         ("申请人", d.applicant_name),
         ("身份证号", d.masked_id),
+        *([("联系电话", d.contact_phone)] if d.contact_phone not in ("", "无") else []),
         ("申请事项", join_cn(d.categories)),
         ("受理方式", d.channel_label),
         ("受理时间", fmt_datetime(d.accepted_at)),
@@ -183,14 +187,20 @@ _BOTTOM = 14 * mm  # above the footer
 QR_MM_A4 = 32
 
 
-def _stub(st: Styles, d: ReceiptData, width: float, stub_label: str, archive: bool) -> list[Flowable]:
+# How the two stubs are made to fit half a page each, tried in order: (body size, QR size in mm).
+# The smallest still reads at arm's length; only beyond it does each stub get its own page.
+A4_FITS: tuple[tuple[float, int], ...] = ((A4_BODY, QR_MM_A4), (9.5, 28), (9.0, 25))
+
+
+def _stub(st: Styles, d: ReceiptData, width: float, stub_label: str, archive: bool,
+          qr_mm: int = QR_MM_A4) -> list[Flowable]:
     out: list[Flowable] = title_block(st, width, d.township_name, TITLE, copy_label=d.copy_label,
                                       stamp_size=20, side_label=stub_label)
     out.append(Spacer(1, 1.5 * mm))
-    qr_w = (QR_MM_A4 + 4) * mm
+    qr_w = (qr_mm + 4) * mm
     label_w = 22 * mm
     fields = field_table(st, _head_rows(d), width - qr_w, label_w)
-    qr = Table([[f] for f in _qr_block(st, d.qr_payload, QR_MM_A4)], colWidths=[qr_w],
+    qr = Table([[f] for f in _qr_block(st, d.qr_payload, qr_mm)], colWidths=[qr_w],
                style=_plain_table_style(center=True))
     body = Table([[fields, qr]], colWidths=[width - qr_w, qr_w], style=_plain_table_style())
     body.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
@@ -217,15 +227,21 @@ def render_receipt_a4(data: ReceiptData) -> bytes:
     """A4, two stubs (申请人存根 / 存档联) with a cut line; PDF bytes."""
     _validate(data)
     fonts.register_fonts()
-    st = Styles(A4_BODY)
     page_w, page_h = A4
     width = page_w - 2 * A4_MARGIN_X
     top_h = page_h - _TOP - (_HALF + _GAP)
     bottom_h = (_HALF - _GAP) - _BOTTOM
-    s1 = _stub(st, data, width, STUB_APPLICANT, archive=False)
-    s2 = _stub(st, data, width, STUB_ARCHIVE, archive=True)
-    # Frame padding is zero below, so the flowables must fit the frame exactly.
-    fits = max(_height(s1, width), _height(s2, width)) <= min(top_h, bottom_h) - 2
+    fits = False
+    for body, qr_mm in A4_FITS:     # a long list of documents (待补材料 of an emergency case…): smaller type first
+        st = Styles(body)
+        s1 = _stub(st, data, width, STUB_APPLICANT, False, qr_mm)
+        s2 = _stub(st, data, width, STUB_ARCHIVE, True, qr_mm)
+        # Frame padding is zero below, so the flowables must fit the frame exactly.
+        if max(_height(s1, width), _height(s2, width)) <= min(top_h, bottom_h) - 2:
+            fits = True
+            break
+    if not fits:
+        st, qr_mm = Styles(A4_BODY), QR_MM_A4
 
     def build(buf, canvasmaker):
         doc = BaseDocTemplate(buf, pagesize=A4, title=TITLE, author=data.township_name, **DOC_KW)
@@ -238,8 +254,8 @@ def render_receipt_a4(data: ReceiptData) -> bytes:
                 draw_cut_line(canv, A4_MARGIN_X - 8 * mm, page_w - A4_MARGIN_X + 8 * mm, _HALF, CUT_TEXT, A4_BODY)
 
             doc.addPageTemplates([PageTemplate("two_stubs", [top, bottom], onPage=cut)])
-            story = [*_stub(st, data, width, STUB_APPLICANT, False), FrameBreak(),
-                     *_stub(st, data, width, STUB_ARCHIVE, True)]
+            story = [*_stub(st, data, width, STUB_APPLICANT, False, qr_mm), FrameBreak(),
+                     *_stub(st, data, width, STUB_ARCHIVE, True, qr_mm)]
         else:
             full = Frame(A4_MARGIN_X, _BOTTOM, width, page_h - _TOP - _BOTTOM, id="full", **pad)
             doc.addPageTemplates([PageTemplate("one_stub", [full])])

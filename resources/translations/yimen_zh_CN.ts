@@ -791,6 +791,10 @@
         <translation type="unfinished">救助类别</translation>
     </message>
     <message>
+        <source>联系电话</source>
+        <translation>联系电话</translation>
+    </message>
+    <message>
         <source>申请方式</source>
         <translation>申请方式</translation>
     </message>
@@ -861,6 +865,10 @@
     <message>
         <source>（暂定：节假日安排尚未发布，按法定节假日推算）</source>
         <translation>（暂定：节假日安排尚未发布，按法定节假日推算）</translation>
+    </message>
+    <message>
+        <source>未登记</source>
+        <translation>未登记</translation>
     </message>
     <message>
         <source>未受理</source>
@@ -4004,6 +4012,10 @@
         <translation>家庭困难的主要原因，如：主要劳动力患重病，医疗支出大，家庭收入低。</translation>
     </message>
     <message>
+        <source>手机号或带区号的固定电话；没有电话填“无”</source>
+        <translation>手机号或带区号的固定电话；没有电话填“无”</translation>
+    </message>
+    <message>
         <source>（请选择）</source>
         <translation>（请选择）</translation>
     </message>
@@ -4014,6 +4026,10 @@
     <message>
         <source>申请人(&amp;C)：</source>
         <translation>申请人(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>联系电话(&amp;T)：</source>
+        <translation>联系电话(&amp;T)：</translation>
     </message>
     <message>
         <source>申请方式：</source>
@@ -4050,6 +4066,14 @@
     <message>
         <source>· {0}</source>
         <translation>· {0}</translation>
+    </message>
+    <message>
+        <source>已按上次申请时登记的电话填入，请向申请人核实。</source>
+        <translation>已按上次申请时登记的电话填入，请向申请人核实。</translation>
+    </message>
+    <message>
+        <source>上次申请时登记的电话：{0}，请向申请人核实后填写。</source>
+        <translation>上次申请时登记的电话：{0}，请向申请人核实后填写。</translation>
     </message>
     <message>
         <source>已选临时救助（急难型）：按紧急程序办理，可先行救助、事后补齐手续。</source>

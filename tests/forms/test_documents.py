@@ -363,6 +363,39 @@ def test_an_emergency_receipt_with_documents_to_follow_keeps_two_stubs_on_one_pa
     assert "沿此线剪开" in t and t.count("6.事故证明") == 2 and t.count("（盖章）") == 2
 
 
+LONG_TO_FOLLOW = ("户口簿", "家庭经济状况核对授权书", "医疗费用票据及结算单", "疾病诊断证明", "收入证明",
+                  "事故证明（火灾、交通事故等）", "房屋损毁情况证明", "残疾人证", "村（居）委会出具的情况说明",
+                  "家庭成员承诺书", "银行账户信息", "其他证明材料")
+
+
+def test_an_emergency_receipt_with_a_long_list_to_follow_is_set_smaller_and_keeps_the_cut_line():
+    """Twelve documents to follow, two categories, the phone and an open deadline: still both stubs and the
+    cut line on one A4 page (smaller type), each stub with the whole list and a QR code that reads."""
+    data = receipt(categories=("临时救助（急难型）", "最低生活保障"), documents_received=("社会救助申请书", "居民身份证复印件"),
+                   documents_to_follow=LONG_TO_FOLLOW, contact_phone="13900000123",
+                   decision_deadline=None, deadline_open_note="具体日期待县级下发2027年节假日安排后确定")
+    pdf = render_receipt_a4(data)
+    assert len(page_sizes(pdf)) == 1
+    (page,) = page_texts(pdf)
+    assert "沿此线剪开" in page and "申请人存根" in page and "存档联" in page
+    assert page.count("12.其他证明材料") == 2 and page.count("（盖章）") == 2
+    assert page.count("13900000123") == 2
+    assert decode_qr(pdf) == [PAYLOAD, PAYLOAD]
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        p = doc.pages[0]
+        top = {s: p.search(s)[0]["top"] for s in ("申请人存根", "沿此线剪开", "存档联")}
+        assert top["申请人存根"] < top["沿此线剪开"] < top["存档联"]
+        last = [m["top"] for m in p.search("12.其他证明材料")]
+        assert last[0] < top["沿此线剪开"] < last[1]          # each stub's list ends on its side of the line
+
+
+@pytest.mark.parametrize("renderer", [render_receipt_a4, render_receipt_roll80])
+def test_the_receipt_prints_the_applicants_own_phone_in_full_and_nothing_for_none(renderer):
+    assert squash("联系电话0931-5550123-12") in text(renderer(receipt(contact_phone="0931-5550123-12")))
+    none = text(renderer(receipt(contact_phone="无")))
+    assert "联系电话" not in none and "联系电话" not in text(renderer(receipt()))
+
+
 def test_receipt_roll80_has_every_field_on_one_page(rendered):
     pdf = rendered["receipt_roll"]
     (w, h), = page_sizes(pdf)

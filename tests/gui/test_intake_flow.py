@@ -219,7 +219,7 @@ def _existing_case(session) -> str:  # type: ignore[no-untyped-def]
     app = sample_application()
     codes = [i.code for i in intake_form.checklist(session, app.household.division_code, ["dibao"])]
     app = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
-                      documents_received=tuple(codes))
+                      documents_received=tuple(codes), contact_phone="0931-5550123")
     return intake.submit_application(session, app, "accept").case_number_display
 
 
@@ -253,6 +253,8 @@ def test_found_household_with_an_open_case_is_shown_first(qtbot, ui_context_for)
     key(qtbot, Qt.Key.Key_Space)
     tab_to(qtbot, page.request.reason)
     type_text(qtbot, "住院治疗费用高")
+    when(qtbot, lambda: page.request.phone.text() == "0931-5550123")   # given with the last application
+    assert "请向申请人核实" in page.request.phone_note.text()
     tab_to(qtbot, page.request.no_relative)
     key(qtbot, Qt.Key.Key_Space)
     key(qtbot, Qt.Key.Key_Return)

@@ -137,13 +137,26 @@ def fill_two_members(qtbot, page: IntakePage, head_name: str = "张三明", head
     type_text(qtbot, WIFE_ID)
 
 
-def fill_request(qtbot, page: IntakePage, reason: str = "主要劳动力患病，收入低") -> None:  # type: ignore[no-untyped-def]
-    """Step 3 by keyboard: tick 最低生活保障, the reason, the declaration (applicant and channel as offered)."""
+PHONE = "139 0000 0123"        # as a clerk types it (stored 13900000123)
+
+
+def fill_phone(qtbot, page: IntakePage, phone: str = PHONE) -> None:  # type: ignore[no-untyped-def]
+    """Step 3: Tab to the contact phone and type it."""
+    tab_to(qtbot, page.request.phone)
+    type_text(qtbot, phone)
+
+
+def fill_request(qtbot, page: IntakePage, reason: str = "主要劳动力患病，收入低",  # type: ignore[no-untyped-def]
+                 phone: str = PHONE) -> None:
+    """Step 3 by keyboard: tick 最低生活保障, the reason, the phone, the declaration (applicant and channel
+    as offered)."""
     req = page.request
     assert req.categories.hasFocus()
     key(qtbot, Qt.Key.Key_Space)                # the first category: 最低生活保障
     tab_to(qtbot, req.reason)
     type_text(qtbot, reason)
+    if phone:
+        fill_phone(qtbot, page, phone)
     tab_to(qtbot, req.no_relative)
     key(qtbot, Qt.Key.Key_Space)
 

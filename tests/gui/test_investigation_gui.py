@@ -246,6 +246,7 @@ def test_above_the_limit_the_dialog_reports_to_the_county(qtbot, ui_context_for,
 def test_emergency_aid_follows_an_accepted_emergency_application(qtbot, ui_context_for) -> None:  # type: ignore[no-untyped-def]
     from .test_intake_support import (
         HEAD_ID,
+        fill_phone,
         fill_two_members,
         key,
         mark_documents,
@@ -270,6 +271,7 @@ def test_emergency_aid_follows_an_accepted_emergency_application(qtbot, ui_conte
     assert req.form().categories == ("temp_emergency",)
     tab_to(qtbot, req.reason)
     type_text(qtbot, "家中失火，房屋烧毁")
+    fill_phone(qtbot, page)
     tab_to(qtbot, req.no_relative)
     key(qtbot, Qt.Key.Key_Space)
     key(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)

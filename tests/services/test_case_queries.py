@@ -15,6 +15,7 @@ from sqlalchemy.dialects import sqlite
 
 from desktop.demo.generator import create_demo
 from desktop.domain.case_state import TERMINAL_STATUSES, CaseStatus, TransitionRefused
+from desktop.domain.phone import mask_phone
 from desktop.domain.roles import PermissionDenied
 from desktop.services.admin.accounts import sign_in
 from desktop.services.cases import queries as q
@@ -244,6 +245,12 @@ def test_detail_actions_and_their_reasons(clerk: AppSession, open_as) -> None:  
     admin = open_as("admin")
     admin_view = q.case_detail(admin, pending.case_uuid, today=TODAY)
     assert admin_view.actions == () and admin_view.printable == () and not admin_view.can_reveal
+    with clerk.db.read() as s:
+        phone = s.get(Case, pending.case_uuid).contact_phone
+    assert phone and d.contact_phone == phone                      # the demo gives every case one (or 无)
+    assert admin_view.contact_phone == mask_phone(phone)           # no full records: masked like an ID
+    if phone != "无":
+        assert admin_view.contact_phone != phone and admin_view.contact_phone[-4:] == phone[-4:]
 
 
 def test_timeline_tells_prints_and_transitions_in_chinese(clerk: AppSession) -> None:

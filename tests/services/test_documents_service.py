@@ -94,14 +94,14 @@ def at(day: date, hour: int = 2) -> datetime:
 
 
 def submit(session, when: datetime, outcome="accept", cats=(Category.DIBAO, Category.MEDICAL), missing=(),
-           reason="", emergency=False) -> intake.IntakeResult:
+           reason="", emergency=False, phone="13900000123") -> intake.IntakeResult:
     plan = DeadlinePlanner.bundled().plan(VILLAGE, when.astimezone().date(), list(cats))
     codes = [code for code, _ in plan.documents]
     app = Application(categories=tuple(cats), reason="因病致贫，生活困难", channel=Channel.WALK_IN,
                       household=Household(VILLAGE, HukouType.RURAL, "东坪村三社12号", MEMBERS),
                       applicant_id_number=HEAD.id_number,
                       documents_received=tuple(c for c in codes if c not in missing),
-                      documents_missing=tuple(missing), emergency=emergency)
+                      documents_missing=tuple(missing), emergency=emergency, contact_phone=phone)
     return intake.submit_application(session, app, outcome, refusal_reason=reason, now=when)
 
 
@@ -144,7 +144,7 @@ def test_receipt_says_what_was_accepted_and_never_a_full_id(clerk, fmt):
                 mask_id(HEAD.id_number), "最低生活保障、医疗救助", "申请书", "户口簿", "居民身份证",
                 "家庭经济状况核对授权书", "疾病诊断证明", "医疗费用票据及结算单", fmt_datetime(when.astimezone()),
                 "自受理之日起30个工作日内，最迟于2026年04月01日作出决定", "王喆", "12345政务服务便民热线12345",
-                "本人申请", "扫码核验真伪"]
+                "本人申请", "扫码核验真伪", "联系电话13900000123"]     # the applicant's own paper: in full
     for s in expected:
         assert squash(s) in t, s
     assert mask_id(HEAD.id_number) == HEAD.id_number[:6] + "********" + HEAD.id_number[-4:]

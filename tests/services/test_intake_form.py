@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from conftest import FAST_KDF
 from factories import EAST_VILLAGE, HEAD, WIFE, make_id
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from desktop.domain.case_state import CaseStatus
 from desktop.domain.categories import Category
@@ -21,7 +21,7 @@ from desktop.services.intake import accept as intake
 from desktop.services.intake import form as intake_form
 from desktop.services.intake import search
 from desktop.services.intake.form import ChecklistItem, HouseholdForm, IdState, MemberForm, RequestForm
-from desktop.store.models import AuditEvent
+from desktop.store.models import AuditEvent, Case
 
 TODAY = date(2026, 11, 24)
 VILLAGE = "620102101201"
@@ -54,7 +54,7 @@ def _household(**changes) -> HouseholdForm:
 
 def _request(**changes) -> RequestForm:
     base = dict(categories=("dibao",), reason="主要劳动力患病", applicant_id_number=HEAD, channel="walk_in",
-                staff_relative_declared=False)
+                staff_relative_declared=False, contact_phone="139 0000 0123")
     base.update(changes)
     return RequestForm(**base)
 
@@ -168,6 +168,9 @@ def test_request_violations():
         (_request(channel=""), "channel", "请选择申请方式"),
         (_request(staff_relative_declared=None), "staff_relative", "请询问并选择"),
         (_request(staff_relative_declared=True), "staff_relative", "请在“家庭与成员”中勾选"),
+        (_request(contact_phone=""), "contact_phone", "没有电话时填“无”"),
+        (_request(contact_phone="1390000012"), "contact_phone", "手机号码应为11位"),
+        (_request(contact_phone="5550123"), "contact_phone", "带区号的固定电话"),
     ]
     for form, field, message in cases:
         found = intake_form.request_violations(hh, form, TODAY)
@@ -204,6 +207,10 @@ def test_build_application():
     assert app.household.members[0].monthly_income_cents == 30050
     assert app.household.members[1].relation is Relation.SPOUSE
     assert app.documents_received == ("application_form",) and app.documents_missing == ()
+    assert app.contact_phone == "13900000123"                     # the stored form
+    no_phone = intake_form.build_application(_household(), _request(contact_phone=" 无 "), ITEMS,
+                                             {"application_form": "received", "disability_certificate": "not_applicable"}, TODAY)
+    assert no_phone.contact_phone == "无"                          # asked, has none: said so, not left empty
     with pytest.raises(InvalidInput) as exc:
         intake_form.build_application(_household(address=""), _request(reason=""), ITEMS, {}, TODAY)
     assert exc.value.field == "address" and "另有" in exc.value.message
@@ -258,6 +265,32 @@ def test_load_household_hides_full_numbers_from_village_assistants(clerk, assist
     assert draft.id_numbers_hidden
     assert [m.id_number for m in draft.form.members] == ["", ""]
     assert draft.form.members[0].id_hint.endswith(HEAD[-4:]) and HEAD not in draft.form.members[0].id_hint
+
+
+def test_the_phone_is_stored_and_prefilled_from_the_applicants_last_application(clerk, assistant):
+    assert intake_form.last_contact_phone(clerk, HEAD) == intake_form.KnownPhone()   # never applied
+    result = _submit(clerk)
+    with clerk.db.read() as s:
+        assert s.get(Case, result.case_uuid).contact_phone == "13900000123"
+    assert intake_form.last_contact_phone(clerk, HEAD).text == "13900000123"
+    assert intake_form.last_contact_phone(clerk, WIFE) == intake_form.KnownPhone()   # not the applicant
+    hidden = intake_form.last_contact_phone(assistant, HEAD)       # may not see full records: asked, not filled
+    assert hidden.text == "" and hidden.masked == "139****0123"
+
+
+def test_a_bad_phone_is_refused_by_the_service_and_nothing_is_written(clerk):
+    from desktop.domain.household import Application
+    items = intake_form.checklist(clerk, VILLAGE, ["dibao"])
+    app = intake_form.build_application(_household(), _request(), items, {i.code: "received" for i in items}, TODAY)
+    bad = Application(app.categories, app.reason, app.channel, app.household, app.applicant_id_number,
+                      documents_received=app.documents_received, contact_phone="12345")
+    with clerk.db.read() as s:
+        before = s.scalar(select(func.count()).select_from(Case))
+    with pytest.raises(InvalidInput) as exc:
+        intake.submit_application(clerk, bad, "accept")
+    assert exc.value.field == "contact_phone" and "手机号码应为11位" in exc.value.message
+    with clerk.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == before
 
 
 @pytest.mark.parametrize("outcome, reason, kind, status", [

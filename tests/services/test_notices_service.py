@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from test_notices_setup import (
     ADDRESS,
+    PHONE,
     POSTED,
     VILLAGE,
     add_users,
@@ -67,7 +68,7 @@ def test_cases_batch_posted_objection_and_end_of_period(clerk):
     for s in ("最低生活保障拟保障对象公示", "测试县测试镇人民政府（盖章）", "1张建华东坪村3最低生活保障860.00",
               "2李秀兰东坪村1", "3王大山东坪村1", "公示期：2026年09月30日至2026年10月08日", "12345"):
         assert squash(s) in text, s
-    for secret in ("张小雨", "刘桂芳", ADDRESS, "1234.57", "主要劳动力患病", ident("19700312", 11)):
+    for secret in ("张小雨", "刘桂芳", ADDRESS, "1234.57", "主要劳动力患病", ident("19700312", 11), PHONE, "4321"):
         assert secret not in text
     assert not contains_full_id(text)
     assert not notices.batch_detail(clerk, batch.uuid).summary.needs_reprint
@@ -132,7 +133,7 @@ def test_exports_go_through_the_same_masking_and_every_output_is_recorded(clerk)
     html_text = html_doc.data.decode("utf-8")
     for out in (csv_text, html_text, pdf_text(a3.data)):
         assert "张建华" in out and "王大山" in out
-        for secret in ("张小雨", "刘桂芳", ADDRESS, "1234.57", ident("20150601", 22)):
+        for secret in ("张小雨", "刘桂芳", ADDRESS, "1234.57", ident("20150601", 22), PHONE, "4321"):
             assert secret not in out
         assert not contains_full_id(out)
     assert notices.preview(clerk, batch.uuid).rows[0][:4] == ("1", "张建华", "东坪村", "3")

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # type -> (schema version, fingerprint of the payload's fields). A change here means the hub meets a new
 # shape: bump the class's SCHEMA_VERSION (the hub keeps a reader per version), then pin the new pair.
 PINNED = {
-    "attachment.added": (1, "bc2b8225effc0bea"), "case.created": (1, "c020ce04e23d65f0"), "case.deliberation_recorded": (1, "30b992957994fa57"),
+    "attachment.added": (1, "bc2b8225effc0bea"), "case.created": (2, "91ef268df2339c2b"), "case.deliberation_recorded": (1, "30b992957994fa57"),
     "case.documents_received": (1, "a20a1dcd44b6314a"), "case.economic_check_requested": (1, "a4fd99818af20f02"),
     "case.economic_check_result_recorded": (1, "38202852dda5074e"), "case.home_visit_recorded": (1, "17e850746ae1b724"),
     "case.neighbour_visit_recorded": (1, "9249c89f22b4c3d2"), "case.status_changed": (1, "089ca00a3d186423"), "coverage.created": (1, "662bedd2aa701de1"),

@@ -32,7 +32,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
                      "categories": ["dibao", "medical"], "status": "accepted", "reason": "主要劳动力患病",
                      "channel": "walk_in", "emergency": False, "staff_relative": False, "received_at": AT,
                      "accepted_on": date(2026, 12, 3), "policy_ref": "national@2026",
-                     "documents_received": ["id_card"], "documents_missing": [], "refusal_reason": ""},
+                     "documents_received": ["id_card"], "documents_missing": [], "refusal_reason": "",
+                     "contact_phone": "13900000001"},
     "case.status_changed": {**CASE, "transition": "approve", "from_status": "awaiting_decision",
                             "to_status": "approved", "reason": "经核实", "amount_cents": 78000, "at": AT,
                             "notice_batch": "GS-2026-0001", "approved_by": "supervisor"},
@@ -115,8 +116,9 @@ def test_events_are_frozen_and_refuse_unknown_fields():
 
 @pytest.mark.parametrize(("event_type", "version", "payload", "words"), [
     ("case.deleted", 1, {}, "未知的事件类型“case.deleted”"),
-    ("case.created", 2, {}, "版本 2 不受支持"),
+    ("case.created", 3, {}, "版本 3 不受支持（支持版本 1、2）"),
     ("case.created", ev.LEGACY_VERSION, {}, "升级前的旧格式"),
+    ("case.created", 2, ["not", "an", "object"], "内容应为对象"),
     ("case.created", 1, ["not", "an", "object"], "内容应为对象"),
     ("case.documents_received", 1, {**SAMPLES["case.documents_received"], "codes": "hukou_book"}, "“codes”应为列表"),
     ("case.documents_received", 1, {k: v for k, v in SAMPLES["case.documents_received"].items() if k != "at"},
@@ -130,6 +132,17 @@ def test_bad_events_are_refused_with_a_chinese_reason(event_type, version, paylo
     with pytest.raises(ev.EventError) as err:
         ev.parse_event(event_type, version, payload)
     assert words in err.value.message and str(err.value) == err.value.message
+
+
+def test_a_case_created_of_version_1_is_still_read_without_a_phone():
+    """Rows queued before version 2 (the contact phone) stay readable: the phone is "" (not recorded)."""
+    v1 = {k: v for k, v in json.loads(ev.canonical_json(ev.CaseCreated(**SAMPLES["case.created"]))).items()
+          if k != "contact_phone"}
+    old = ev.parse_event("case.created", 1, v1)
+    assert isinstance(old, ev.CaseCreated) and old.contact_phone == ""
+    with pytest.raises(ev.EventError) as err:                 # version 2 without the phone is incomplete
+        ev.parse_event("case.created", 2, v1)
+    assert "“contact_phone”缺少" in err.value.message
 
 
 def test_each_event_names_the_records_queued_before_it():

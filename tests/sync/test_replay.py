@@ -33,6 +33,7 @@ def test_a_log_builds_households_persons_cases_referrals_and_coverage():
     case = model.cases["c-1"]
     assert (case.status, case.categories, case.documents_missing, case.transitions) == (
         "investigating", ["dibao", "medical"], [], ["start_investigation"])
+    assert case.contact_phone == "13900000001"           # the phone given with the application travels
     ref = model.referrals["r-1"]
     assert (ref.state, ref.result, ref.department) == ("concluded", "approve", "medical_insurance")
     cov = model.coverages["cov-1"]

@@ -1,5 +1,8 @@
 """One case on the screen: household and members (IDs masked), documents, actions, timeline, prints.
 
+The contact phone given with the application is shown in full to roles that may see full records
+(``view_full_id``), masked (``139****5678``) to the others.
+
     detail = case_detail(session, case_uuid)                # needs view_cases
     number = reveal_id(session, member.person_uuid)          # needs view_full_id; audited every time
     apply_action(session, case_uuid, "withdraw", TransitionInput(reason="申请人书面撤回"))
@@ -26,6 +29,7 @@ from desktop.domain.case_number import format_case_number
 from desktop.domain.case_state import TRANSITIONS_BY_NAME, CaseStatus
 from desktop.domain.categories import Category
 from desktop.domain.household import Channel, Health, HukouType, LabourCapacity, Relation, Sex
+from desktop.domain.phone import mask_phone
 from desktop.domain.policy import PolicyNotFound
 from desktop.domain.roles import Permission, PermissionDenied
 from desktop.services.deadlines.planner import DeadlinePlanner
@@ -150,6 +154,7 @@ class CaseDetail:
     can_reveal: bool
     township_limit_cents: int | None
     due_provisional: bool = False            # 暂定 decision_due (no official holiday schedule for its year yet)
+    contact_phone: str = ""                  # as given with the application; masked for roles without view_full_id
 
     @property
     def missing_documents(self) -> tuple[DocumentRow, ...]:
@@ -206,7 +211,7 @@ def case_detail(session: AppSession, case_uuid: str, *, today: date | None = Non
         status = CaseStatus(case.status)
         snapshot = (case.uuid, case.case_number, case.received_at, case.accepted_on, case.decision_due,
                     case.clerk, case.channel, case.emergency, case.reason, case.division_code,
-                    case.decision_due_provisional)
+                    case.decision_due_provisional, case.contact_phone or "")
         limit = DeadlinePlanner.of(s).policy_of(case, today).emergency.township_approval_limit_cents
     actions = _actions(session, case_uuid, today)
     history = tuple(documents.print_history(session, case_uuid))
@@ -226,6 +231,7 @@ def case_detail(session: AppSession, case_uuid: str, *, today: date | None = Non
         members=members, documents=docs, actions=actions, timeline=timeline, print_history=history,
         printable=printable, can_reveal=session.can(Permission.VIEW_FULL_ID), township_limit_cents=limit,
         due_provisional=bool(snapshot[10]) and due is not None,
+        contact_phone=snapshot[11] if session.can(Permission.VIEW_FULL_ID) else mask_phone(snapshot[11]),
     )
 
 

@@ -212,6 +212,7 @@ def receipt_data(s: Session, case: Case, planner: DeadlinePlanner, when: datetim
         complaint_phone=table.complaint_phone_text(), qr_payload=payload, copy_label=copy_label,
         channel_label=Channel(case.channel).label,
         documents_to_follow=tuple(d.name for d in documents(s, case, received=False)) if case.emergency else (),
+        contact_phone=case.contact_phone or "",
     )
 
 

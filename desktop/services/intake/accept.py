@@ -156,7 +156,7 @@ def submit_application(session: AppSession, app: Application, outcome: Outcome, 
                     staff_relative=app.household.has_staff_relative, received_at=now,
                     accepted_on=today if accepted else None, decision_due=plan.decision_due if accepted else None,
                     decision_due_provisional=accepted and plan.decision_provisional,
-                    policy_ref=plan.policy_ref, clerk=session.user.username)
+                    policy_ref=plan.policy_ref, clerk=session.user.username, contact_phone=app.contact_phone)
         # the household and persons are queued (when new or changed) above; the workflow gives the case its
         # first status, history, audit and event, then its clocks and referrals (queued after the case)
         workflow.open_case(s, session, case, status, categories=list(app.categories),

@@ -12,22 +12,21 @@ The window holds what the clerk typed as plain strings (:class:`MemberForm`,
 - ``build_application(...)`` — the :class:`~desktop.domain.household.Application`
   that :func:`desktop.services.intake.accept.submit_application` commits;
 - ``checklist``, ``villages``, option lists with Chinese labels for every
-  choice, ``load_household`` (choosing a found household) and
+  choice, ``load_household`` (choosing a found household), ``last_contact_phone``
+  (the phone of the applicant's last application, to prefill) and
   ``print_intake_document`` (the right document for the committed outcome).
 
 No Qt here; nothing touches the database except ``villages``,
-``load_household`` and ``print_intake_document`` (all on the task runner).
+``load_household``, ``last_contact_phone`` and ``print_intake_document`` (all on the task runner).
 ID numbers never go to a log.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -47,27 +46,36 @@ from desktop.domain.household import (
     LabourCapacity,
     Person,
     Relation,
-    Sex,
     Violation,
     canonical_id_number,
     validate_application,
     validate_household,
     validate_person,
 )
+from desktop.domain.phone import mask_phone, normalize_phone, phone_problem
 from desktop.domain.roles import Permission, Role
 from desktop.domain.text_rules import LIMITS, TextKind, shown
 from desktop.services import validation
 from desktop.services.deadlines.planner import DeadlinePlanner
 from desktop.services.documents import issue as documents
 from desktop.services.errors import InvalidInput, NotFound
+from desktop.services.intake.typed import (  # noqa: F401 (re-exported: the wizard asks this module)
+    MAX_MONTHLY_INCOME_CENTS,
+    IdPreview,
+    IdState,
+    format_cents,
+    id_preview,
+    masked_id,
+    parse_income,
+)
 from desktop.services.session import AppSession
 from desktop.store import audit
+from desktop.store.models import Case as CaseRow
 from desktop.store.models import Household as HouseholdRow
 from desktop.store.models import Person as PersonRow
 from desktop.store.models import Village
-from forms.idnumber import IdNumberError, age_on, mask_id, mask_id_short, normalize_id, parse_id
+from forms.idnumber import mask_id_short
 
-MAX_MONTHLY_INCOME_CENTS = 100_000_000 * 100    # 1亿元 a month: certainly a typing error
 MAX_REASON_LENGTH = LIMITS[TextKind.FREE_TEXT]
 
 
@@ -101,101 +109,6 @@ def villages(session: AppSession) -> list[Option]:
     with session.db.read() as s:
         rows = s.execute(select(Village.division_code, Village.name).order_by(Village.division_code)).all()
     return [Option(code, name) for code, name in rows if session.in_scope(code)]
-
-
-# ------------------------------------------------------------------ ID numbers and amounts
-
-class IdState(StrEnum):
-    EMPTY = "empty"          # nothing typed
-    PARTIAL = "partial"      # still typing: fewer than 15 characters, all plausible
-    INVALID = "invalid"      # cannot be right; `message` says why
-    VALID = "valid"
-
-
-@dataclass(frozen=True)
-class IdPreview:
-    state: IdState
-    message: str = ""                 # Chinese: the problem, or how far the typing is
-    birth_date: date | None = None
-    sex_label: str = ""               # 男 / 女
-    age: int | None = None
-    canonical: str = field(default="", repr=False)   # 18 characters (15-digit numbers converted); never logged
-    converted_from_15: bool = False
-
-    @property
-    def valid(self) -> bool:
-        return self.state is IdState.VALID
-
-
-_ID_CHARS = re.compile(r"^[0-9]*X?$")
-
-
-def id_preview(text: str, today: date) -> IdPreview:
-    """What an ID number being typed says: birth date, sex and age, or the reason it is wrong.
-
-    Fewer than 18 characters is "still typing" unless it is a complete old 15-digit number.
-    """
-    number = normalize_id(text or "")
-    if not number:
-        return IdPreview(IdState.EMPTY)
-    if not _ID_CHARS.match(number):
-        return IdPreview(IdState.INVALID, "身份证号码只能由数字组成，最后一位可以是X")
-    if len(number) > 18:
-        return IdPreview(IdState.INVALID, f"身份证号码应为18位，现输入了{len(number)}位")
-    if number.endswith("X") and len(number) != 18:
-        return IdPreview(IdState.INVALID, "X只能是身份证号码的第18位（校验位）")
-    if len(number) < 18:
-        if len(number) == 15:
-            try:
-                info = parse_id(number, today=today)
-            except IdNumberError:
-                pass
-            else:
-                return IdPreview(IdState.VALID, "15位旧号码，已按规则换算为18位", info.birth_date,
-                                 Sex(info.sex).label, age_on(info, today), info.number, True)
-        return IdPreview(IdState.PARTIAL, f"已输入{len(number)}位，身份证号码共18位")
-    try:
-        info = parse_id(number, today=today)
-    except IdNumberError as exc:
-        return IdPreview(IdState.INVALID, exc.message)
-    return IdPreview(IdState.VALID, "", info.birth_date, Sex(info.sex).label, age_on(info, today), info.number)
-
-
-def masked_id(text: str) -> str:
-    """An ID number as the confirmation screen shows it: first 6 and last 4 characters at most."""
-    return mask_id(text) if text else ""
-
-
-_AMOUNT = re.compile(r"^(?P<int>\d+)(?:\.(?P<dec>\d*))?$")
-
-
-def parse_income(text: str) -> int:
-    """Monthly income typed in 元 ("1250", "1,250.5", "１２５０元") → cents; "" is 0.
-
-    Raises InvalidInput (field ``monthly_income_cents``) with the Chinese reason.
-    """
-    raw = unicodedata.normalize("NFKC", text or "").strip()
-    raw = raw.replace(",", "").replace("，", "").replace(" ", "").removesuffix("元")
-    if not raw:
-        return 0
-    if raw.startswith("-"):
-        raise InvalidInput("月收入不能为负数", "monthly_income_cents")
-    m = _AMOUNT.match(raw.removeprefix("+"))
-    if m is None:
-        raise InvalidInput("月收入请填写数字（单位：元），如 1250 或 1250.50", "monthly_income_cents")
-    if len(m.group("dec") or "") > 2:
-        raise InvalidInput("月收入最多保留两位小数（到分）", "monthly_income_cents")
-    cents = int(Decimal(m.group(0)) * 100)     # the pattern admits digits and at most two decimals only
-    if cents > MAX_MONTHLY_INCOME_CENTS:
-        raise InvalidInput("月收入数额过大，请核对", "monthly_income_cents")
-    return cents
-
-
-def format_cents(cents: int) -> str:
-    """Cents → "1250.50" (what the income field shows)."""
-    sign = "-" if cents < 0 else ""
-    cents = abs(int(cents))
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
 # ------------------------------------------------------------------ the form as typed
@@ -234,6 +147,7 @@ class RequestForm:
     applicant_id_number: str = field(default="", repr=False)
     channel: str = ""
     staff_relative_declared: bool | None = None   # None: the declaration was not asked
+    contact_phone: str = ""      # as typed: a mobile, a fixed line with area code, or "无" (desktop.domain.phone)
 
 
 @dataclass(frozen=True)
@@ -402,6 +316,8 @@ def request_violations(h: HouseholdForm, r: RequestForm, on: date) -> list[Viola
     app = Application(cats, r.reason, channel, household, r.applicant_id_number, emergency=is_emergency(r.categories))
     own = ("categories", "reason", "applicant_id_number", "emergency")
     out += [v for v in validate_application(app, on) if v.field in own]
+    if (bad := phone_problem(r.contact_phone, required=True)) is not None:   # every notice: 请保持电话畅通
+        out.append(Violation("contact_phone", bad))
     if len(r.reason.strip()) > MAX_REASON_LENGTH:
         out.append(Violation("reason", f"申请理由最多{MAX_REASON_LENGTH}字"))
     elif not any(v.field == "reason" for v in out) and (bad := validation.unprintable(r.reason, "申请理由")):
@@ -445,7 +361,7 @@ def build_application(h: HouseholdForm, r: RequestForm, items: Sequence[Checklis
     return Application(cats, r.reason.strip(), channel, household, canonical_id_number(r.applicant_id_number),
                        documents_received=tuple(c for c in codes if marks.get(c) == "received"),
                        documents_missing=tuple(c for c in codes if marks.get(c) == "missing"),
-                       emergency=is_emergency(r.categories))
+                       emergency=is_emergency(r.categories), contact_phone=normalize_phone(r.contact_phone))
 
 
 # ------------------------------------------------------------------ policy, fonts, records, printing
@@ -496,6 +412,33 @@ def load_household(session: AppSession, household_uuid: str) -> HouseholdDraft:
                            detail={"members": len(members), "full_id_numbers": full})
         form = HouseholdForm(hh.division_code, hh.hukou_type, hh.address, members)
     return HouseholdDraft(household_uuid, form, not full)
+
+
+@dataclass(frozen=True)
+class KnownPhone:
+    """The phone given with the applicant's last application: ``text`` to prefill, or only ``masked``
+    (roles that may not see full records: the clerk asks and types it)."""
+
+    text: str = field(default="", repr=False)
+    masked: str = ""
+
+
+def last_contact_phone(session: AppSession, id_number: str) -> KnownPhone:
+    """The phone recorded with this person's most recent application as applicant ("无" included), if any."""
+    session.require(Permission.INTAKE)
+    canon = canonical_id_number(id_number)
+    if not canon:
+        return KnownPhone()
+    with session.db.read() as s:
+        phone = s.scalar(select(CaseRow.contact_phone)
+                         .join(PersonRow, PersonRow.uuid == CaseRow.applicant_uuid)
+                         .where(PersonRow.id_hash == session.db.id_hash(canon), CaseRow.contact_phone != "")
+                         .order_by(CaseRow.received_at.desc()).limit(1))
+    if not phone:
+        return KnownPhone()
+    if session.can(Permission.VIEW_FULL_ID):
+        return KnownPhone(phone, mask_phone(phone))
+    return KnownPhone("", mask_phone(phone))
 
 
 def print_intake_document(session: AppSession, case_uuid: str, status: CaseStatus | str,

@@ -180,7 +180,7 @@ def open_case(s: Session, session: AppSession, case: Case, status: CaseStatus, *
         reason=case.reason, channel=case.channel, emergency=case.emergency, staff_relative=case.staff_relative,
         received_at=case.received_at, accepted_on=case.accepted_on, policy_ref=case.policy_ref,
         documents_received=list(documents_received), documents_missing=list(documents_missing),
-        refusal_reason=reason if status is CaseStatus.NOT_ACCEPTED else ""))
+        refusal_reason=reason if status is CaseStatus.NOT_ACCEPTED else "", contact_phone=case.contact_phone or ""))
     s.flush()
     if status is CaseStatus.ACCEPTED:
         deadlines.on_accepted(s, case, actor=actor, planner=planner)

@@ -176,12 +176,13 @@ class CaseDetailView(QWidget):
         self.facts.setHorizontalSpacing(12)
         self.facts.setVerticalSpacing(3)
         self.fact_values: dict[str, QLabel] = {}
-        names = [("applicant", self.tr("申请人")), ("village", self.tr("村（社区）")), ("hukou", self.tr("户籍")),
+        names = [("applicant", self.tr("申请人")), ("phone", self.tr("联系电话")), ("village", self.tr("村（社区）")),
                  ("categories", self.tr("救助类别")), ("channel", self.tr("申请方式")), ("clerk", self.tr("经办人")),
                  ("received", self.tr("申请时间")), ("accepted", self.tr("受理日期")), ("due", self.tr("办理期限")),
-                 ("address", self.tr("家庭住址")), ("reason", self.tr("申请理由"))]
+                 ("hukou", self.tr("户籍")), ("address", self.tr("家庭住址")), ("reason", self.tr("申请理由"))]
+        grid = 10    # the short facts, three to a row; the long ones take a row each
         for i, (key, label) in enumerate(names):
-            row, col = (i // 3, (i % 3) * 2) if i < 9 else (3 + i - 9, 0)
+            row, col = (i // 3, (i % 3) * 2) if i < grid else (4 + i - grid, 0)
             caption = QLabel(self.tr("{0}：").format(label))
             caption.setStyleSheet("color: #555;")
             caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -190,7 +191,7 @@ class CaseDetailView(QWidget):
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts.addWidget(caption, row, col)
-            self.facts.addWidget(value, row, col + 1, 1, 1 if i < 9 else 5)
+            self.facts.addWidget(value, row, col + 1, 1, 1 if i < grid else 5)
             self.fact_values[key] = value
         for col in (1, 3, 5):
             self.facts.setColumnStretch(col, 1)
@@ -305,6 +306,7 @@ class CaseDetailView(QWidget):
             due += self.tr("（暂定：节假日安排尚未发布，按法定节假日推算）")
         values = {
             "applicant": applicant, "village": d.village_name, "hukou": d.hukou_label,
+            "phone": d.contact_phone or self.tr("未登记"),
             "categories": cats + emergency, "channel": d.channel_label,
             "clerk": d.clerk_name, "received": local_time(d.received_at),
             "accepted": d.accepted_on.isoformat() if d.accepted_on else self.tr("未受理"),

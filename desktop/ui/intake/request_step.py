@@ -1,4 +1,8 @@
-"""Step 3 — 申请事项: categories, reason, applicant, channel and the 近亲属 declaration.
+"""Step 3 — 申请事项: categories, reason, applicant, contact phone, channel and the 近亲属 declaration.
+
+The phone is asked every time (every notice says 请保持电话畅通): a mobile, a fixed line with
+its area code, or "无" when the applicant has none. Choosing an applicant who applied before
+fills in the phone given then (a role that may not see full records is shown it masked, to ask).
 
 Ticking 临时救助（急难型） puts the case on the emergency procedure
 (先行救助); a member flagged as a relative of staff makes the case
@@ -14,6 +18,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -29,6 +34,7 @@ from ..context import UiContext
 from .common import (
     ERROR_BOX_STYLE,
     ERROR_STYLE,
+    HINT_STYLE,
     INFO_BOX_STYLE,
     WARNING_BOX_STYLE,
     combo_code,
@@ -86,11 +92,18 @@ class RequestStep(QWidget):
         self.reason.setPlaceholderText(self.tr("家庭困难的主要原因，如：主要劳动力患重病，医疗支出大，家庭收入低。"))
         self.applicant = QComboBox()
         self.applicant.setObjectName("request_applicant")
+        self.applicant.currentIndexChanged.connect(lambda _i: self._look_up_phone())
+        self.phone = QLineEdit()
+        self.phone.setObjectName("request_phone")
+        self.phone.setMaxLength(30)
+        self.phone.setPlaceholderText(self.tr("手机号或带区号的固定电话；没有电话填“无”"))
+        self.prefilled_phone = ""
         self.channel = QComboBox()
         self.channel.setObjectName("request_channel")
         fill_combo(self.channel, intake_form.CHANNELS, self.tr("（请选择）"))
         rows = ((self.tr("申请理由(&R)："), self.reason, "reason"),
                 (self.tr("申请人(&C)："), self.applicant, "applicant_id_number"),
+                (self.tr("联系电话(&T)："), self.phone, "contact_phone"),
                 (self.tr("申请方式："), self.channel, "channel"))
         for i, (text, widget, field) in enumerate(rows):
             label = QLabel(text)
@@ -99,6 +112,8 @@ class RequestStep(QWidget):
             grid.addWidget(widget, i * 2, 1)
             self.errors[field] = message_label(ERROR_STYLE, f"error_{field}")
             grid.addWidget(self.errors[field], i * 2 + 1, 1)
+        self.phone_note = message_label(HINT_STYLE, "phone_note")
+        grid.addWidget(self.phone_note, 2 * len(rows), 1)
         grid.setRowStretch(0, 1)
         declaration = QGroupBox(self.tr("近亲属声明（须询问申请人）"))
         dcol = QVBoxLayout(declaration)
@@ -116,9 +131,10 @@ class RequestStep(QWidget):
         dcol.addWidget(self.errors["staff_relative"])
         self.filing_note = message_label(INFO_BOX_STYLE, "separate_filing_note")
         dcol.addWidget(self.filing_note)
-        grid.addWidget(declaration, 6, 0, 1, 2)
+        grid.addWidget(declaration, 2 * len(rows) + 1, 0, 1, 2)
         body.addWidget(right, 0, 1)
-        chain = [self.categories, self.reason, self.applicant, self.channel, self.no_relative, self.has_relative]
+        chain = [self.categories, self.reason, self.applicant, self.phone, self.channel, self.no_relative,
+                 self.has_relative]
         for a, b in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(a, b)
         self.reset()
@@ -135,6 +151,9 @@ class RequestStep(QWidget):
         self.categories.setCurrentRow(0)
         self.reason.clear()
         self.applicant.clear()
+        self.phone.clear()
+        self.prefilled_phone = ""
+        show_message(self.phone_note, "")
         set_combo_code(self.channel, intake_form.default_channel(self.ctx.session.user.role))
         self.declaration.setExclusive(False)
         self.no_relative.setChecked(False)
@@ -175,7 +194,7 @@ class RequestStep(QWidget):
                       if self.categories.item(i).checkState() == Qt.CheckState.Checked)
         declared = True if self.has_relative.isChecked() else False if self.no_relative.isChecked() else None
         return RequestForm(codes, self.reason.toPlainText().strip(), combo_code(self.applicant),
-                           combo_code(self.channel), declared)
+                           combo_code(self.channel), declared, self.phone.text().strip())
 
     def category_labels(self) -> list[str]:
         return [self.categories.item(i).text() for i in range(self.categories.count())
@@ -196,9 +215,35 @@ class RequestStep(QWidget):
         show_message(self.summary, text)
         if violations:
             widget = {"categories": self.categories, "reason": self.reason, "applicant_id_number": self.applicant,
-                      "channel": self.channel, "staff_relative": self.no_relative,
+                      "contact_phone": self.phone, "channel": self.channel, "staff_relative": self.no_relative,
                       "emergency": self.categories}.get(violations[0].field, self.categories)
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ----- the phone of the applicant's last application -----------------------------------------
+    def _look_up_phone(self) -> None:
+        code = combo_code(self.applicant)
+        if not code or self.phone.text().strip() not in ("", self.prefilled_phone):
+            return      # nobody chosen, or the clerk typed a phone: theirs stands
+        self.ctx.tasks.run(intake_form.last_contact_phone, self.ctx.session, code, latest_only="intake_phone",
+                           on_done=lambda known, code=code: self._phone_found(code, known),
+                           on_error=lambda _exc: None)
+
+    def _phone_found(self, code: str, known: intake_form.KnownPhone) -> None:
+        if combo_code(self.applicant) != code or self.phone.text().strip() not in ("", self.prefilled_phone):
+            return
+        if known.text:
+            self.phone.setText(known.text)
+            self.prefilled_phone = known.text
+            show_message(self.phone_note, self.tr("已按上次申请时登记的电话填入，请向申请人核实。"))
+        elif known.masked:
+            self.phone.clear()
+            self.prefilled_phone = ""
+            show_message(self.phone_note, self.tr("上次申请时登记的电话：{0}，请向申请人核实后填写。").format(known.masked))
+        else:
+            if self.prefilled_phone:
+                self.phone.clear()
+            self.prefilled_phone = ""
+            show_message(self.phone_note, "")
 
     def _update_notes(self) -> None:
         codes = self.form().categories
