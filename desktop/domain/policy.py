@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from . import policy_schema as ps
 from .categories import Category
 from .errors import YimenError
+from .labour import LabourAges
 from .notice_content import NoticeContent, NoticeContentRule
 from .policy_schema import FORMAT, LABELS, DeadlineKind, PeriodUnit, PolicyFile, RecheckClass
 from .schema_base import read_json
@@ -128,6 +129,7 @@ class PolicyTable:
     economic_check: Mapping[Category, bool] | None = None   # investigation_requirements; None = none required
     township_procedure: frozenset[Category] = frozenset()   # 初审 here, 审核确认 by the county: never referred
     home_visit_min_investigators: int = 2   # 入户调查须由几名以上工作人员（every shipped table says 2）
+    labour_ages: LabourAges = LabourAges()  # 劳动能力 proposed by age at intake (desktop.domain.labour)
 
     @property
     def ref(self) -> str:
@@ -325,7 +327,16 @@ def _table(spec: PolicyFile, origin: str) -> PolicyTable:
         economic_check=None if economic is None else _expand(economic.economic_check),
         township_procedure=frozenset(spec.township_procedure),
         home_visit_min_investigators=spec.home_visit_min_investigators,
+        labour_ages=_labour_ages(spec, origin),
     )
+
+
+def _labour_ages(spec: PolicyFile, origin: str) -> LabourAges:
+    a = spec.labour_capacity_ages
+    if a.working_from >= a.working_until:
+        raise _fail(origin, ("labour_capacity_ages", "working_until"),
+                    f"应大于劳动年龄起（{a.working_from}周岁），现为{a.working_until}周岁")
+    return LabourAges(a.working_from, a.working_until)
 
 
 def _expand(flags: ps.FlagSpec) -> dict[Category, bool]:
@@ -404,6 +415,8 @@ def dump_policy_table(table: PolicyTable) -> dict[str, Any]:
         calendar_day_periods_end_on_workday=table.calendar_day_periods_end_on_workday,
         democratic_deliberation_required=_flags(table.deliberation),
         home_visit_min_investigators=table.home_visit_min_investigators,
+        labour_capacity_ages=ps.LabourAgesSpec(working_from=table.labour_ages.working_from,
+                                               working_until=table.labour_ages.working_until),
         recheck_months=ps.RecheckMonths(**{k.value: n for k, n in table.recheck.items()}),
         emergency=ps.EmergencySpec(**vars(table.emergency)),
         dibao_standard_cents=None if table.dibao_standard is None else ps.DibaoStandard(**table.dibao_standard),

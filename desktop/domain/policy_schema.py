@@ -125,6 +125,13 @@ class DibaoStandard(FileModel):
     rural: NonNegative
 
 
+class LabourAgesSpec(FileModel):
+    """劳动能力 proposed by age at intake: 有劳动能力 from ``working_from`` up to (not including) ``working_until``."""
+
+    working_from: Positive = 16
+    working_until: Positive = 60
+
+
 class PhoneSpec(FileModel):
     label: NonEmptyText
     number: Annotated[str, Field(strict=True, pattern=PHONE_PATTERN)]
@@ -189,6 +196,7 @@ class PolicyFile(FileModel):
     democratic_deliberation_required: FlagSpec
     investigation_requirements: InvestigationRequirements | None = None
     home_visit_min_investigators: Positive = 2
+    labour_capacity_ages: LabourAgesSpec = LabourAgesSpec()
     recheck_months: RecheckMonths
     emergency: EmergencySpec
     dibao_standard_cents: DibaoStandard | None
@@ -224,6 +232,8 @@ LABELS = Labels(
         "democratic_deliberation_required": "民主评议",
         "investigation_requirements": "调查要求", "economic_check": "家庭经济状况核对",
         "home_visit_min_investigators": "入户调查最少人数",
+        "labour_capacity_ages": "按年龄默认的劳动能力", "working_from": "劳动年龄起（周岁）",
+        "working_until": "劳动年龄止（周岁，不含）",
         "recheck_months": "复核周期（月）", "stable": "收入稳定", "irregular_income": "收入不固定",
         "class_c_urban": "C 类（城市）", "class_c_rural": "C 类（农村）", "tekun": "特困人员",
         "emergency": "急难救助", "township_approval_limit_cents": "乡镇审批额度（分）",

@@ -2631,6 +2631,10 @@
         <translation>身份证号码(&amp;I)：</translation>
     </message>
     <message>
+        <source>按年龄默认为“{0}”（{1}），可修改</source>
+        <translation>按年龄默认为“{0}”（{1}），可修改</translation>
+    </message>
+    <message>
         <source>{0}年{1}月{2}日生&#x3000;{3}&#x3000;{4}岁</source>
         <translation>{0}年{1}月{2}日生&#x3000;{3}&#x3000;{4}岁</translation>
     </message>

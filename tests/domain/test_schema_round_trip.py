@@ -48,6 +48,7 @@ def normal_policy(raw: dict) -> dict:
     r.setdefault("note", "")
     r.setdefault("calendar_day_periods_end_on_workday", True)
     r.setdefault("home_visit_min_investigators", 2)
+    r["labour_capacity_ages"] = {"working_from": 16, "working_until": 60, **r.get("labour_capacity_ages", {})}
     r["township_procedure"] = sorted(r.get("township_procedure", []))
     r["deadlines"] = {k: _per_category(v) for k, v in r["deadlines"].items()}
     default = r["notice"]["default"]

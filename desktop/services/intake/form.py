@@ -52,6 +52,7 @@ from desktop.domain.household import (
     validate_household,
     validate_person,
 )
+from desktop.domain.labour import LabourAges, LabourDefault, default_labour_capacity
 from desktop.domain.phone import mask_phone, normalize_phone, phone_problem
 from desktop.domain.roles import Permission, Role
 from desktop.domain.text_rules import LIMITS, TextKind, shown
@@ -70,6 +71,7 @@ from desktop.services.intake.typed import (  # noqa: F401 (re-exported: the wiza
 )
 from desktop.services.session import AppSession
 from desktop.store import audit
+from desktop.store.device import device_info
 from desktop.store.models import Case as CaseRow
 from desktop.store.models import Household as HouseholdRow
 from desktop.store.models import Person as PersonRow
@@ -379,6 +381,26 @@ def checklist(session: AppSession, division_code: str, categories: Sequence[str]
     planner = planner or DeadlinePlanner.of(session)
     table = planner.policy_for(division_code, on or session.clock.today())
     return [ChecklistItem(d.code, d.name, d.note, d.conditional) for d in table.required_documents(cats)]
+
+
+def labour_ages(session: AppSession, division_code: str = "", on: date | None = None,
+                planner: DeadlinePlanner | None = None) -> LabourAges:
+    """The ages between which the form proposes 有劳动能力 (policy of the village, or of this township
+    while no village is chosen yet), on that day."""
+    session.require(Permission.INTAKE)
+    planner = planner or DeadlinePlanner.of(session)
+    if not division_code:
+        with session.db.read() as s:
+            division_code = device_info(s).township_code
+    return planner.policy_for(division_code, on or session.clock.today()).labour_ages
+
+
+def labour_default(id_number: str, on: date, ages: LabourAges) -> LabourDefault | None:
+    """The 劳动能力 proposed for the person of this (valid) ID number on ``on``; None while it is not valid."""
+    preview = id_preview(id_number, on)
+    if not preview.valid or preview.birth_date is None or preview.birth_date > on:
+        return None
+    return default_labour_capacity(preview.birth_date, on, ages)
 
 
 def glyph_warnings(names: Sequence[str]) -> list[str]:

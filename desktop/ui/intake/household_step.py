@@ -81,6 +81,8 @@ class HouseholdStep(QWidget):
         for a, b in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(a, b)
         self.editor.setEnabled(False)
+        self.village.currentIndexChanged.connect(lambda _i: self._load_labour_ages())
+        self._load_labour_ages()
 
     def _build_household_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("家庭"))
@@ -144,6 +146,12 @@ class HouseholdStep(QWidget):
     # ----- the step contract ----------------------------------------------------------------------
     def first_focus(self) -> QWidget:
         return self.village if not combo_code(self.village) else self.table
+
+    def _load_labour_ages(self) -> None:
+        """The village's policy ages for the 劳动能力 proposal (the township's while none is chosen)."""
+        self.ctx.tasks.run(intake_form.labour_ages, self.ctx.session, combo_code(self.village),
+                           latest_only="intake_labour_ages", on_done=self.editor.set_labour_ages,
+                           on_error=lambda _exc: None)   # the proposal then uses the defaults; nothing else depends on it
 
     def set_villages(self, options: list[Option]) -> None:
         chosen = combo_code(self.village)

@@ -1,7 +1,9 @@
 """The form of one household member (step 2): every field with its Chinese message next to it.
 
 Typing the ID number shows birth date, sex and age at once, or why the
-number is wrong. A field's message appears once the clerk has left that
+number is wrong. It also proposes the 劳动能力 by age (policy ages: a child or an
+old person is not presumed able to work) and says so — "按年龄默认为…，可修改" —
+until the clerk chooses one themselves. A field's message appears once the clerk has left that
 field (or tried to go on), and disappears as soon as it is right.
 """
 
@@ -19,15 +21,26 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QVBoxLayout,
     QWidget,
 )
 
+from desktop.domain.labour import LabourAges
 from desktop.services.errors import InvalidInput
 from desktop.services.intake import form as intake_form
 from desktop.services.intake.form import IdState, MemberForm
 
 from .. import style
-from .common import ERROR_STYLE, HINT_STYLE, OK_STYLE, combo_code, fill_combo, message_label, set_combo_code
+from .common import (
+    ERROR_STYLE,
+    HINT_STYLE,
+    OK_STYLE,
+    combo_code,
+    fill_combo,
+    message_label,
+    set_combo_code,
+    show_message,
+)
 
 _WARN_STYLE = style.WARNING_TEXT
 # Field names as the services name them.
@@ -47,6 +60,9 @@ class MemberEditor(QGroupBox):
         self.setTitle(self.tr("成员信息"))
         self._loading = False
         self._hint = ""
+        self.labour_ages = LabourAges()     # replaced by the village's policy (set_labour_ages)
+        self._labour_auto = True            # the 劳动能力 shown is the proposal by age, not the clerk's choice
+        self._setting_labour = False
         self._visible_fields: set[str] = set()
         self._messages: dict[str, list[str]] = {}
         self.errors: dict[str, QLabel] = {}
@@ -110,6 +126,16 @@ class MemberEditor(QGroupBox):
                     continue
                 error = message_label(ERROR_STYLE, f"error_{field}")
                 self.errors[field] = error
+                if field == LABOUR:          # the proposal by age, under the field
+                    self.labour_note = message_label(HINT_STYLE, "member_labour_note")
+                    box = QWidget()
+                    col_box = QVBoxLayout(box)
+                    col_box.setContentsMargins(0, 0, 0, 0)
+                    col_box.setSpacing(0)
+                    col_box.addWidget(self.labour_note)
+                    col_box.addWidget(error)
+                    grid.addWidget(box, r + 1, col * 2 + 1)
+                    continue
                 grid.addWidget(error, r + 1, col * 2 + 1)
             r += 2
         grid.addWidget(self.obliged, r, 0, 1, 4)
@@ -139,6 +165,8 @@ class MemberEditor(QGroupBox):
         self.name.editingFinished.connect(self.name_finished.emit)
         self.income.editingFinished.connect(self._tidy_income)
         self.id_number.textChanged.connect(lambda _t: self._render_id())
+        self.id_number.textChanged.connect(lambda _t: self._propose_labour())
+        self.labour.currentIndexChanged.connect(lambda _i: self._labour_chosen())
         for combo, field in ((self.relation, RELATION), (self.ethnicity, ETHNICITY), (self.health, HEALTH),
                              (self.labour, LABOUR), (self.category, CATEGORY), (self.grade, GRADE),
                              (self.employment, EMPLOYMENT)):
@@ -147,7 +175,34 @@ class MemberEditor(QGroupBox):
         self.staff.toggled.connect(lambda _c: self._left(STAFF))
 
     # ----- data -------------------------------------------------------------------------------------
+    def set_labour_ages(self, ages: LabourAges) -> None:
+        self.labour_ages = ages
+        self._propose_labour()
+
+    def _propose_labour(self) -> None:
+        if self._loading or not self._labour_auto:
+            return
+        proposal = intake_form.labour_default(self.id_number.text(), self.today(), self.labour_ages)
+        if proposal is None:
+            show_message(self.labour_note, "")
+            return
+        self._setting_labour = True
+        try:
+            set_combo_code(self.labour, proposal.capacity.value)
+        finally:
+            self._setting_labour = False
+        show_message(self.labour_note, self.tr("按年龄默认为“{0}”（{1}），可修改").format(
+            proposal.capacity.label, proposal.reason))
+
+    def _labour_chosen(self) -> None:
+        if self._loading or self._setting_labour:
+            return
+        self._labour_auto = False          # the clerk's choice stands from now on
+        show_message(self.labour_note, "")
+
     def set_member(self, m: MemberForm) -> None:
+        self._labour_auto = not m.name        # a member being entered (no name yet): propose by age
+        show_message(self.labour_note, "")
         self._loading = True
         try:
             self.name.setText(m.name)
@@ -175,6 +230,7 @@ class MemberEditor(QGroupBox):
             if label is not self.id_info:
                 label.hide()
         self._render_id()
+        self._propose_labour()
 
     def form(self) -> MemberForm:
         return MemberForm(
