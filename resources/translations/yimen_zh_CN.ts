@@ -951,6 +951,10 @@
         <translation>已办理，案件状态：{0}</translation>
     </message>
     <message>
+        <source>已受理，案件状态：{0}；受理通知书已生成，请在打印预览中打印交申请人。</source>
+        <translation>已受理，案件状态：{0}；受理通知书已生成，请在打印预览中打印交申请人。</translation>
+    </message>
+    <message>
         <source>请先勾选已补交的材料。</source>
         <translation>请先勾选已补交的材料。</translation>
     </message>

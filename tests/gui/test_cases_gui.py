@@ -478,3 +478,25 @@ def test_the_search_box_follows_typing_and_the_keyboard_reaches_the_result(qtbot
     page.search.setFocus()
     qtbot.keyClick(page.search, Qt.Key.Key_Tab)
     assert page.table.hasFocus() and page.table.currentIndex().isValid()
+
+
+def test_completing_the_documents_opens_the_receipt_by_itself(qtbot, open_page) -> None:  # type: ignore[no-untyped-def]
+    """受理补正完成 is the acceptance: the 受理通知书 preview opens as after intake, after the commit."""
+    page = open_page()
+    row = _first_row(page, qtbot, status="pending_documents")
+    _open(page, qtbot, row.case_uuid)
+    detail = page.detail
+    missing = [doc.code for doc in detail.detail.missing_documents]
+    detail.receive_documents(missing)
+    qtbot.waitUntil(lambda: detail.action_buttons.get("complete_documents") is not None
+                    and detail.action_buttons["complete_documents"].isEnabled(), timeout=10_000)
+    assert detail.print_dialog is None
+    detail.perform_action("complete_documents", TransitionInput())
+    qtbot.waitUntil(lambda: detail.print_dialog is not None and detail.print_dialog.page_count > 0, timeout=15_000)
+    with page.ctx.session.db.read() as s:
+        assert s.scalar(select(Case.status).where(Case.uuid == row.case_uuid)) == "accepted"   # committed first
+        printed = s.scalar(select(func.count()).select_from(PrintRecord).where(PrintRecord.case_uuid == row.case_uuid,
+                                                                               PrintRecord.kind.like("receipt%")))
+    assert printed == 0                                   # a preview: recorded only when printed or saved
+    assert "受理通知书" in detail.print_dialog.windowTitle() and "打印交申请人" in detail.message.text()
+    detail.print_dialog.reject()

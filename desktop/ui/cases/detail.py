@@ -466,7 +466,8 @@ class CaseDetailView(QWidget):
                                on_done=self._action_done, on_error=self._action_failed)
             return
         self.ctx.tasks.run(case_queries.apply_action, self.ctx.session, self.case_uuid, name, form,
-                           today=self.today(), on_done=self._action_done, on_error=self._action_failed)
+                           today=self.today(), on_done=lambda status, n=name: self._action_done(status, n),
+                           on_error=self._action_failed)
 
     def _set_actions_enabled(self, enabled: bool) -> None:
         d = self.detail
@@ -474,9 +475,14 @@ class CaseDetailView(QWidget):
             opt = next((a for a in d.actions if a.name == name), None) if d is not None else None
             button.setEnabled(enabled and opt is not None and opt.enabled)
 
-    def _action_done(self, status: Any) -> None:
+    def _action_done(self, status: Any, name: str = "") -> None:
         self.say(self.tr("已办理，案件状态：{0}").format(getattr(status, "label", str(status))))
         self._after_change()
+        if name == "complete_documents" and getattr(status, "value", status) == "accepted" and self._can_print():
+            # 受理补正完成 is the acceptance: its 受理通知书 opens as after intake (the commit has returned)
+            self.say(self.tr("已受理，案件状态：{0}；受理通知书已生成，请在打印预览中打印交申请人。").format(
+                getattr(status, "label", str(status))))
+            self.print_document(PRINT_RECEIPT)
 
     def _action_failed(self, exc: BaseException) -> None:
         self._set_actions_enabled(True)
