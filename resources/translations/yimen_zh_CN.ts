@@ -4569,8 +4569,48 @@
         <translation type="unfinished">同步</translation>
     </message>
     <message>
-        <source>与县级平台的同步尚未建成（第8步）：届时在此与县级平台同步案件和办理结果，无网络时用U盘交换。在此之前，本机的每一项变更都记在待同步队列中（状态栏的“待同步”即其条数），同步建成后全部上报，不会遗漏。</source>
-        <translation>与县级平台的同步尚未建成（第8步）：届时在此与县级平台同步案件和办理结果，无网络时用U盘交换。在此之前，本机的每一项变更都记在待同步队列中（状态栏的“待同步”即其条数），同步建成后全部上报，不会遗漏。</translation>
+        <source>本机尚未连接县级平台。</source>
+        <translation>本机尚未连接县级平台。</translation>
+    </message>
+    <message>
+        <source>这不影响在本机办理业务：本机办理的每一项（受理、调查、公示、审批、转办……）都已保存在本机，同时记入下面的待同步队列，不会丢失。连接县级平台后，队列中的记录将按办理顺序全部报送，报送成功前一直保留。</source>
+        <translation>这不影响在本机办理业务：本机办理的每一项（受理、调查、公示、审批、转办……）都已保存在本机，同时记入下面的待同步队列，不会丢失。连接县级平台后，队列中的记录将按办理顺序全部报送，报送成功前一直保留。</translation>
+    </message>
+    <message>
+        <source>正在读取待同步队列…</source>
+        <translation>正在读取待同步队列…</translation>
+    </message>
+    <message>
+        <source>记录类别</source>
+        <translation>记录类别</translation>
+    </message>
+    <message>
+        <source>待同步（项）</source>
+        <translation type="unfinished">待同步（项）</translation>
+    </message>
+    <message>
+        <source>上次与县级平台同步：{0}</source>
+        <translation>上次与县级平台同步：{0}</translation>
+    </message>
+    <message>
+        <source>待同步：0 项。本机办理的记录都已报送。</source>
+        <translation>待同步：0 项。本机办理的记录都已报送。</translation>
+    </message>
+    <message>
+        <source>待同步：{0} 项，最早的一项记于 {1}。</source>
+        <translation>待同步：{0} 项，最早的一项记于 {1}。</translation>
+    </message>
+    <message>
+        <source>待同步：{0} 项。</source>
+        <translation>待同步：{0} 项。</translation>
+    </message>
+    <message>
+        <source>另有 {0} 个文件（照片、回复函等）随记录一并报送。</source>
+        <translation>另有 {0} 个文件（照片、回复函等）随记录一并报送。</translation>
+    </message>
+    <message>
+        <source>其中 {0} 项被县级平台退回，需要处理。</source>
+        <translation>其中 {0} 项被县级平台退回，需要处理。</translation>
     </message>
 </context>
 <context>

@@ -6,10 +6,11 @@ import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 from sqlalchemy import select
 
 from desktop.services.session import AppSession
+from desktop.store import outbox
 from desktop.store.models import AuditEvent
 from desktop.ui.app import Shell
 from desktop.ui.context import SETTING_IDLE_LOCK_MINUTES, SETTING_LARGE_TYPE, pc_settings, setting_bool
@@ -147,15 +148,28 @@ def test_auditor_sees_no_case_pages(qtbot, main_window_for):
     qtbot.waitUntil(lambda: page.loaded, timeout=10_000)
 
 
-def test_sync_section_says_honestly_it_comes_in_step_8_and_keys_switch(qtbot, main_window_for):
+def test_sync_section_shows_the_queue_in_plain_words_and_keys_switch(qtbot, main_window_for):
     main = main_window_for("clerk")
     main.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
     qtbot.keyClick(main, Qt.Key.Key_6, Qt.KeyboardModifier.AltModifier)
     assert main.current_section_id() == "sync"
-    assert main.page("sync").objectName() == "sync_page"
-    text = main.page("sync").findChild(type(main.user_label), "sync_text").text()
-    assert "尚未建成（第8步）" in text and "待同步" in text
+    page = main.page("sync")
+    assert page.objectName() == "sync_page"
+    label = type(main.user_label)
+    qtbot.waitUntil(lambda: page.summary is not None, timeout=10_000)
+    words = " ".join(page.findChild(label, n).text() for n in ("sync_state", "sync_text", "sync_queue"))
+    assert "本机尚未连接县级平台" in words and "不会丢失" in words and "报送成功前一直保留" in words
+    assert "步" not in words.replace("同步", "")                  # no development steps ("第8步") for a clerk
+    with main.ctx.session.db.read() as s:
+        waiting = outbox.waiting_count(s)
+    assert f"待同步：{waiting} 项" in page.queue.text()
+    if waiting:
+        assert "最早的一项记于" in page.queue.text()
+        kinds = [page.kinds.item(r, 0).text() for r in range(page.kinds.rowCount())]
+        assert sum(int(page.kinds.item(r, 1).text()) for r in range(page.kinds.rowCount())) == waiting
+        assert all(k and not k.isascii() for k in kinds)              # plain Chinese words, not event codes
+    assert not [b for b in page.findChildren(QPushButton) if "同步" in b.text()]   # no pretend sync button
     qtbot.keyClick(main, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     assert main.current_section_id() == "notices"
     qtbot.keyClick(main, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)

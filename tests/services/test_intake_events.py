@@ -92,3 +92,19 @@ def test_a_refused_intake_queues_nothing(clerk):
     with pytest.raises(InvalidInput):
         submit_application(clerk, _complete(bad), "accept", now=NOW)
     assert _log(clerk) == before
+
+
+def test_the_sync_page_summary_counts_the_queue_by_kind_in_plain_words(clerk):
+    from desktop.services.admin import appinfo
+
+    empty = appinfo.queue_summary(clerk)
+    assert (empty.waiting, empty.by_kind, empty.oldest_at, empty.last_sync_at) == (0, (), None, None)
+    submit_application(clerk, _complete(sample_application((Category.DIBAO, Category.MEDICAL))), "accept", now=NOW)
+    q = appinfo.queue_summary(clerk)
+    kinds = dict(q.by_kind)
+    assert kinds["家庭登记"] == 1 and kinds["家庭成员信息"] == 2 and kinds["案件受理与办理"] >= 1
+    assert kinds["转办"] >= 1                                          # 医疗救助 goes to 医保局
+    with clerk.db.read() as s:
+        rows = s.scalars(select(OutboxItem)).all()
+    assert q.waiting == len(rows) == sum(kinds.values())
+    assert q.oldest_at == min(r.occurred_at for r in rows).replace(tzinfo=UTC) and q.attention == 0

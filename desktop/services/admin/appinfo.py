@@ -8,7 +8,7 @@ it is re-exported here for the signed-in side.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -20,7 +20,7 @@ from desktop.services.session import AppSession
 from desktop.store import migrate
 from desktop.store.backup import list_backups
 from desktop.store.device import device_info
-from desktop.store.models import Case, Household, Meta, Person
+from desktop.store.models import Case, Household, Meta, OutboxBlob, OutboxItem, Person
 from desktop.store.outbox import waiting_count
 
 # Written by the sync service (Step 6) after a completed run: ISO 8601 with time zone.
@@ -130,3 +130,49 @@ def about(session: AppSession) -> AboutInfo:
     return AboutInfo(dev.device_code, dev.township_name, dev.county_name, session.db.data_dir, session.db.path,
                      migrate.current_revision(session.db.engine) or "", migrate.head_revision(), len(backups),
                      backups[-1][0].name if backups else "")
+
+
+# What a queued record is, in the words of the window (by the event's entity).
+QUEUE_KINDS: tuple[tuple[str, str], ...] = (
+    ("household", "家庭登记"), ("person", "家庭成员信息"), ("case", "案件受理与办理"), ("referral", "转办"),
+    ("emergency_grant", "先行救助"), ("coverage", "救助待遇"), ("recheck", "复核"), ("notice_batch", "公示"),
+    ("attachment", "附件（照片、回复函等）"),
+)
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """The 同步 page: what this PC keeps for the county, not sent yet."""
+
+    waiting: int                                  # records (events) not yet accepted by the county
+    by_kind: tuple[tuple[str, int], ...]          # (Chinese kind, count), most first
+    oldest_at: datetime | None                    # when the oldest waiting record was made (UTC)
+    attention: int                                # refused by the county, with a reason (none before Step 8)
+    files_waiting: int                            # files the records name (photos, replies), to upload once
+    last_sync_at: datetime | None                 # None: never connected
+
+
+def queue_summary(session: AppSession) -> QueueSummary:
+    session.require(Permission.VIEW_CASES)
+    waiting_states = ("pending", "sent", "attention")
+    own = (OutboxItem.origin == "township", OutboxItem.state.in_(waiting_states))
+    with session.db.read() as s:
+        counts = dict(s.execute(select(OutboxItem.entity_type, func.count()).where(*own)
+                                .group_by(OutboxItem.entity_type)).all())
+        oldest = s.scalar(select(func.min(OutboxItem.occurred_at)).where(*own))
+        attention = int(s.scalar(select(func.count()).select_from(OutboxItem)
+                                 .where(OutboxItem.origin == "township", OutboxItem.state == "attention")) or 0)
+        files = int(s.scalar(select(func.count()).select_from(OutboxBlob).where(OutboxBlob.state == "pending")) or 0)
+        meta = s.get(Meta, LAST_SYNC_META_KEY)
+    labels = dict(QUEUE_KINDS)
+    by_kind = sorted(((labels.get(kind, "其他记录"), int(n)) for kind, n in counts.items()), key=lambda kv: -kv[1])
+    merged: dict[str, int] = {}
+    for label, n in by_kind:
+        merged[label] = merged.get(label, 0) + n
+    try:
+        last = datetime.fromisoformat(meta.value) if meta is not None and meta.value else None
+    except ValueError:
+        last = None
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return QueueSummary(sum(merged.values()), tuple(merged.items()), oldest, attention, files, last)
