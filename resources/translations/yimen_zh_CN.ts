@@ -1527,20 +1527,28 @@
         <translation>办理时限提醒</translation>
     </message>
     <message>
-        <source>已超期</source>
-        <translation>已超期</translation>
+        <source>“时限”指案件的各项法定办理时限（开始调查、调查核实、作出决定、转办部门办结等），一件案件可有多项。“涉及…件案件”与“案件”中的“仅显示超期”、“统计”中的“逾期”按同一口径计数：决定期限已过仍未办结，或有办理时限已过的案件。</source>
+        <translation>“时限”指案件的各项法定办理时限（开始调查、调查核实、作出决定、转办部门办结等），一件案件可有多项。“涉及…件案件”与“案件”中的“仅显示超期”、“统计”中的“逾期”按同一口径计数：决定期限已过仍未办结，或有办理时限已过的案件。</translation>
     </message>
     <message>
-        <source>今天到期</source>
-        <translation>今天到期</translation>
+        <source>项时限已超期</source>
+        <translation>项时限已超期</translation>
     </message>
     <message>
-        <source>本周内到期</source>
-        <translation>本周内到期</translation>
+        <source>项今天到期</source>
+        <translation>项今天到期</translation>
+    </message>
+    <message>
+        <source>项本周内到期</source>
+        <translation>项本周内到期</translation>
     </message>
     <message>
         <source>查看全部到期事项…</source>
         <translation>查看全部到期事项…</translation>
+    </message>
+    <message>
+        <source>（涉及 {0} 件案件）</source>
+        <translation>（涉及 {0} 件案件）</translation>
     </message>
     <message>
         <source>{0}&#x3000;{1}&#x3000;{2}</source>

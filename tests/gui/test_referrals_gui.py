@@ -198,6 +198,8 @@ def test_home_page_counts_overdue_and_its_link_opens_the_case(qtbot, main_window
     home.on_shown()
     qtbot.waitUntil(lambda: home.due.board is not None and bool(home.due.links), timeout=10_000)
     assert home.due.counts["overdue"].text() == "1"
+    assert home.due.overdue_cases.text() == "（涉及 1 件案件）"          # time limits counted, and the cases
+    assert "同一口径" in home.due.toolTip()
     link = home.due.links[0]
     assert "启动入户调查" in link.text()
     qtbot.mouseClick(link, Qt.MouseButton.LeftButton)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FAST_KDF
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import sqlite
 
 from desktop.demo.generator import create_demo
@@ -367,3 +367,15 @@ def test_filter_choices(clerk: AppSession) -> None:
     assert ("clerk", "王晓燕（clerk）") in {(c.value, c.label) for c in choices.clerks}
     assert len(choices.villages) == 12 and choices.villages[0].label
     assert "最低生活保障" in {c.label for c in choices.categories}
+
+
+def test_home_counts_the_overdue_cases_as_the_case_list_does(clerk: AppSession) -> None:
+    """首页 says "N 项时限已超期（涉及 M 件案件）": M is the case list's 仅显示超期 count, N counts time limits."""
+    from desktop.services.deadlines.clocks import dashboard
+
+    board = dashboard(clerk, TODAY, limit=1)
+    assert board.overdue_cases == q.count_cases(clerk, CaseFilter(overdue_only=True), today=TODAY) > 0
+    with clerk.db.read() as s:
+        late_clocks = s.scalar(select(func.count()).select_from(CaseClock)
+                               .where(CaseClock.state == "open", CaseClock.due_on < TODAY))
+    assert board.totals[0] == late_clocks

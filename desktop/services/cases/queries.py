@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.case_number import format_case_number
@@ -50,6 +50,7 @@ from desktop.services.cases.detail import (
     reveal_id,
     township_limit_cents,
 )
+from desktop.services.deadlines.clocks import overdue_case_condition
 from desktop.services.errors import InvalidInput
 from desktop.services.session import AppSession
 from desktop.store.models import Case, CaseCategory, Person, User, Village
@@ -200,9 +201,7 @@ def _conditions(f: CaseFilter, today: date) -> list[ColumnElement[bool]]:
         where.append(exists().where(CaseCategory.case_uuid == Case.uuid, CaseCategory.category == f.category))
     if f.overdue_only:
         # the case's decision deadline passed, or any of its running clocks (investigation, a referral…)
-        running_late = exists().where(CaseClock.case_uuid == Case.uuid, CaseClock.state == "open",
-                                      CaseClock.due_on < today)
-        where.append(or_(and_(Case.decision_due < today, Case.status.in_(OPEN_STATUSES)), running_late))
+        where.append(overdue_case_condition(today))
     cond = _text_condition(f.text)
     if cond is not None:
         where.append(cond)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.case_number import format_case_number
@@ -260,6 +260,9 @@ class Dashboard:
     open_beyond_calendar: tuple[DueItem, ...]
     # how many in each group (overdue, today, this week, beyond), even past ``limit``
     totals: tuple[int, int, int, int] = (0, 0, 0, 0)
+    # the cases those overdue time limits belong to, counted as the case list's 仅显示超期 and 统计's 逾期 count
+    # them (a running time limit or the decision day passed): one case may have several overdue limits
+    overdue_cases: int = 0
 
     @property
     def attention(self) -> int:
@@ -292,8 +295,18 @@ def dashboard(session: AppSession, today: date | None = None, planner: DeadlineP
                         ClockKind(clock.kind), clock.label, clock.due_on, clock.calendar_note,
                         _left(planner, clock.due_on, today), clock.subject_uuid, clock.provisional)
                 for clock, number, applicant, village in s.execute(q))
+        late_cases = int(s.scalar(select(func.count()).select_from(Case).where(overdue_case_condition(today))) or 0)
     return Dashboard(today, groups["overdue"], groups["today"], groups["week"], groups["open"],
-                     (totals["overdue"], totals["today"], totals["week"], totals["open"]))
+                     (totals["overdue"], totals["today"], totals["week"], totals["open"]), late_cases)
+
+
+def overdue_case_condition(today: date):  # type: ignore[no-untyped-def]
+    """A case is overdue when its decision day passed before it was decided, or any of its running time
+    limits (investigation, a referral…) passed: the one rule of the case list, 首页 and 统计 (at its cut day)."""
+    open_statuses = [st.value for st in CaseStatus if not st.is_terminal]
+    running_late = exists().where(CaseClock.case_uuid == Case.uuid, CaseClock.state == ClockState.OPEN.value,
+                                  CaseClock.due_on < today)
+    return or_(and_(Case.decision_due < today, Case.status.in_(open_statuses)), running_late)
 
 
 def overdue_case_uuids(s: Session, today: date) -> set[str]:

@@ -1,5 +1,9 @@
 """The 首页 box of statutory time limits: how many are overdue, due today and due this week, and the
-first overdue items — each a link that opens its case; the box title goes to 转办与时限."""
+first overdue items — each a link that opens its case; the box title goes to 转办与时限.
+
+It counts time limits (a case has several: investigation, decision, each referral…) and says so —
+"N 项时限已超期（涉及 M 件案件）" — where M is counted as the case list's 仅显示超期 and 统计's 逾期
+count cases (:func:`desktop.services.deadlines.clocks.overdue_case_condition`)."""
 
 from __future__ import annotations
 
@@ -45,14 +49,23 @@ class DueSummary(QGroupBox):
         layout = QVBoxLayout(self)
         counts = QHBoxLayout()
         self.counts: dict[str, QLabel] = {}
-        for key, caption, color in (("overdue", self.tr("已超期"), style.ERROR_COLOR), ("today", self.tr("今天到期"), "#8a5a00"),
-                                    ("week", self.tr("本周内到期"), "#2f4f6f")):
+        self.setToolTip(self.tr("“时限”指案件的各项法定办理时限（开始调查、调查核实、作出决定、转办部门办结等），"
+                                "一件案件可有多项。“涉及…件案件”与“案件”中的“仅显示超期”、“统计”中的“逾期”"
+                                "按同一口径计数：决定期限已过仍未办结，或有办理时限已过的案件。"))
+        for key, caption, color in (("overdue", self.tr("项时限已超期"), style.ERROR_COLOR),
+                                    ("today", self.tr("项今天到期"), "#8a5a00"),
+                                    ("week", self.tr("项本周内到期"), "#2f4f6f")):
             value = QLabel("—")
             value.setObjectName(f"due_count_{key}")
             value.setStyleSheet(f"color: {color};")
             set_font_scale(value, 1.6, bold=True)
             counts.addWidget(value)
             counts.addWidget(QLabel(caption))
+            if key == "overdue":
+                self.overdue_cases = QLabel("")
+                self.overdue_cases.setObjectName("due_overdue_cases")
+                self.overdue_cases.setStyleSheet(f"color: {color};")
+                counts.addWidget(self.overdue_cases)
             counts.addSpacing(18)
             self.counts[key] = value
         counts.addStretch(1)
@@ -82,6 +95,8 @@ class DueSummary(QGroupBox):
         self.board = board
         for key, n in zip(("overdue", "today", "week"), board.totals[:3], strict=True):
             self.counts[key].setText(str(n))
+        self.overdue_cases.setText(self.tr("（涉及 {0} 件案件）").format(board.overdue_cases)
+                                   if board.totals[0] or board.overdue_cases else "")
         while self.items.count():
             item = self.items.takeAt(0)
             if item is not None and item.widget() is not None:
