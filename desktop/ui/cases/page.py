@@ -74,7 +74,7 @@ class CasesPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
-        self.setFocusProxy(self.table)
+        self.setFocusProxy(self.search)     # Alt+3: find a case first (↓ or Enter goes into the results)
 
     # ----- building ------------------------------------------------------------------------
     def _build_list(self) -> QWidget:
@@ -342,7 +342,7 @@ class CasesPage(QWidget):
 
     def show_list(self) -> None:
         self.stack.setCurrentWidget(self.list_view)
-        self.setFocusProxy(self.table)
+        self.setFocusProxy(self.search)
         if self._list_stale:
             self.refresh()
         self.table.setFocus()

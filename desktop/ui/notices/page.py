@@ -74,7 +74,7 @@ class NoticesPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
-        self.setFocusProxy(self.table)
+        self.setFocusProxy(self._list_focus())
         self._filling = False
         self._show_ended()
 
@@ -236,6 +236,11 @@ class NoticesPage(QWidget):
                 self.table.setItem(i, j, item)
         self.count.setText(self.tr("共 {0} 批").format(len(batches)))
         self.empty.setVisible(not batches)
+        if self.stack.currentWidget() is self.list_view:
+            had_focus = self.table.hasFocus() or self.focusProxy().hasFocus()
+            self.setFocusProxy(self._list_focus())
+            if had_focus:
+                self._list_focus().setFocus()
         if batches:
             uuids = [b.uuid for b in batches]
             self.table.setCurrentCell(uuids.index(chosen) if chosen in uuids else 0, 0)
@@ -305,12 +310,19 @@ class NoticesPage(QWidget):
         self.detail.say(self.tr("已创建草稿 {0}（{1}件）。请打印海报，贴出后登记张贴。").format(
             batch.batch_number, batch.cases))
 
+    def _list_focus(self) -> QWidget:
+        """Where the list starts: the batches, or — with none yet — 新建公示批次 (the status filter for a
+        role that may not create one), never an empty table."""
+        if self.table.rowCount():
+            return self.table
+        return self.new_button if self.can_change else self.status_box
+
     def show_list(self) -> None:
         self.stack.setCurrentWidget(self.list_view)
-        self.setFocusProxy(self.table)
+        self.setFocusProxy(self._list_focus())
         if self._list_stale:
             self.refresh()
-        self.table.setFocus()
+        self._list_focus().setFocus()
 
     def _mark_stale(self) -> None:
         self._list_stale = True
