@@ -60,6 +60,7 @@ QR_PAYLOAD = signed_receipt_payload(_MSG, _KEY.sign(_MSG.encode()))
 APPLICANT = "张𠮷祥"
 APPLICANT_ID = fake_masked_id("620123", "19680412", "031")
 PHONE = "0931-5550123"
+APPLICANT_PHONE = "13900000123"
 COMPLAINT = "0931-5550110"
 CLERK = "王喆"
 
@@ -89,6 +90,7 @@ def receipt(copy_label: str | None = None) -> ReceiptData:
         qr_payload=QR_PAYLOAD,
         copy_label=copy_label,
         channel_label="窗口受理",
+        contact_phone=APPLICANT_PHONE,
     )
 
 
