@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from desktop.domain.household import Relation
+from desktop.domain.labour import LabourAges
 from desktop.services.intake import form as intake_form
 from desktop.services.intake.form import HouseholdDraft, HouseholdForm, MemberForm, Option, Violation
 
@@ -82,7 +84,6 @@ class HouseholdStep(QWidget):
             QWidget.setTabOrder(a, b)
         self.editor.setEnabled(False)
         self.village.currentIndexChanged.connect(lambda _i: self._load_labour_ages())
-        self._load_labour_ages()
 
     def _build_household_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("家庭"))
@@ -150,8 +151,12 @@ class HouseholdStep(QWidget):
     def _load_labour_ages(self) -> None:
         """The village's policy ages for the 劳动能力 proposal (the township's while none is chosen)."""
         self.ctx.tasks.run(intake_form.labour_ages, self.ctx.session, combo_code(self.village),
-                           latest_only="intake_labour_ages", on_done=self.editor.set_labour_ages,
+                           latest_only="intake_labour_ages", on_done=self._labour_ages_loaded,
                            on_error=lambda _exc: None)   # the proposal then uses the defaults; nothing else depends on it
+
+    def _labour_ages_loaded(self, ages: LabourAges) -> None:
+        if isValid(self.editor):      # the wizard may have been closed meanwhile
+            self.editor.set_labour_ages(ages)
 
     def set_villages(self, options: list[Option]) -> None:
         chosen = combo_code(self.village)
@@ -175,6 +180,7 @@ class HouseholdStep(QWidget):
 
     def start_new(self, carried_id: str) -> None:
         self.reset()
+        self._load_labour_ages()
         self.members = [MemberForm(id_number=carried_id, relation=Relation.SELF.value)]
         self._refill_table()
         self.table.setCurrentCell(0, 0)
