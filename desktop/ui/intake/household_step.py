@@ -334,5 +334,9 @@ class HouseholdStep(QWidget):
         self._store_current()
         texts = [m.name for m in self.members] + [self.address.text()]
         self.ctx.tasks.run(intake_form.glyph_warnings, texts, latest_only=GLYPH_KEY,
-                           on_done=lambda warnings: show_message(self.glyphs, "\n".join(warnings)),
-                           on_error=lambda exc: show_message(self.glyphs, self.ctx.error_text(exc)))
+                           on_done=lambda warnings: self._show_glyphs("\n".join(warnings)),
+                           on_error=lambda exc: self._show_glyphs(self.ctx.error_text(exc)))
+
+    def _show_glyphs(self, text: str) -> None:
+        if isValid(self.glyphs):      # the wizard may have been closed meanwhile
+            show_message(self.glyphs, text)
