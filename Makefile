@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q -e '.[test,county]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -33,7 +33,9 @@ selftest: install
 	$(VENV)/bin/yimen self-test --data-dir "$(DATA_DIR)"
 
 # The whole suite: layering contracts, lint, then pytest (Qt offscreen).
+# tools/ensure_postgres.sh installs Debian's postgresql when missing (the hub's tests run their own cluster).
 test: install-test
+	sh tools/ensure_postgres.sh
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/ruff check desktop sync forms tests tools
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
