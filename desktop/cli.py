@@ -14,6 +14,8 @@
     yimen user villages --username U --villages CODE[,CODE] ...          change them
     yimen policy import FILE --data-dir DIR --user ADMIN   import a policy table or a holiday calendar
     yimen policy list --data-dir DIR --user ADMIN          what is in force and what was imported
+    yimen enroll --data-dir DIR --user ADMIN --hub URL --ca FILE --fingerprint FP --code CODE
+    yimen sync --data-dir DIR --user U                     push what is waiting to the county hub
 
 Passwords are read from the terminal, from `--password-stdin`, or from the
 YIMEN_PASSWORD environment variable (for scripts); never from an argument.
@@ -301,6 +303,49 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_app(resolve_data_dir(args.data_dir), quit_after=getattr(args, "quit_after", None))
 
 
+def _hub_client(url: str, ca_file: Path, pin: str, token: str = ""):  # type: ignore[no-untyped-def]
+    """The composition root's transport: the real client of the wire."""
+    from sync.client import HubClient
+
+    return HubClient(url, ca_file, client_version=__version__, token=token, pin_sha256=pin)
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from desktop.services.sync.enrollment import enroll
+
+    try:
+        ca_pem = Path(args.ca).read_bytes()
+    except OSError:
+        raise CliError(f"读不到 CA 证书文件：{args.ca}") from None
+    session = _sign_in(args)
+    try:
+        done = enroll(session, _hub_client, args.hub, ca_pem, args.fingerprint, args.code)
+    finally:
+        session.close()
+    print(f"本机已在{done.county_name}县级平台注册：乡镇 {done.township_code}，设备 {done.device_code}。")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from desktop.services.sync.enrollment import link
+    from desktop.services.sync.push import push_pending
+
+    session = _sign_in(args)
+    try:
+        settings = link(session)
+        if not settings.enrolled:
+            raise CliError("本机尚未在县级平台注册：请系统管理员先运行 yimen enroll。")
+        client = _hub_client(settings.hub_url, settings.ca_file, settings.ca_pin, settings.token)
+        try:
+            report = push_pending(session, client)
+        finally:
+            client.close()
+    finally:
+        session.close()
+    print(report.message)
+    return 0 if not report.error and report.audit_status != "broken" else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yimen", description="一门受理 — 乡镇社会救助窗口")
     p.add_argument("--version", action="version", version=f"yimen {__version__}")
@@ -340,6 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
     r = add("restore", cmd_restore, "从备份恢复", user=True)
     r.add_argument("--from", dest="source", required=True, help="备份目录")
     add("list-backups", cmd_list_backups, "列出备份")
+    e = add("enroll", cmd_enroll, "在县级平台注册本机（须以系统管理员身份 --user 登录）", user=True)
+    e.add_argument("--hub", required=True, help="县级平台地址，如 https://hub.example.gov.cn:8443")
+    e.add_argument("--ca", required=True, help="县级平台 CA 证书文件（ca.pem）")
+    e.add_argument("--fingerprint", required=True, help="CA 证书的 SHA-256 指纹（县级信息管理员提供）")
+    e.add_argument("--code", required=True, help="一次性注册码")
+    add("sync", cmd_sync, "把待同步事项上报县级平台", user=True)
     _add_user_commands(sub)
     _add_policy_commands(sub)
     return p

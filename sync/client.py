@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import email.utils
 import gzip
-import hashlib
 import random
 import time
 from collections.abc import Callable
@@ -32,10 +31,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from pydantic import BaseModel, ValidationError
 
+from .errors import SyncError
 from .protocol import (
     API_PREFIX,
     CLIENT_HEADER,
@@ -48,23 +46,13 @@ from .protocol import (
     PushRequest,
     PushResponse,
 )
+from .trust import ca_fingerprint
+from .trust import normal_pin as _normal_pin
 
 __all__ = ["HubClient", "RetryPolicy", "SyncError", "ca_fingerprint"]
 
 M = TypeVar("M", bound=BaseModel)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-
-
-class SyncError(Exception):
-    """``code``: the hub's error code, or one of ``unreachable``, ``timeout``, ``tls``, ``not_hub``,
-    ``bad_answer``, ``busy``, ``server_error``, ``bad_ca``. ``retryable``: trying later may help."""
-
-    def __init__(self, code: str, message: str, *, retryable: bool, status: int | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.retryable = retryable
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -77,17 +65,6 @@ class RetryPolicy:
     def backoff(self, attempt: int, rng: Callable[[], float]) -> float:
         """Full jitter: a random wait up to base·2^(attempt-1), capped."""
         return rng() * min(self.cap_seconds, self.base_seconds * 2 ** (attempt - 1))
-
-
-def ca_fingerprint(pem: bytes) -> str:
-    """SHA-256 of a PEM certificate's DER, as ``yimen-county init`` prints it (AB:CD:…)."""
-    cert = x509.load_pem_x509_certificate(pem)
-    digest = hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest().upper()
-    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
-
-
-def _normal_pin(pin: str) -> str:
-    return "".join(ch for ch in pin.upper() if ch in "0123456789ABCDEF")
 
 
 def _retry_after(value: str | None, now: datetime) -> float | None:

@@ -63,6 +63,7 @@ class Permission(StrEnum):
     RESTORE = "restore"
     VIEW_AUDIT = "view_audit"
     MANAGE_SETTINGS = "manage_settings"
+    SYNC = "sync"
 
     @property
     def label(self) -> str:
@@ -82,6 +83,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.RESTORE: "从备份恢复数据库",
     Permission.VIEW_AUDIT: "查看审计日志",
     Permission.MANAGE_SETTINGS: "修改系统设置",
+    Permission.SYNC: "与县级平台同步",
 }
 
 _CLERK = frozenset(
@@ -91,11 +93,12 @@ _CLERK = frozenset(
         Permission.VIEW_CASES,
         Permission.TRANSITION_CASE,
         Permission.VIEW_FULL_ID,
+        Permission.SYNC,
     }
 )
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
-    Role.VILLAGE_ASSISTANT: frozenset({Permission.INTAKE, Permission.PRINT_RECEIPT}),
+    Role.VILLAGE_ASSISTANT: frozenset({Permission.INTAKE, Permission.PRINT_RECEIPT, Permission.SYNC}),
     Role.AUDITOR: frozenset({Permission.VIEW_AUDIT}),
     Role.CLERK: _CLERK,
     Role.SUPERVISOR: _CLERK
@@ -108,6 +111,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
             Permission.MANAGE_SETTINGS,
             Permission.VIEW_AUDIT,
             Permission.VIEW_CASES,
+            Permission.SYNC,
         }
     ),
 }
