@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 import requests
 from pydantic import BaseModel, ValidationError
 
+from .clock import utc_now
 from .errors import SyncError
 from .protocol import (
     API_PREFIX,
@@ -171,7 +172,7 @@ class HubClient:
                         raise
                     last = exc
                     if response.status_code in (429, 503):
-                        wait = _retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
+                        wait = _retry_after(response.headers.get("Retry-After"), utc_now())
             if attempt == self.retry.attempts:
                 break
             if wait is None:

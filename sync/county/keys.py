@@ -16,13 +16,15 @@ import hashlib
 import ipaddress
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, x25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from sync.clock import utc_now
 
 from .sealing import new_key
 
@@ -98,7 +100,7 @@ def create_keys(root: Path, county_name: str, hosts: list[str]) -> KeyFiles:
     if existing:
         raise FileExistsError(f"已有密钥文件 {existing[0].name}，不会覆盖（已初始化过？）")
     root.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(UTC)
+    now = utc_now()
     ca_key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{county_name} 社会救助县级平台 CA")])
     ca = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(ca_key.public_key())

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sync import clock
 from sync.events import LEGACY_VERSION, EventError, parse_event
 from sync.protocol import (
     AuditLink,
@@ -47,8 +48,7 @@ MISSING_SHOWN = 200
 Now = Callable[[], datetime]
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+utc_now = clock.utc_now
 
 
 def _sha(text: str) -> str:
