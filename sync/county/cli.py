@@ -22,6 +22,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from sync.trust import ca_fingerprint
+
 from . import config as hub_config
 from . import keys, service
 from .database import HubDatabase
@@ -61,7 +63,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         db.dispose()
     print(f"县级平台已初始化：{data_dir}")
     print(f"  CA 证书：{files.ca_cert}")
-    print(f"  CA 指纹（SHA-256）：{keys.ca_fingerprint(files.ca_cert)}")
+    print(f"  CA 指纹（SHA-256）：{ca_fingerprint(files.ca_cert.read_bytes())}")
     for name, value in keys.public_keys(files).items():
         print(f"  {name}: {value}")
     return 0

@@ -12,7 +12,6 @@ Private files are written 0600; nothing here is ever logged.
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import os
 from dataclasses import dataclass
@@ -121,13 +120,6 @@ def create_keys(root: Path, county_name: str, hosts: list[str]) -> KeyFiles:
     _write_private(files.recovery_key, x25519.X25519PrivateKey.generate().private_bytes_raw())
     _write_private(files.hub_key, new_key())
     return files
-
-
-def ca_fingerprint(path: Path) -> str:
-    """SHA-256 of the CA certificate (DER), as township setup shows and pins it: AB:CD:…"""
-    cert = x509.load_pem_x509_certificate(path.read_bytes())
-    digest = hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest().upper()
-    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
 
 
 def public_keys(files: KeyFiles) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from conftest import FAST_KDF, TEST_TOWNSHIP
 from factories import complete_application
 from sqlalchemy import select
 
-from county.pg import Cluster
+from county.pg import Cluster, free_port
 from desktop.domain.roles import Role
 from desktop.services.admin import accounts
 from desktop.services.admin.accounts import sign_in
@@ -41,12 +40,6 @@ def county(*args: str) -> subprocess.CompletedProcess[str]:
     """The real ``yimen-county`` command."""
     return subprocess.run([sys.executable, "-m", "sync.county.cli", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -103,7 +96,7 @@ def hub(pg: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     assert out.returncode == 0, out.stderr
     out = county("township", "add", TEST_TOWNSHIP.township_code, "测试镇", "--data-dir", str(data_dir))
     assert out.returncode == 0, out.stderr
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "sync.county.cli", "serve", "--data-dir", str(data_dir),
                              "--bind", "127.0.0.1", "--port", str(port)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
