@@ -22,7 +22,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 __all__ = [
     "API_PREFIX", "CLIENT_HEADER", "MAX_BATCH_BYTES", "MAX_BATCH_EVENTS", "PROTOCOL_HEADER", "PROTOCOL_VERSION",
     "AuditLink", "EnrollRequest", "EnrollResponse", "ErrorBody", "HelloResponse", "ItemResult", "ItemStatus",
-    "PushEvent", "PushRequest", "PushResponse", "parse_version", "version_at_least",
+    "MAX_PULL_ITEMS", "PullItem", "PullResponse", "PushEvent", "PushRequest", "PushResponse", "parse_version",
+    "version_at_least",
 ]
 
 PROTOCOL_VERSION = 1
@@ -31,6 +32,7 @@ PROTOCOL_HEADER = "X-Yimen-Protocol"
 CLIENT_HEADER = "X-Yimen-Client"          # the application's version, e.g. "0.1.0"
 MAX_BATCH_BYTES = 1_000_000               # the hub refuses a (decompressed) push body larger than this
 MAX_BATCH_EVENTS = 500
+MAX_PULL_ITEMS = 500                      # the most items one pull answer carries
 
 _HEX64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 _UUID = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
@@ -131,6 +133,44 @@ class PushResponse(_Message):
     missing_seqs: list[int] = Field(default_factory=list)   # gaps below the highest seq received
     audit_status: Literal["ok", "broken", "none"] = "none"
     audit_problem: str = ""
+
+
+class PullItem(_Message):
+    """One item of the township's feed at the hub, after the device's cursor.
+
+    ``feed_seq`` is the item's place in its township's feed (a counter per
+    township, given under the township's row lock, so a cursor never skips an
+    item committed later). ``source`` says who wrote it: ``county`` (a county
+    decision or a department's referral result, ``device_code`` ""), or
+    ``township`` (an event another device of the same township pushed — a
+    village assistant's laptop — with that device's ``device_code`` and
+    ``seq``). ``idempotency_key`` is the event's own key: applying an item whose
+    key the township already holds changes nothing. ``payload`` is the event of
+    ``sync.events`` (ID numbers in plain text again: only an enrolled device of
+    the same township receives them, over the county's TLS)."""
+
+    feed_seq: Annotated[int, Field(ge=1)]
+    source: Literal["county", "township"]
+    device_code: Annotated[str, StringConstraints(pattern=r"^(\d{3})?$")] = ""
+    seq: Annotated[int, Field(ge=0)] = 0
+    idempotency_key: _UUID
+    event_type: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    schema_version: Annotated[int, Field(ge=1)]
+    entity_type: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    entity_uuid: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+    occurred_at: AwareDatetime
+    payload: dict[str, Any]
+
+
+class PullResponse(_Message):
+    """``GET /api/v1/pull?cursor=N&limit=M``: the township's feed items after ``cursor`` (oldest
+    first, at most ``limit`` ≤ :data:`MAX_PULL_ITEMS`), never the asking device's own events.
+    ``cursor`` is where the next pull starts (the last item's ``feed_seq``, or the one sent when
+    there is nothing new); ``has_more`` says to pull again at once."""
+
+    items: list[PullItem]
+    cursor: Annotated[int, Field(ge=0)]
+    has_more: bool
 
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
