@@ -7,7 +7,8 @@ What goes where (to keep the run short — one database per group of services):
 - the whole corpus through a person's name at intake (the names field) and through both search boxes
   (intake search-first and the case list's text filter);
 - every string through one free-text field: string ``i`` goes to ``TEXT_FIELDS[i % len(TEXT_FIELDS)]``,
-  the fields of intake, investigation, transitions, referrals, notices, objections and user admin;
+  the fields of intake, investigation, transitions, referrals, notices, objections, user admin,
+  emergency aid (the note) and re-checks (the outcome's reason);
 - the policy import takes every 7th string as a file path.
 The refusal check compares every row of every table (hashed) and the audit head; for intake and for
 referrals/notices, whose every change inserts rows and an audit event, row counts and the audit head.
@@ -31,13 +32,18 @@ from sqlalchemy import select
 
 from desktop.domain.categories import Category
 from desktop.domain.errors import YimenError
+from desktop.domain.policy import RecheckClass
 from desktop.domain.roles import Role
 from desktop.domain.text_rules import is_invisible
 from desktop.services.admin import accounts
 from desktop.services.admin.setup import create_township
 from desktop.services.cases import queries as case_queries
 from desktop.services.cases.queries import CaseFilter
+from desktop.services.coverage import rechecks
+from desktop.services.coverage.rechecks import OutcomeInput
 from desktop.services.deadlines.planner import DeadlinePlanner
+from desktop.services.emergency import grants as emergency
+from desktop.services.emergency.grants import GrantInput
 from desktop.services.intake import search
 from desktop.services.intake.accept import submit_application
 from desktop.services.investigation import records as inv
@@ -50,6 +56,8 @@ from desktop.services.session import AppSession
 from desktop.services.workflow import transitions
 from desktop.services.workflow.facts import TransitionInput
 from desktop.store import audit
+from desktop.store.models import Case, Coverage
+from desktop.store.models_recheck import Recheck
 from desktop.store.models_referral import Referral
 
 CORPUS = corpus()
@@ -65,6 +73,7 @@ TEXT_FIELDS = (
     "posting.place", "posting.posted_by", "posting.note",
     "objection.content", "objection.objector_name", "objection.objector_contact",
     "user.display_name", "user.username",
+    "emergency.note", "recheck.reason",
 )
 
 
@@ -286,6 +295,52 @@ def test_referral_notice_and_objection_text(clerk: AppSession) -> None:
         for i, s in share(field):
             probe(field, i, lambda s=s, call=call: call(s))
     assert probe.taken and probe.refused
+
+
+def _emergency_case(clerk: AppSession) -> str:
+    cats = [Category.TEMP_EMERGENCY]
+    plan = DeadlinePlanner.of(clerk).plan(VILLAGE, clerk.clock.today(), cats)
+    app = dataclasses.replace(complete_application(clerk), categories=tuple(cats), emergency=True,
+                              documents_received=tuple(c for c, _n in plan.documents))
+    return submit_application(clerk, app, "accept").case_uuid
+
+
+def _due_recheck(clerk: AppSession) -> str:
+    """A 低保 coverage whose first re-check is due (overdue by today): the outcome takes a reason."""
+    case_uuid = submit_application(clerk, complete_application(clerk), "accept").case_uuid
+    since = clerk.clock.today().replace(day=1).replace(year=clerk.clock.today().year - 1)
+    with clerk.db.write() as s:
+        household = s.get(Case, case_uuid).household_uuid
+        cov = Coverage(household_uuid=household, category="dibao", since=since, until=None,
+                       monthly_amount_cents=104000, recheck_class=RecheckClass.CLASS_C_RURAL.value, case_uuid=None)
+        s.add(cov)
+        s.flush()
+        coverage_id = cov.id
+    rechecks.schedule_missing(clerk, today=since)
+    with clerk.db.read() as s:
+        row = s.scalar(select(Recheck).where(Recheck.coverage_id == coverage_id, Recheck.done_on.is_(None)))
+        assert row is not None
+        return row.uuid
+
+
+def test_emergency_note_and_recheck_reason(clerk: AppSession) -> None:
+    probe = Probe(clerk, _counts)   # a grant and a re-check outcome are audited: the head moves
+    today = clerk.clock.today()
+    # above the township limit the grant goes to the county (no supervisor needed); "其他" needs the note
+    limit = emergency.facts(clerk, case := _emergency_case(clerk)).limit_cents
+    for i, s in share("emergency.note"):
+        if probe("emergency.note", i, lambda s=s, case=case: emergency.grant(
+                clerk, case, GrantInput(limit + 100, "other", s, acknowledge_repeat=True))):
+            case = _emergency_case(clerk)       # the grant moved the case on: the next string needs another
+    recheck = _due_recheck(clerk)
+    with clerk.db.read() as s:
+        due = s.scalar(select(Recheck.due_on).where(Recheck.uuid == recheck))
+    for i, s in share("recheck.reason"):
+        if probe("recheck.reason", i, lambda s=s, recheck=recheck: rechecks.record_outcome(
+                clerk, recheck, OutcomeInput("stop", due, s), today=today)):
+            recheck = _due_recheck(clerk)       # stopped: the coverage ended
+    assert probe.taken.get("emergency.note", 0) > 5 and probe.refused.get("emergency.note", 0) > 5, probe.taken
+    assert probe.taken.get("recheck.reason", 0) > 5 and probe.refused.get("recheck.reason", 0) > 5, probe.taken
 
 
 def test_user_admin_and_policy_import_text(tmp_path: Path) -> None:

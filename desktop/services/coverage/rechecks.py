@@ -37,6 +37,9 @@ from desktop.domain.categories import Category
 from desktop.domain.clock import add_months
 from desktop.domain.policy import RecheckClass
 from desktop.domain.roles import Permission
+from desktop.domain.text_rules import TextKind
+from desktop.domain.text_rules import clean as clean_text
+from desktop.domain.text_rules import problem as text_problem
 from desktop.services.deadlines.planner import DeadlinePlanner
 from desktop.services.errors import InvalidInput, NotFound
 from desktop.services.session import AppSession
@@ -338,7 +341,10 @@ def _validate(form: OutcomeInput, today: date, due_row: Recheck, cov: Coverage) 
         raise InvalidInput("复核日期不能晚于今天。", "done_on")
     if form.done_on < cov.since:
         raise InvalidInput(f"复核日期不能早于开始享受救助的日期（{cov.since.isoformat()}）。", "done_on")
-    reason = (form.reason or "").strip()
+    raw = form.reason if isinstance(form.reason, str) else ""
+    if bad := text_problem(raw, TextKind.FREE_TEXT, "复核理由"):   # a lone surrogate would crash SQLite's encoder
+        raise InvalidInput(bad, "reason")
+    reason = clean_text(raw, TextKind.FREE_TEXT)
     if outcome is not Outcome.CONTINUE and not reason:
         raise InvalidInput(f"“{outcome.label}”须填写理由。", "reason")
     if outcome is Outcome.ADJUST:

@@ -45,6 +45,9 @@ from desktop.domain.case_state import CaseStatus, TransitionRefused
 from desktop.domain.investigation import EmergencyReason, EmergencyRoute
 from desktop.domain.policy import EmergencyRules
 from desktop.domain.roles import Permission, Role, has_permission, parse_role
+from desktop.domain.text_rules import TextKind
+from desktop.domain.text_rules import clean as clean_text
+from desktop.domain.text_rules import problem as text_problem
 from desktop.services.errors import InvalidInput, NotFound, ServiceError
 from desktop.services.session import AppSession
 from desktop.services.workflow import transitions as workflow
@@ -226,11 +229,12 @@ def _validate(form: GrantInput) -> tuple[int, EmergencyReason, str]:
         reason = EmergencyReason(form.reason)
     except ValueError:
         raise InvalidInput("请选择救助事由：因病、因灾、意外事故或其他。", "reason") from None
-    note = (form.note or "").strip() if isinstance(form.note, str) else ""
+    raw = form.note if isinstance(form.note, str) else ""
+    if bad := text_problem(raw, TextKind.FREE_TEXT, "情况说明", MAX_NOTE):
+        raise InvalidInput(bad, "note")
+    note = clean_text(raw, TextKind.FREE_TEXT)
     if reason is EmergencyReason.OTHER and not note:
         raise InvalidInput("事由为“其他”时请写明具体情况。", "note")
-    if len(note) > MAX_NOTE:
-        raise InvalidInput(f"情况说明最多{MAX_NOTE}字。", "note")
     return amount, reason, note
 
 
