@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 DATA_DIR ?= $(CURDIR)/.demo-data
 HOUSEHOLDS ?= 5000
 
-.PHONY: run test lint bench bench-startup demo selftest clean install install-test translations screenshots
+.PHONY: run test lint bench bench-startup demo county-demo selftest clean install install-test translations screenshots
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: install
 
 demo: install
 	$(VENV)/bin/yimen demo --data-dir "$(DATA_DIR)" --households $(HOUSEHOLDS)
+
+# A county hub on SQLite for a trial beside `make run` (prints the enrollment codes; Ctrl+C stops it).
+county-demo: install-test
+	$(VENV)/bin/yimen-county demo --data-dir "$(CURDIR)/.county-demo"
 
 selftest: install
 	$(VENV)/bin/yimen self-test --data-dir "$(DATA_DIR)"

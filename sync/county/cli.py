@@ -7,6 +7,7 @@
     yimen-county code issue --township CODE --device NNN --data-dir DIR [--hours 72]
     yimen-county device revoke --township CODE --device NNN --data-dir DIR
     yimen-county device list --data-dir DIR
+    yimen-county demo [--data-dir DIR] [--port N] [--no-serve]
 
 ``init`` makes the keys and certificates (see ``keys``), writes ``hub.toml``
 and migrates the database (default: SQLite in the data directory, for a trial;
@@ -126,6 +127,18 @@ def cmd_device(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from . import demo
+
+    hub = demo.prepare(Path(args.data_dir), args.port)
+    for line in demo.instructions(hub):
+        print(line)
+    if args.no_serve:
+        return 0
+    print("县级平台演示运行中（按 Ctrl+C 停止）…", flush=True)
+    return cmd_serve(argparse.Namespace(data_dir=args.data_dir, port=args.port, bind="127.0.0.1"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yimen-county", description="一门受理 县级平台")
     sub = p.add_subparsers(dest="command", required=True)
@@ -161,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--device", required=True)
     rev.set_defaults(func=cmd_device)
     with_dir(dev.add_parser("list")).set_defaults(func=cmd_device)
+    demo = sub.add_parser("demo", help="在本机以 SQLite 试用县级平台（配合 make run 的演示乡镇）")
+    demo.add_argument("--data-dir", default=".county-demo")
+    demo.add_argument("--port", type=int, help="端口（默认 8443）")
+    demo.add_argument("--no-serve", action="store_true", help="只准备，不启动")
+    demo.set_defaults(func=cmd_demo)
     return p
 
 
