@@ -164,6 +164,9 @@ class HubClient:
                 last = SyncError("timeout", "县级平台响应超时，稍后会再试。", retryable=True)
             except requests.exceptions.ConnectionError:
                 last = SyncError("unreachable", "无法连接县级平台（网络未通或连接中断），稍后会再试。", retryable=True)
+            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+                # the answer began and was cut or spoilt on the way (not ConnectionError subclasses)
+                last = SyncError("unreachable", "与县级平台的连接在回应途中中断，稍后会再试。", retryable=True)
             else:
                 try:
                     return self._answer(response, answer)
