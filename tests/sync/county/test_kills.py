@@ -136,10 +136,11 @@ def test_the_hub_killed_mid_batch_and_restarted_holds_every_event_once(hub, pg, 
         client = HubClient(lk.hub_url, lk.ca_file, client_version="0.1.0", token=lk.token, pin_sha256=lk.ca_pin,
                            retry=RetryPolicy(attempts=1), read_timeout=30)
         for _ in range(HUB_KILLS):
-            submit_application(clerk, complete_application(clerk), "accept")
+            for _ in range(2):
+                submit_application(clerk, complete_application(clerk), "accept")
             pusher = threading.Thread(target=lambda: cut.append(push_pending(clerk, client, max_bytes=500)))
             pusher.start()
-            time.sleep(rng.uniform(0.05, 0.5))               # batches of one or two events: the hub is mid-batch
+            time.sleep(rng.uniform(0.05, 0.3))               # batches of one or two events: the hub is mid-batch
             hub.process.send_signal(signal.SIGKILL)
             hub.process.wait(timeout=30)
             pusher.join(timeout=120)
