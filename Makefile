@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 DATA_DIR ?= $(CURDIR)/.demo-data
 HOUSEHOLDS ?= 5000
 
-.PHONY: run test lint bench bench-startup demo county-demo selftest clean install install-test translations screenshots
+.PHONY: run test lint bench bench-startup bench-sync demo county-demo selftest clean install install-test translations screenshots
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,7 +49,15 @@ lint: install-test
 	$(VENV)/bin/lint-imports --no-cache
 
 bench: install-test
+	sh tools/ensure_postgres.sh
+	sh tools/ensure_pouchdb.sh
 	$(PY) -m tests.bench
+
+# Only the sync figures (push over a slow link against PouchDB, 50 devices on PostgreSQL).
+bench-sync: install-test
+	sh tools/ensure_postgres.sh
+	sh tools/ensure_pouchdb.sh
+	$(PY) -m tests.bench sync
 
 # Only cold start to the login window (against a bare PySide6 window) and RSS after sign-in.
 bench-startup: install-test

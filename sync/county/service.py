@@ -185,12 +185,16 @@ def _check(ev: PushEvent) -> tuple[str, str]:
     return "accepted", ""
 
 
-def _apply_one(s: Session, device: Device, ev: PushEvent, sealer: Sealer, now: datetime) -> ItemResult:
+def _apply_one(s: Session, device: Device, ev: PushEvent, sealer: Sealer, now: datetime,
+               by_key: dict[str, ReceivedEvent], by_seq: dict[int, ReceivedEvent],
+               sealed_values: list[tuple[ReceivedEvent, list[tuple[str, str]]]]) -> ItemResult:
+    """``by_key``/``by_seq``: what the hub holds of this batch's keys and of this device's seqs
+    (read once per batch, kept up to date here); ``sealed_values``: the keyed hashes to index once
+    the batch's rows have their ids (one flush per batch)."""
     mac = sealer.content_mac(_message(ev))
-    existing = s.scalar(select(ReceivedEvent).where(ReceivedEvent.idempotency_key == ev.idempotency_key))
+    existing = by_key.get(ev.idempotency_key)
     if existing is None:
-        existing_seq = s.scalar(select(ReceivedEvent).where(ReceivedEvent.device_id == device.id,
-                                                            ReceivedEvent.seq == ev.seq))
+        existing_seq = by_seq.get(ev.seq)
         if existing_seq is not None:
             return _conflict(s, device, ev, existing_seq, mac, sealer, now, "same_seq",
                              f"本机第 {ev.seq} 号事项在县级平台已是另一条记录（本机日志可能被恢复或改写），已交县级信息管理员核查")
@@ -211,14 +215,13 @@ def _apply_one(s: Session, device: Device, ev: PushEvent, sealer: Sealer, now: d
     else:
         row = ReceivedEvent(device_id=device.id, seq=ev.seq, idempotency_key=ev.idempotency_key)
         s.add(row)
+        by_key[ev.idempotency_key] = by_seq[ev.seq] = row
     row.event_type, row.schema_version = ev.event_type, ev.schema_version
     row.entity_type, row.entity_uuid, row.occurred_at, row.received_at = (ev.entity_type, ev.entity_uuid,
                                                                           ev.occurred_at, now)
     row.audit_seq, row.audit_hash, row.payload, row.content_mac = ev.audit_seq, ev.audit_hash, sealed, mac
     row.status, row.reason = status, reason
-    s.flush()
-    for field, value_hash in found:
-        s.add(SealedValue(event_id=row.id, field=field, value_hash=value_hash))
+    sealed_values.append((row, found))
     return ItemResult(idempotency_key=ev.idempotency_key, seq=ev.seq,
                       status="rejected" if status == "rejected" else "accepted", reason=reason)
 
@@ -303,7 +306,19 @@ def _chain(s: Session, device: Device, links: list[AuditLink], events: list[Push
 
 def apply_push(s: Session, device: Device, req: PushRequest, sealer: Sealer, now: datetime) -> PushResponse:
     """One batch in the caller's transaction: every event judged once, in the order sent."""
-    results = [_apply_one(s, device, ev, sealer, now) for ev in req.events]
+    # two queries per batch instead of two per event: on PostgreSQL the round trips were most of
+    # a batch's time (py-spy, make bench)
+    keys = [ev.idempotency_key for ev in req.events]
+    by_key = {r.idempotency_key: r for r in s.scalars(
+        select(ReceivedEvent).where(ReceivedEvent.idempotency_key.in_(keys)))} if keys else {}
+    seqs = [ev.seq for ev in req.events]
+    by_seq = {r.seq: r for r in s.scalars(
+        select(ReceivedEvent).where(ReceivedEvent.device_id == device.id, ReceivedEvent.seq.in_(seqs)))} if seqs else {}
+    sealed_values: list[tuple[ReceivedEvent, list[tuple[str, str]]]] = []
+    results = [_apply_one(s, device, ev, sealer, now, by_key, by_seq, sealed_values) for ev in req.events]
+    s.flush()
+    s.add_all([SealedValue(event_id=row.id, field=field, value_hash=value_hash)
+               for row, found in sealed_values for field, value_hash in found])
     s.flush()
     missing = _advance(s, device)
     status, problem = _chain(s, device, req.audit, req.events, now)

@@ -4,10 +4,13 @@ First the time to render a 2,000-row public notice (poster, CSV, HTML — see
 `notice_bench`), then cold start to the login window against a bare PySide6
 window and resident memory after sign-in on the township (`startup`), then the
 search box on the encrypted database against a plain copy, then the monthly
-report for one month against the whole year (`report_bench`). With the argument
-`startup` only the start-up and memory part runs.
+report for one month against the whole year (`report_bench`), and last the sync
+figures (`sync_bench`: push over a 256 kbit/s, 300 ms link against PouchDB, 50
+devices at once on PostgreSQL). With the argument `startup` only the start-up and
+memory part runs; with `sync` only the sync figures.
 
-Environment: YIMEN_BENCH_HOUSEHOLDS (default 50000) sets the size of the
+Environment: YIMEN_BENCH_SYNC_EVENTS (default 10000) the events pushed;
+YIMEN_BENCH_HOUSEHOLDS (default 50000) sets the size of the
 township; the built database is cached under `.bench-cache/` (per size and
 schema revision) and copied for each run.
 """
@@ -26,7 +29,7 @@ from sqlalchemy import func, select
 from desktop.store.database import Database
 from desktop.store.models import Case, Household, Person
 
-from . import dataset, notice_bench, report_bench, search_bench, startup
+from . import dataset, notice_bench, report_bench, search_bench, startup, sync_bench
 from .plaindb import PlainDatabase, export_plaintext
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,7 +54,11 @@ def _startup(data: dataset.BenchData) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    only_startup = (argv if argv is not None else sys.argv[1:]) == ["startup"]
+    args = argv if argv is not None else sys.argv[1:]
+    only_startup = args == ["startup"]
+    if args == ["sync"]:
+        print(sync_bench.table(sync_bench.run(say=_say)))
+        return 0
     households = int(os.environ.get("YIMEN_BENCH_HOUSEHOLDS", DEFAULT_HOUSEHOLDS))
     started = time.perf_counter()
     _say(f"Yimen bench — {households} households, python {platform.python_version()}, "
@@ -102,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
                 plain_db.close()
         finally:
             enc_db.close()
+    print()
+    print(sync_bench.table(sync_bench.run(say=_say)))
     print(f"\nbench finished in {time.perf_counter() - started:.1f} s")
     return 0
 
