@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Signal
 
@@ -95,6 +95,7 @@ class UiContext:
     tasks: TaskRunner
     settings: QSettings = field(default_factory=pc_settings)
     events: ShellEvents = field(default_factory=ShellEvents)
+    sync_runner: Any = None        # the window's desktop.ui.sync_runner.SyncRunner (None outside a window)
 
     def navigate(self, section_id: str) -> None:
         self.events.navigate_requested.emit(section_id)

@@ -26,15 +26,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.roles import Permission
 from desktop.services.admin import accounts as auth
 from desktop.services.admin import appinfo
 from desktop.services.admin.appinfo import Installation, ShellStatus
+from desktop.services.sync.run import SyncReport
 
 from . import style
 from .context import SETTING_LARGE_TYPE, UiContext, setting_bool
 from .lock import LockController
 from .notices.period_end import watch_notice_periods
 from .pages import Section, build_page, visible_sections
+from .sync_runner import SyncRunner
 from .typography import apply_large_type, set_font_scale
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,8 @@ class MainWindow(QMainWindow):
             f"{info.township_name} {info.window_name}".strip()
         self.setWindowTitle(self.tr("一门受理 — {0}").format(name))
         self.setMinimumSize(1000, 600)
+        self.sync_runner = SyncRunner(ctx, self)      # before the pages: the 同步 page uses it
+        ctx.sync_runner = self.sync_runner
         self._build_body()
         self._build_menus()
         self._build_status_bar()
@@ -79,6 +84,10 @@ class MainWindow(QMainWindow):
         self.show_section(self.sections[0].id)
         self.refresh_status()
         self.notice_watch = watch_notice_periods(ctx, self)   # end due 公示 now and whenever the day changes
+        self.sync_runner.started.connect(lambda: self.link_label.setText(self.tr("县级平台：正在同步…")))
+        self.sync_runner.progress.connect(self._sync_progress)
+        self.sync_runner.finished.connect(self._sync_finished)
+        self.sync_runner.start()
 
     # ----- building ----------------------------------------------------------------------
     def _build_body(self) -> None:
@@ -189,6 +198,9 @@ class MainWindow(QMainWindow):
         self.waiting_label.setObjectName("status_waiting")
         self.sync_label = QLabel(self.tr("上次同步：从未同步"))
         self.sync_label.setObjectName("status_last_sync")
+        self.link_label = QLabel(self.tr("县级平台：…") if self.ctx.session.can(Permission.SYNC) else "")
+        self.link_label.setObjectName("status_link")
+        bar.addPermanentWidget(self.link_label)
         bar.addPermanentWidget(self.waiting_label)
         bar.addPermanentWidget(self.sync_label)
         bar.setStyleSheet("QStatusBar::item { border: none; } QStatusBar QLabel { padding: 0 10px; }")
@@ -251,6 +263,26 @@ class MainWindow(QMainWindow):
         self.calendar_label.setToolTip(
             self.tr("工作日历须覆盖今天和此后60天，才能计算办理期限。") if problem else "")
         self.calendar_label.setVisible(bool(problem))
+
+    def _sync_progress(self, done: int, total: int, _what: str) -> None:
+        if total:
+            self.link_label.setText(self.tr("县级平台：正在同步 {0}/{1}").format(done, total))
+
+    def _sync_finished(self, result: object) -> None:
+        if self._ended:
+            return
+        if result is None:
+            self.link_label.setText(self.tr("县级平台：本机未注册"))
+        elif isinstance(result, SyncReport):
+            texts = {"ok": self.tr("县级平台：已连接"), "down": self.tr("县级平台：无法连接"),
+                     "too_old": self.tr("县级平台：须升级本机软件"), "failed": self.tr("县级平台：同步出错")}
+            self.link_label.setText(texts[result.link])
+            self.link_label.setToolTip(result.message)
+        else:
+            self.link_label.setText(self.tr("县级平台：同步出错"))
+            self.link_label.setToolTip(self.ctx.error_text(result))  # type: ignore[arg-type]
+        self.refresh_status()
+        self.ctx.events.data_changed.emit()
 
     def _status_failed(self, exc: BaseException) -> None:
         self._refreshing = False
@@ -333,6 +365,7 @@ class MainWindow(QMainWindow):
         self._ended = True
         self._status_timer.stop()
         self.lock.stop()
+        self.sync_runner.stop()
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()

@@ -2520,6 +2520,10 @@
         <translation>一门受理 — {0}</translation>
     </message>
     <message>
+        <source>县级平台：正在同步…</source>
+        <translation>县级平台：正在同步…</translation>
+    </message>
+    <message>
         <source>快捷键：Alt+{0} 或 Ctrl+{0}</source>
         <translation>快捷键：Alt+{0} 或 Ctrl+{0}</translation>
     </message>
@@ -2576,6 +2580,10 @@
         <translation>上次同步：从未同步</translation>
     </message>
     <message>
+        <source>县级平台：…</source>
+        <translation>县级平台：…</translation>
+    </message>
+    <message>
         <source>待同步：{0} 项</source>
         <translation>待同步：{0} 项</translation>
     </message>
@@ -2590,6 +2598,30 @@
     <message>
         <source>工作日历须覆盖今天和此后60天，才能计算办理期限。</source>
         <translation>工作日历须覆盖今天和此后60天，才能计算办理期限。</translation>
+    </message>
+    <message>
+        <source>县级平台：正在同步 {0}/{1}</source>
+        <translation>县级平台：正在同步 {0}/{1}</translation>
+    </message>
+    <message>
+        <source>县级平台：本机未注册</source>
+        <translation>县级平台：本机未注册</translation>
+    </message>
+    <message>
+        <source>县级平台：已连接</source>
+        <translation>县级平台：已连接</translation>
+    </message>
+    <message>
+        <source>县级平台：无法连接</source>
+        <translation>县级平台：无法连接</translation>
+    </message>
+    <message>
+        <source>县级平台：须升级本机软件</source>
+        <translation>县级平台：须升级本机软件</translation>
+    </message>
+    <message>
+        <source>县级平台：同步出错</source>
+        <translation>县级平台：同步出错</translation>
     </message>
     <message>
         <source>尚未保存</source>
@@ -4581,10 +4613,6 @@
         <translation>本机尚未连接县级平台。</translation>
     </message>
     <message>
-        <source>这不影响在本机办理业务：本机办理的每一项（受理、调查、公示、审批、转办……）都已保存在本机，同时记入下面的待同步队列，不会丢失。连接县级平台后，队列中的记录将按办理顺序全部报送，报送成功前一直保留。</source>
-        <translation>这不影响在本机办理业务：本机办理的每一项（受理、调查、公示、审批、转办……）都已保存在本机，同时记入下面的待同步队列，不会丢失。连接县级平台后，队列中的记录将按办理顺序全部报送，报送成功前一直保留。</translation>
-    </message>
-    <message>
         <source>正在读取待同步队列…</source>
         <translation>正在读取待同步队列…</translation>
     </message>
@@ -4597,8 +4625,88 @@
         <translation type="unfinished">待同步（项）</translation>
     </message>
     <message>
-        <source>上次与县级平台同步：{0}</source>
-        <translation>上次与县级平台同步：{0}</translation>
+        <source>立即同步(&amp;T)</source>
+        <translation>立即同步(&amp;T)</translation>
+    </message>
+    <message>
+        <source>%v / %m 项</source>
+        <translation>%v / %m 项</translation>
+    </message>
+    <message>
+        <source>连接中断不影响在本机办理业务：本机办理的每一项（受理、调查、公示、审批、转办……）都已保存在本机，同时记入下面的待同步队列，不会丢失。连接县级平台时，队列中的记录按办理顺序报送，报送成功前一直保留。</source>
+        <translation>连接中断不影响在本机办理业务：本机办理的每一项（受理、调查、公示、审批、转办……）都已保存在本机，同时记入下面的待同步队列，不会丢失。连接县级平台时，队列中的记录按办理顺序报送，报送成功前一直保留。</translation>
+    </message>
+    <message>
+        <source>需处理：县级平台退回的记录</source>
+        <translation>需处理：县级平台退回的记录</translation>
+    </message>
+    <message>
+        <source>退回的记录不会自动重发。请按县级平台给出的原因核对；县级信息管理员处理后，选中该记录按“重试”，下次同步时重新报送。</source>
+        <translation>退回的记录不会自动重发。请按县级平台给出的原因核对；县级信息管理员处理后，选中该记录按“重试”，下次同步时重新报送。</translation>
+    </message>
+    <message>
+        <source>序号</source>
+        <translation type="unfinished">序号</translation>
+    </message>
+    <message>
+        <source>县级平台的原因</source>
+        <translation>县级平台的原因</translation>
+    </message>
+    <message>
+        <source>记于</source>
+        <translation>记于</translation>
+    </message>
+    <message>
+        <source>重试(&amp;R)</source>
+        <translation>重试(&amp;R)</translation>
+    </message>
+    <message>
+        <source>正在连接县级平台…</source>
+        <translation>正在连接县级平台…</translation>
+    </message>
+    <message>
+        <source>同步出错：{0}</source>
+        <translation>同步出错：{0}</translation>
+    </message>
+    <message>
+        <source>已连接县级平台。</source>
+        <translation>已连接县级平台。</translation>
+    </message>
+    <message>
+        <source>{0} 同步完成：{1}</source>
+        <translation>{0} 同步完成：{1}</translation>
+    </message>
+    <message>
+        <source>县级平台要求升级本机软件。</source>
+        <translation>县级平台要求升级本机软件。</translation>
+    </message>
+    <message>
+        <source>现在无法连接县级平台。</source>
+        <translation>现在无法连接县级平台。</translation>
+    </message>
+    <message>
+        <source>{0}：{1}</source>
+        <translation type="unfinished">{0}：{1}</translation>
+    </message>
+    <message>
+        <source>本机尚未在县级平台注册。</source>
+        <translation>本机尚未在县级平台注册。</translation>
+    </message>
+    <message>
+        <source>注册由系统管理员办理：向县级信息管理员索取县级平台地址、CA 证书及其指纹和一次性注册码，然后运行 yimen enroll。注册前本机照常办理业务。</source>
+        <translation>注册由系统管理员办理：向县级信息管理员索取县级平台地址、CA 证书及其指纹和一次性注册码，然后运行 yimen enroll。注册前本机照常办理业务。</translation>
+    </message>
+    <message>
+        <source>本机已注册到县级平台：{0}</source>
+        <translation>本机已注册到县级平台：{0}</translation>
+    </message>
+    <message>
+        <source>第 {0} 号记录已放回待同步队列，下次同步时重新报送。</source>
+        <translation>第 {0} 号记录已放回待同步队列，下次同步时重新报送。</translation>
+    </message>
+    <message>
+        <source>上次成功同步：{0}</source>
+        <translation>上次成功同步：{0}</translation>
     </message>
     <message>
         <source>待同步：0 项。本机办理的记录都已报送。</source>
@@ -4619,6 +4727,13 @@
     <message>
         <source>其中 {0} 项被县级平台退回，需要处理。</source>
         <translation>其中 {0} 项被县级平台退回，需要处理。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncRunner</name>
+    <message>
+        <source>同步已中止（窗口正在关闭），未报送的记录下次继续报送。</source>
+        <translation>同步已中止（窗口正在关闭），未报送的记录下次继续报送。</translation>
     </message>
 </context>
 <context>

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLineEdit
 from sqlalchemy import select
 
 from desktop.services.session import AppSession
@@ -158,8 +158,10 @@ def test_sync_section_shows_the_queue_in_plain_words_and_keys_switch(qtbot, main
     assert page.objectName() == "sync_page"
     label = type(main.user_label)
     qtbot.waitUntil(lambda: page.summary is not None, timeout=10_000)
-    words = " ".join(page.findChild(label, n).text() for n in ("sync_state", "sync_text", "sync_queue"))
-    assert "本机尚未连接县级平台" in words and "不会丢失" in words and "报送成功前一直保留" in words
+    qtbot.waitUntil(lambda: "尚未在县级平台注册" in page.state.text(), timeout=10_000)
+    words = " ".join(page.findChild(label, n).text()
+                     for n in ("sync_state", "sync_last_run", "sync_text", "sync_queue"))
+    assert "不会丢失" in words and "报送成功前一直保留" in words and "yimen enroll" in words
     assert "步" not in words.replace("同步", "")                  # no development steps ("第8步") for a clerk
     with main.ctx.session.db.read() as s:
         waiting = outbox.waiting_count(s)
@@ -169,7 +171,7 @@ def test_sync_section_shows_the_queue_in_plain_words_and_keys_switch(qtbot, main
         kinds = [page.kinds.item(r, 0).text() for r in range(page.kinds.rowCount())]
         assert sum(int(page.kinds.item(r, 1).text()) for r in range(page.kinds.rowCount())) == waiting
         assert all(k and not k.isascii() for k in kinds)              # plain Chinese words, not event codes
-    assert not [b for b in page.findChildren(QPushButton) if "同步" in b.text()]   # no pretend sync button
+    assert not page.sync_button.isEnabled()          # nothing to press until this PC is enrolled
     qtbot.keyClick(main, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     assert main.current_section_id() == "notices"
     qtbot.keyClick(main, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
