@@ -23,6 +23,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from desktop import __version__
+from desktop.domain.errors import YimenError
 from desktop.domain.roles import Permission
 from desktop.services.sync import enrollment
 from desktop.services.sync import run as sync_run
@@ -36,8 +37,8 @@ START_DELAY_MS = 3_000
 STOP_WAIT_MS = 30_000
 
 
-class _Cancelled(Exception):
-    pass
+class _Cancelled(YimenError):
+    """The window is closing: the run stops between batches (never seen by the clerk)."""
 
 
 class _Relay(QObject):
@@ -53,7 +54,7 @@ class _Job(QRunnable):
 
     def _progress(self, done: int, total: int, what: str) -> None:
         if self.cancel.is_set():
-            raise _Cancelled()
+            raise _Cancelled(QCoreApplication.translate("SyncRunner", "同步已中止"))
         self.relay.progress.emit(done, total, what)
 
     def run(self) -> None:

@@ -4732,6 +4732,10 @@
 <context>
     <name>SyncRunner</name>
     <message>
+        <source>同步已中止</source>
+        <translation>同步已中止</translation>
+    </message>
+    <message>
         <source>同步已中止（窗口正在关闭），未报送的记录下次继续报送。</source>
         <translation>同步已中止（窗口正在关闭），未报送的记录下次继续报送。</translation>
     </message>
