@@ -44,6 +44,7 @@ from .protocol import (
     EnrollResponse,
     ErrorBody,
     HelloResponse,
+    PullResponse,
     PushRequest,
     PushResponse,
 )
@@ -121,6 +122,12 @@ class HubClient:
             raise SyncError("bad_token", "本机尚未在县级平台注册，不能上报。", retryable=False)
         return self._call("POST", "/push", req, PushResponse, gz=True)
 
+    def pull(self, cursor: int, limit: int) -> PullResponse:
+        """The township's feed after ``cursor`` (a GET: retried like every call of the protocol)."""
+        if not self.token:
+            raise SyncError("bad_token", "本机尚未在县级平台注册，不能接收县级的结果。", retryable=False)
+        return self._call("GET", "/pull", None, PullResponse, params={"cursor": str(cursor), "limit": str(limit)})
+
     # ------------------------------------------------------------------ plumbing
 
     def _verify(self) -> str:
@@ -138,7 +145,8 @@ class HubClient:
                                           "已停止同步，请联系县级信息管理员。", retryable=False)
         return str(self.ca_file)
 
-    def _call(self, method: str, path: str, body: BaseModel | None, answer: type[M], *, gz: bool = False) -> M:
+    def _call(self, method: str, path: str, body: BaseModel | None, answer: type[M], *, gz: bool = False,
+              params: dict[str, str] | None = None) -> M:
         verify = self._verify()
         data: bytes | None = None
         headers: dict[str, str] = {}
@@ -154,7 +162,7 @@ class HubClient:
             wait: float | None = None
             try:
                 response = self.http.request(method, self.base_url + path, data=data, headers=headers,
-                                             timeout=self.timeout, verify=verify)
+                                             params=params, timeout=self.timeout, verify=verify)
             except requests.exceptions.SSLError:
                 raise SyncError("tls", "县级平台的证书无法验证：可能连到了错误的服务器，或网络中有设备拦截了连接。"
                                        "已停止同步，请联系县级信息管理员。", retryable=False) from None

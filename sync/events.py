@@ -25,12 +25,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 __all__ = [
-    "EVENT_TYPES", "LEGACY_VERSION", "Event", "EventError", "Ref", "canonical_json", "parse_event", "payload_of",
+    "COUNTY_TYPES", "EVENT_TYPES", "LEGACY_VERSION", "Event", "EventError", "Ref", "canonical_json", "parse_event", "payload_of",
 ]
 
 LEGACY_VERSION = 0
@@ -421,6 +421,51 @@ class AttachmentAdded(Event):
         return ((self.owner_type, self.owner_uuid),)
 
 
+# ------------------------------------------------------------------ the county's decisions (written at the hub)
+
+class _CountyEvent(Event):
+    """Written by the county hub (never queued by a township): it reaches the township by pull and is
+    applied there through the workflow. ``decided_by`` is who decided at the county or department,
+    ``decided_on`` the day of the decision, ``at`` the instant it was entered at the hub."""
+
+    decided_by: str
+    decided_on: date
+    at: Instant
+
+
+class CountyCaseDecided(_CountyEvent):
+    """审核确认 by the county of a case waiting for it (待审核确认): approve (with the monthly or one-off
+    amount, when there is one) or refuse (with the reason)."""
+
+    TYPE: ClassVar[str] = "county.case_decided"
+    ENTITY_FIELD: ClassVar[str] = "case_uuid"
+    case_uuid: str
+    case_number: str
+    decision: Literal["approve", "refuse"]
+    amount_cents: int | None
+    reason: str
+
+    def parents(self) -> tuple[Ref, ...]:
+        return (("case", self.case_uuid),)
+
+
+class CountyReferralConcluded(_CountyEvent):
+    """A department's result of a referral (sent or received), entered at the county hub."""
+
+    TYPE: ClassVar[str] = "county.referral_concluded"
+    ENTITY_FIELD: ClassVar[str] = "referral_uuid"
+    referral_uuid: str
+    case_uuid: str
+    case_number: str
+    department: str
+    result: Literal["approve", "refuse"]
+    amount_cents: int | None
+    note: str                     # the reason of a refusal, or a remark
+
+    def parents(self) -> tuple[Ref, ...]:
+        return (("case", self.case_uuid), ("referral", self.referral_uuid))
+
+
 def _registry(*classes: type[Event]) -> dict[str, type[Event]]:
     out: dict[str, type[Event]] = {}
     for cls in classes:
@@ -440,7 +485,11 @@ EVENT_TYPES: dict[str, type[Event]] = _registry(
     NoticeBatchPosted, NoticeBatchPostingAdded, NoticeBatchEnded, NoticeBatchWithdrawn,
     NoticeBatchObjectionRecorded, NoticeBatchObjectionHandled,
     AttachmentAdded,
+    CountyCaseDecided, CountyReferralConcluded,
 )
+
+# Written only by the county hub: a township never queues or pushes them.
+COUNTY_TYPES: frozenset[str] = frozenset(t for t in EVENT_TYPES if t.startswith("county."))
 
 _PROBLEMS = {
     "missing": "缺少", "extra_forbidden": "不应有", "int_type": "应为整数", "int_parsing": "应为整数",

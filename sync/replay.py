@@ -21,7 +21,7 @@ from typing import Any
 
 from . import events as ev
 
-__all__ = ["CaseRecord", "CoverageRecord", "ReferralRecord", "ReplayError", "TownshipModel", "replay"]
+__all__ = ["CaseRecord", "CoverageRecord", "ReferralRecord", "ReplayError", "TownshipModel", "fold", "replay"]
 
 
 class ReplayError(ValueError):
@@ -100,8 +100,30 @@ def replay(events: Iterable[ev.Event]) -> TownshipModel:
     return model
 
 
+def fold(model: TownshipModel, event: ev.Event, n: int = 0) -> None:
+    """Apply one event to ``model`` (the step :func:`replay` takes for each). The hub keeps its
+    projections with it, one accepted event at a time, on a model holding only the records the event
+    touches; :class:`ReplayError` when the event does not fit them."""
+    for kind, uuid in event.parents():
+        if not model.knows(kind, uuid):
+            raise ReplayError(f"事件（{event.TYPE}）所属的{_LABELS.get(kind, kind)}尚未出现：事件记录不完整或顺序有误。")
+    _apply(model, event, n)
+
+
+_DECIDED = {"approve": "approved", "refuse": "refused"}
+
+
 def _apply(m: TownshipModel, e: ev.Event, n: int) -> None:  # noqa: C901 (one branch per event family)
-    if isinstance(e, ev.HouseholdSnapshot | ev.PersonSnapshot):
+    if isinstance(e, ev.CountyCaseDecided):
+        case = m.cases[e.case_uuid]
+        if case.status != "awaiting_decision":
+            raise ReplayError(f"县级审核确认：案件 {e.case_number} 的状态应为“awaiting_decision”，记录中为“{case.status}”。")
+        case.status = _DECIDED[e.decision]
+        case.transitions.append(e.decision)
+    elif isinstance(e, ev.CountyReferralConcluded):
+        ref = m.referrals[e.referral_uuid]
+        ref.state, ref.result, ref.amount_cents = "concluded", e.result, e.amount_cents
+    elif isinstance(e, ev.HouseholdSnapshot | ev.PersonSnapshot):
         fields = e.model_dump()
         table = m.households if isinstance(e, ev.HouseholdSnapshot) else m.persons
         table[e.subject()] = fields

@@ -26,18 +26,20 @@ from sync.protocol import (
     API_PREFIX,
     CLIENT_HEADER,
     MAX_BATCH_BYTES,
+    MAX_PULL_ITEMS,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     EnrollRequest,
     EnrollResponse,
     ErrorBody,
     HelloResponse,
+    PullResponse,
     PushRequest,
     PushResponse,
     version_at_least,
 )
 
-from . import service
+from . import feed, service
 from .database import HubDatabase
 from .errors import HubError
 from .models import Device
@@ -144,4 +146,25 @@ def create_app(db: HubDatabase, sealer: Sealer, *, county_name: str, min_client_
             s.execute(select(Device.id).where(Device.id == device.id).with_for_update())
             return service.apply_push(s, device, req, sealer, now())
 
+    @app.get(f"{API_PREFIX}/pull", response_model=PullResponse,
+             responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+    def pull(request: Request, cursor: str = "0", limit: str = str(DEFAULT_PULL)) -> PullResponse:
+        at, most = _number(cursor, "cursor", 0), _number(limit, "limit", 1)
+        if most > MAX_PULL_ITEMS:
+            raise HubError(422, "bad_request", f"一次最多取 {MAX_PULL_ITEMS} 项（limit={most}）。")
+        with db.write() as s:
+            device = service.device_for_token(s, _token(request), now=now(),
+                                              client_version=request.headers.get(CLIENT_HEADER, ""))
+            return feed.pull(s, sealer, device, at, most)
+
     return app
+
+
+DEFAULT_PULL = 200
+
+
+def _number(text: str, name: str, least: int) -> int:
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 18 or int(value) < least:
+        raise HubError(422, "bad_request", f"请求参数 {name} 须为不小于 {least} 的整数（收到“{text[:20]}”）。")
+    return int(value)

@@ -8,6 +8,10 @@
     yimen-county device revoke --township CODE --device NNN --data-dir DIR
     yimen-county device list --data-dir DIR
     yimen-county demo [--data-dir DIR] [--port N] [--no-serve]
+    yimen-county decide --case 编号 (--approve [--amount 650.00] | --refuse --reason 理由) --by 决定人
+                        [--on YYYY-MM-DD] [--township CODE] --data-dir DIR
+    yimen-county referral-result --case 编号 --department 部门 (--approve [--amount 元] | --refuse --note 理由)
+                        --by 经办人 [--on YYYY-MM-DD] [--township CODE] --data-dir DIR
 
 ``init`` makes the keys and certificates (see ``keys``), writes ``hub.toml``
 and migrates the database (default: SQLite in the data directory, for a trial;
@@ -18,7 +22,9 @@ prints the CA fingerprint and the public keys township setup asks for.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,7 +32,7 @@ from sqlalchemy import select
 from sync.trust import ca_fingerprint
 
 from . import config as hub_config
-from . import keys, service
+from . import decisions, keys, service
 from .database import HubDatabase
 from .errors import HubError
 from .models import Device
@@ -139,6 +145,79 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return cmd_serve(argparse.Namespace(data_dir=args.data_dir, port=args.port, bind="127.0.0.1"))
 
 
+_YUAN = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+
+
+def yuan_to_cents(text: str | None) -> int | None:
+    """"650.00" (元, as printed) → 65000 分; None when not given."""
+    if text is None:
+        return None
+    value = text.strip().removesuffix("元").strip()
+    if not _YUAN.match(value):
+        raise CliError(f"金额“{text[:20]}”格式不对：请按元填写，例如 650.00。")
+    whole, _, part = value.partition(".")
+    return int(whole) * 100 + int((part + "00")[:2])
+
+
+def _day(text: str | None) -> date:
+    if not text:
+        return service.utc_now().astimezone().date()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"日期“{text[:20]}”格式不对：请按 2026-12-03 的格式填写。") from None
+
+
+def _outcome(args: argparse.Namespace) -> str:
+    if args.approve == args.refuse:
+        raise CliError("请指定 --approve（批准）或 --refuse（不予批准）其中之一。")
+    return "approve" if args.approve else "refuse"
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    outcome, amount, day = _outcome(args), yuan_to_cents(args.amount), _day(args.on)
+    cfg, db = _open(Path(args.data_dir))
+    from .sealing import Sealer
+
+    sealer = Sealer(cfg.keys.hub_key.read_bytes())
+    try:
+        with db.write() as s:
+            done = decisions.record_case_decision(
+                s, sealer, case_number=args.case, decision=outcome, amount_cents=amount, reason=args.reason or "",
+                decided_by=args.by, decided_on=day, actor=ACTOR, now=service.utc_now(), township_code=args.township)
+    finally:
+        db.dispose()
+    label = "批准" if outcome == "approve" else "不予批准"
+    if done.already:
+        print(f"案件 {done.case_number} 的审核确认（{label}）此前已录入，未重复记录。")
+    else:
+        print(f"已录入案件 {done.case_number} 的审核确认：{label}"
+              f"{'' if amount is None else f'，金额 {amount // 100}.{amount % 100:02d} 元'}；乡镇下次同步时收到。")
+    return 0
+
+
+def cmd_referral_result(args: argparse.Namespace) -> int:
+    outcome, amount, day = _outcome(args), yuan_to_cents(args.amount), _day(args.on)
+    cfg, db = _open(Path(args.data_dir))
+    from .sealing import Sealer
+
+    sealer = Sealer(cfg.keys.hub_key.read_bytes())
+    try:
+        with db.write() as s:
+            done = decisions.record_referral_result(
+                s, sealer, case_number=args.case, department=args.department, result=outcome, amount_cents=amount,
+                note=args.note or "", decided_by=args.by, decided_on=day, actor=ACTOR, now=service.utc_now(),
+                township_code=args.township)
+    finally:
+        db.dispose()
+    label = "批准" if outcome == "approve" else "不予批准"
+    if done.already:
+        print(f"案件 {done.case_number} 该转办的办理结果（{label}）此前已录入，未重复记录。")
+    else:
+        print(f"已录入案件 {done.case_number} 的转办办理结果：{label}；乡镇下次同步时收到。")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yimen-county", description="一门受理 县级平台")
     sub = p.add_subparsers(dest="command", required=True)
@@ -179,6 +258,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, help="端口（默认 8443）")
     demo.add_argument("--no-serve", action="store_true", help="只准备，不启动")
     demo.set_defaults(func=cmd_demo)
+    for name, func, help_text in (("decide", cmd_decide, "录入县级审核确认结果"),
+                                  ("referral-result", cmd_referral_result, "录入转办部门的办理结果")):
+        sp = with_dir(sub.add_parser(name, help=help_text))
+        sp.add_argument("--case", required=True, help="案件编号（如打印在受理回执上）")
+        if name == "referral-result":
+            sp.add_argument("--department", required=True, help="转办部门（代码或名称）")
+            sp.add_argument("--note", help="不予批准的理由或备注")
+        else:
+            sp.add_argument("--reason", help="不予批准的理由")
+        sp.add_argument("--approve", action="store_true")
+        sp.add_argument("--refuse", action="store_true")
+        sp.add_argument("--amount", help="金额（元），例如 650.00")
+        sp.add_argument("--by", required=True, help="作出决定的人或科室")
+        sp.add_argument("--on", help="决定日期 YYYY-MM-DD（默认今天）")
+        sp.add_argument("--township", help="乡镇代码（案件编号重复时）")
+        sp.set_defaults(func=func)
     return p
 
 

@@ -50,6 +50,9 @@ class Township(Base):
     __tablename__ = "townships"
     code: Mapped[str] = mapped_column(String(9), primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
+    # the last feed_seq given in this township's feed: raised under this row's lock (SELECT … FOR UPDATE),
+    # so feed_seq is in commit order and a cursor never skips an item committed later
+    feed_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class EnrollmentCode(Base):
@@ -105,7 +108,7 @@ class ReceivedEvent(Base):
     audit_hash: Mapped[str] = mapped_column(String(64), default="")
     payload: Mapped[dict] = mapped_column(JSON)        # sealed: no plaintext ID number
     content_mac: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16))    # accepted | legacy | rejected
+    status: Mapped[str] = mapped_column(String(16))    # accepted | legacy | rejected | conflict (ownership)
     reason: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (UniqueConstraint("device_id", "seq"),)
 
@@ -128,12 +131,13 @@ class Conflict(Base):
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(36))
     seq: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))       # same_key | same_seq
+    kind: Mapped[str] = mapped_column(String(16))       # same_key | same_seq | ownership
     existing_event_id: Mapped[int] = mapped_column(ForeignKey("received_events.id"))
     content_mac: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict] = mapped_column(JSON)         # sealed, as sent
     received_at: Mapped[datetime] = mapped_column(Instant)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")   # Chinese, for county IT
     __table_args__ = (UniqueConstraint("idempotency_key", "content_mac"),)
 
 
@@ -157,3 +161,62 @@ class HubAudit(Base):
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64), index=True)
     detail: Mapped[dict] = mapped_column(JSON)
+
+
+class FeedItem(Base):
+    """One item of a township's feed, what its devices pull: a county decision or result (``source``
+    county), or an event one of its devices pushed (``source`` township, with that device). The payload
+    is sealed as in ``received_events``; it is opened only to answer a pull of the same township."""
+
+    __tablename__ = "feed"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    township_code: Mapped[str] = mapped_column(ForeignKey("townships.code"))
+    feed_seq: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))             # county | township
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True)
+    device_code: Mapped[str] = mapped_column(String(3), default="")
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    idempotency_key: Mapped[str] = mapped_column(String(36), unique=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(Instant)
+    payload: Mapped[dict] = mapped_column(JSON)                 # sealed: no plaintext ID number
+    __table_args__ = (UniqueConstraint("township_code", "feed_seq"),)
+
+
+class HubCase(Base):
+    """The hub's projection of a township case, kept from the accepted events (and the county's own
+    decisions) in the same transaction: what the county decides on and its web desk lists."""
+
+    __tablename__ = "hub_cases"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    township_code: Mapped[str] = mapped_column(ForeignKey("townships.code"), index=True)
+    case_number: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(24))
+    categories: Mapped[list] = mapped_column(JSON)
+    route: Mapped[str] = mapped_column(String(40), default="")      # the transition that brought it to its status
+    decision: Mapped[str | None] = mapped_column(String(16), nullable=True)   # approve | refuse, once decided
+    amount_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decided_source: Mapped[str | None] = mapped_column(String(16), nullable=True)   # county | township
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    updated_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class HubReferral(Base):
+    """The hub's projection of a referral: its state and, once concluded, the result and who gave it."""
+
+    __tablename__ = "hub_referrals"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_uuid: Mapped[str] = mapped_column(ForeignKey("hub_cases.uuid"), index=True)
+    township_code: Mapped[str] = mapped_column(ForeignKey("townships.code"))
+    department: Mapped[str] = mapped_column(String(64))
+    department_name: Mapped[str] = mapped_column(String(100), default="")
+    categories: Mapped[list] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))
+    result: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    amount_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decided_source: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    updated_at: Mapped[datetime] = mapped_column(Instant)

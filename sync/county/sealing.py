@@ -70,6 +70,22 @@ class Sealer:
 
         return walk(payload), found
 
+    def open(self, payload: Any) -> Any:
+        """``payload`` with every sealed value opened again (for a pull answer only, never stored)."""
+        if isinstance(payload, dict):
+            if set(payload) == {"sealed", "hash"}:
+                return payload       # a sealed value outside a sealed field: left as it is
+            out = {}
+            for k, v in payload.items():
+                if k in SEALED_FIELDS and isinstance(v, dict) and "sealed" in v:
+                    out[k] = self.open_value(k, v)
+                else:
+                    out[k] = self.open(v)
+            return out
+        if isinstance(payload, list):
+            return [self.open(v) for v in payload]
+        return payload
+
     def content_mac(self, message: dict[str, Any]) -> str:
         return self.mac(json.dumps(message, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
 

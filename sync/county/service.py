@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync import clock
-from sync.events import LEGACY_VERSION, EventError, parse_event
+from sync.events import COUNTY_TYPES, LEGACY_VERSION, Event, EventError, parse_event
 from sync.protocol import (
     AuditLink,
     EnrollRequest,
@@ -26,6 +26,7 @@ from sync.protocol import (
     PushResponse,
 )
 
+from . import feed
 from .errors import HubError
 from .models import (
     AuditLinkRow,
@@ -172,17 +173,19 @@ def _message(ev: PushEvent) -> dict[str, object]:
     return ev.model_dump(mode="json")
 
 
-def _check(ev: PushEvent) -> tuple[str, str]:
-    """(status, reason) of an event the hub has not seen: accepted, legacy or rejected."""
+def _check(ev: PushEvent) -> tuple[str, str, Event | None]:
+    """(status, reason, parsed) of an event the hub has not seen: accepted, legacy or rejected."""
     if ev.schema_version == LEGACY_VERSION:
-        return "legacy", ""
+        return "legacy", "", None
+    if ev.event_type in COUNTY_TYPES:
+        return "rejected", "县级的审核确认和转办结果只能由县级平台录入，乡镇不能上报此类事项", None
     try:
         parsed = parse_event(ev.event_type, ev.schema_version, ev.payload)
     except EventError as exc:
-        return "rejected", exc.message
+        return "rejected", exc.message, None
     if parsed.entity != ev.entity_type or parsed.subject() != ev.entity_uuid:
-        return "rejected", "事件信封与内容不符（记录类型或编号不一致）"
-    return "accepted", ""
+        return "rejected", "事件信封与内容不符（记录类型或编号不一致）", None
+    return "accepted", "", parsed
 
 
 def _apply_one(s: Session, device: Device, ev: PushEvent, sealer: Sealer, now: datetime,
@@ -202,12 +205,15 @@ def _apply_one(s: Session, device: Device, ev: PushEvent, sealer: Sealer, now: d
         return _conflict(s, device, ev, existing, mac, sealer, now, "same_key",
                          "该事项编号已由另一台设备上报，内容不同，已交县级信息管理员核查")
     elif existing.content_mac == mac:
-        status = "rejected" if existing.status == "rejected" else "duplicate"
+        status = existing.status if existing.status in ("rejected", "conflict") else "duplicate"
         return ItemResult(idempotency_key=ev.idempotency_key, seq=ev.seq, status=status, reason=existing.reason)
     elif existing.status != "rejected":
         return _conflict(s, device, ev, existing, mac, sealer, now, "same_key",
                          "同一事项再次上报但内容不同，县级平台保留先收到的内容，已交县级信息管理员核查")
-    status, reason = _check(ev)
+    status, reason, parsed = _check(ev)
+    if parsed is not None:
+        reason = feed.ownership_problem(s, parsed)
+        status = "conflict" if reason else status
     sealed, found = sealer.seal(ev.payload)
     if existing is not None:          # a rejected item sent again, changed: judged again
         row = existing
@@ -222,8 +228,23 @@ def _apply_one(s: Session, device: Device, ev: PushEvent, sealer: Sealer, now: d
     row.audit_seq, row.audit_hash, row.payload, row.content_mac = ev.audit_seq, ev.audit_hash, sealed, mac
     row.status, row.reason = status, reason
     sealed_values.append((row, found))
+    if status == "conflict":          # a township outcome against the county's decision: kept, never applied
+        s.flush()
+        s.add(Conflict(device_id=device.id, idempotency_key=ev.idempotency_key, seq=ev.seq, kind="ownership",
+                       existing_event_id=row.id, content_mac=mac, payload=sealed, received_at=now,
+                       resolved=False, reason=reason))
+        _audit(s, now, f"device:{device.id}", "push_conflict", kind="ownership", seq=ev.seq,
+               idempotency_key=ev.idempotency_key)
+    elif status == "accepted" and parsed is not None:
+        feed.append(s, sealer, device.township_code, parsed, key=ev.idempotency_key, occurred_at=ev.occurred_at,
+                    source="township", device=device, seq=ev.seq)
+        problem = feed.project(s, device.township_code, parsed, source="township",
+                               decided_by=f"乡镇 {device.device_code} 号设备", now=now)
+        if problem:
+            _audit(s, now, f"device:{device.id}", "projection_skipped", seq=ev.seq, problem=problem)
     return ItemResult(idempotency_key=ev.idempotency_key, seq=ev.seq,
-                      status="rejected" if status == "rejected" else "accepted", reason=reason)
+                      status="accepted" if status in ("accepted", "legacy") else status,  # type: ignore[arg-type]
+                      reason=reason)
 
 
 def _conflict(s: Session, device: Device, ev: PushEvent, existing: ReceivedEvent, mac: str, sealer: Sealer,

@@ -30,6 +30,7 @@ PINNED = {
     "referral.cancelled": (1, "e756b9f196d65a79"), "referral.concluded": (1, "0d85fa97a4e3f095"), "referral.created": (1, "e756b9f196d65a79"),
     "referral.received": (1, "e756b9f196d65a79"), "referral.reply_attached": (1, "502214efe0e38e95"), "referral.returned": (1, "e756b9f196d65a79"),
     "referral.sent": (1, "e756b9f196d65a79"),
+    "county.case_decided": (1, "2e26f75f0ab9a3fa"), "county.referral_concluded": (1, "5ed7506327b5aec6"),
 }
 
 

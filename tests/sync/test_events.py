@@ -75,6 +75,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "notice_batch.objection_handled": {**BATCH, "objection_uuid": "o-1", **CASE, "result": "unfounded"},
     "attachment.added": {"attachment_uuid": "a-1", "owner_type": "notice_batch", "owner_uuid": "b-1",
                          "purpose": "notice_photo", "sha256": "12" * 32, "size": 40960, "media_type": "image/jpeg"},
+    "county.case_decided": {**CASE, "decision": "approve", "amount_cents": 65000, "reason": "",
+                            "decided_by": "县民政局 张科长", "decided_on": date(2026, 12, 3), "at": AT},
+    "county.referral_concluded": {"referral_uuid": "r-1", **CASE, "department": "medical_insurance",
+                                  "result": "refuse", "amount_cents": None, "note": "不符合医疗救助条件",
+                                  "decided_by": "县医保局", "decided_on": date(2026, 12, 3), "at": AT},
 }
 
 
