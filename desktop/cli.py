@@ -15,7 +15,7 @@
     yimen policy import FILE --data-dir DIR --user ADMIN   import a policy table or a holiday calendar
     yimen policy list --data-dir DIR --user ADMIN          what is in force and what was imported
     yimen enroll --data-dir DIR --user ADMIN --hub URL --ca FILE --fingerprint FP --code CODE
-    yimen sync --data-dir DIR --user U                     push what is waiting to the county hub
+    yimen sync --data-dir DIR --user U                     push what is waiting, then pull the county's results
 
 Passwords are read from the terminal, from `--password-stdin`, or from the
 YIMEN_PASSWORD environment variable (for scripts); never from an argument.
@@ -328,6 +328,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from desktop.services.sync.enrollment import link
+    from desktop.services.sync.pull import pull_pending
     from desktop.services.sync.push import push_pending
 
     session = _sign_in(args)
@@ -337,13 +338,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
             raise CliError("本机尚未在县级平台注册：请系统管理员先运行 yimen enroll。")
         client = _hub_client(settings.hub_url, settings.ca_file, settings.ca_pin, settings.token)
         try:
-            report = push_pending(session, client)
+            pushed = push_pending(session, client)
+            pulled = pull_pending(session, client)
         finally:
             client.close()
     finally:
         session.close()
-    print(report.message)
-    return 0 if not report.error and report.audit_status != "broken" else 1
+    print(f"上报：{pushed.message}")
+    print(f"接收：{pulled.message}")
+    return 0 if not pushed.error and not pulled.error and pushed.audit_status != "broken" else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -390,7 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--ca", required=True, help="县级平台 CA 证书文件（ca.pem）")
     e.add_argument("--fingerprint", required=True, help="CA 证书的 SHA-256 指纹（县级信息管理员提供）")
     e.add_argument("--code", required=True, help="一次性注册码")
-    add("sync", cmd_sync, "把待同步事项上报县级平台", user=True)
+    add("sync", cmd_sync, "上报待同步事项，并接收县级的审核确认和转办结果", user=True)
     _add_user_commands(sub)
     _add_policy_commands(sub)
     return p

@@ -17,10 +17,12 @@ from . import (
                models_policy,
                models_recheck,
                models_referral,
+               models_sync,
 )
 
 Base = models.Base
 metadata = Base.metadata
 
 __all__ = ["Base", "metadata", "models", "models_clock", "models_investigation", "models_notice",
-           "models_policy", "models_recheck", "models_referral"]
+           "models_policy", "models_recheck", "models_referral",
+           "models_sync"]

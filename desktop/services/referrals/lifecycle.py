@@ -71,7 +71,7 @@ from desktop.store.models_referral import Referral
 __all__ = [
     "MAX_REPLY_BYTES", "OPEN_STATES", "RESULT_LABELS", "STATE_LABELS", "ReferralState", "ResultInput",
     "attach_reply", "concluded_referral_count", "create_for_case", "mark_received", "mark_sent", "on_case_ended",
-    "open_referral_count", "record_result", "reply_type", "return_referral", "township_categories",
+    "open_referral_count", "record_result", "record_result_in", "reply_type", "return_referral", "township_categories",
 ]
 
 MAX_REPLY_BYTES = 10 * 1024 * 1024
@@ -137,6 +137,15 @@ def record_result(session: AppSession, referral_uuid: str, form: ResultInput, *,
                   today: date | None = None) -> str:
     """已办结: key in the department's result from its reply; the referral's clock is met."""
     session.require(Permission.TRANSITION_CASE)
+    with session.db.write() as s:
+        return record_result_in(s, session, referral_uuid, form, today=today)
+
+
+def record_result_in(s: Session, session: AppSession, referral_uuid: str, form: ResultInput, *,
+                     today: date | None = None, origin: outbox.Origin = "township") -> str:
+    """:func:`record_result` inside the caller's write transaction. ``origin="county"``: the result
+    the county entered at its hub, pulled here (its event is queued acknowledged: never echoed)."""
+    session.require(Permission.TRANSITION_CASE)
     today = today or session.clock.today()
     if form.result not in RESULT_LABELS:
         raise InvalidInput("请选择办理结果（批准或不予批准）。", "result")
@@ -146,24 +155,23 @@ def record_result(session: AppSession, referral_uuid: str, form: ResultInput, *,
     if amount is not None and (form.result != "approve" or amount < 0):
         raise InvalidInput("救助金额只能在“批准”时填写，且不能为负数。", "amount")
     doc = _document(form.document, form.document_name) if form.document else None
-    with session.db.write() as s:
-        ref, case = _load(s, referral_uuid)
-        _expect(ref, AT_DEPARTMENT, "录入办理结果")
-        later = ref.received_on or ref.sent_on
-        _day(form.decided_on, "办结日期", "decided_on", today, not_before=later,
-             before_what="接收日期" if ref.received_on else "转出日期")
-        before = ref.state
-        ref.state, ref.result, ref.concluded_on = ReferralState.CONCLUDED.value, form.result, form.decided_on
-        ref.amount_cents, ref.result_reason, ref.decided_by = amount, reason, decided_by
-        ref.concluded_by, ref.updated_at = session.user.username, session.clock.now()
-        if doc is not None:
-            _store_reply(s, ref, *doc)
-        deadlines.close_clocks(s, case.uuid, (deadlines.ClockKind.REFERRAL,), actor=session.user.username,
-                               subject_uuid=ref.uuid, note=f"办结：{RESULT_LABELS[form.result]}")
-        changed(s, ref, case, "concluded", before, session.user.username, form.decided_on, reason,
-                 {"result": form.result, "amount_cents": amount, "decided_by": decided_by,
-                  "reply_sha256": ref.reply_sha256 or None})
-        return ref.uuid
+    ref, case = _load(s, referral_uuid)
+    _expect(ref, AT_DEPARTMENT, "录入办理结果")
+    later = ref.received_on or ref.sent_on
+    _day(form.decided_on, "办结日期", "decided_on", today, not_before=later,
+         before_what="接收日期" if ref.received_on else "转出日期")
+    before = ref.state
+    ref.state, ref.result, ref.concluded_on = ReferralState.CONCLUDED.value, form.result, form.decided_on
+    ref.amount_cents, ref.result_reason, ref.decided_by = amount, reason, decided_by
+    ref.concluded_by, ref.updated_at = session.user.username, session.clock.now()
+    if doc is not None:
+        _store_reply(s, ref, *doc)
+    deadlines.close_clocks(s, case.uuid, (deadlines.ClockKind.REFERRAL,), actor=session.user.username,
+                           subject_uuid=ref.uuid, note=f"办结：{RESULT_LABELS[form.result]}")
+    changed(s, ref, case, "concluded", before, session.user.username, form.decided_on, reason,
+            {"result": form.result, "amount_cents": amount, "decided_by": decided_by,
+             "reply_sha256": ref.reply_sha256 or None}, origin=origin)
+    return ref.uuid
 
 
 def return_referral(session: AppSession, referral_uuid: str, returned_on: date, reason: str, *,

@@ -131,16 +131,21 @@ def on_case_ended(s: Session, case: Case, transition: str, *, actor: str, decidi
 
 
 def changed(s: Session, ref: Referral, case: Case, action: str, before: str | None, actor: str,
-             on_day: date | None, note: str, extra: dict[str, Any] | None = None) -> None:
-    """History row, audit event and outbox item of one referral change (same transaction)."""
+             on_day: date | None, note: str, extra: dict[str, Any] | None = None, *,
+             origin: outbox.Origin = "township") -> None:
+    """History row, audit event and outbox item of one referral change (same transaction). A change
+    the county decided (``origin="county"``) is queued as already acknowledged: it never echoes back."""
     now = clock_of(s).now()
     s.add(ReferralEvent(referral_uuid=ref.uuid, action=action, from_state=before, to_state=ref.state,
                         on_day=on_day, note=note, actor=actor, at=now))
+    detail: dict[str, Any] = {"case": case.uuid, "department": ref.department, "from": before, "to": ref.state}
+    if origin != "township":
+        detail["origin"] = origin
     audit.append_event(s, actor=actor, action=f"referral.{action}", entity_type="referral", entity_id=ref.uuid,
-                       detail={"case": case.uuid, "department": ref.department, "from": before, "to": ref.state})
+                       detail=detail)
     outbox.enqueue(s, referral_event(action, ref.uuid, case.uuid, case.case_number, ref.department,
                                      ref.department_name, list(ref.categories), ref.state, ref.deadline_working_days,
-                                     on_day, note, now, extra))
+                                     on_day, note, now, extra), origin=origin)
 
 
 def referral_event(action: str, referral_uuid: str, case_uuid: str, case_number: str, department: str,

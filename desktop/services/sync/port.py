@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sync.protocol import EnrollRequest, EnrollResponse, HelloResponse, PushRequest, PushResponse
+from sync.protocol import (
+    EnrollRequest,
+    EnrollResponse,
+    HelloResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
 
 
 class HubPort(Protocol):
@@ -15,3 +22,5 @@ class HubPort(Protocol):
     def enroll(self, req: EnrollRequest) -> EnrollResponse: ...
 
     def push(self, req: PushRequest) -> PushResponse: ...
+
+    def pull(self, cursor: int, limit: int) -> PullResponse: ...

@@ -15,6 +15,7 @@ CA_PIN = "sync.ca_sha256"
 TOKEN = "sync.device_token"
 AUDIT_PUSHED = "sync.audit_pushed_seq"
 HUB_CHAIN = "sync.hub_chain_status"
+PULL_CURSOR = "sync.pull_cursor"          # the last feed item of the county applied here (in its transaction)
 CA_FILENAME = "county-ca.pem"
 
 

@@ -48,6 +48,18 @@ class Hub:
     dbname: str
     port: int
     process: subprocess.Popen[bytes]
+    database_url: str = ""
+
+    def query(self, sql: str, **params: object) -> list[tuple]:  # type: ignore[type-arg]
+        """Read the hub's own database (PostgreSQL or SQLite alike), as county IT would."""
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.database_url)
+        try:
+            with engine.connect() as conn:
+                return [tuple(r) for r in conn.execute(text(sql), params)]
+        finally:
+            engine.dispose()
 
     @property
     def url(self) -> str:
@@ -88,19 +100,14 @@ def _wait(hub: Hub) -> None:
     raise RuntimeError("the hub did not answer within 60 s")
 
 
-@pytest.fixture(scope="module")
-def hub(pg: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    data_dir = tmp_path_factory.mktemp("hub")
-    dbname = pg.new_database()
-    out = county("init", "--data-dir", str(data_dir), "--county-name", "测试县", "--database-url", pg.url(dbname))
-    assert out.returncode == 0, out.stderr
+def _serve(data_dir: Path, dbname: str, database_url: str) -> Iterator[Hub]:
     out = county("township", "add", TEST_TOWNSHIP.township_code, "测试镇", "--data-dir", str(data_dir))
     assert out.returncode == 0, out.stderr
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "sync.county.cli", "serve", "--data-dir", str(data_dir),
                              "--bind", "127.0.0.1", "--port", str(port)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
-    h = Hub(data_dir, dbname, port, proc)
+    h = Hub(data_dir, dbname, port, proc, database_url)
     try:
         _wait(h)
         yield h
@@ -110,6 +117,24 @@ def hub(pg: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def hub(pg: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    data_dir = tmp_path_factory.mktemp("hub")
+    dbname = pg.new_database()
+    out = county("init", "--data-dir", str(data_dir), "--county-name", "测试县", "--database-url", pg.url(dbname))
+    assert out.returncode == 0, out.stderr
+    yield from _serve(data_dir, dbname, pg.url(dbname))
+
+
+@pytest.fixture(scope="module")
+def sqlite_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """The same hub on SQLite, as ``yimen-county init`` makes it for a trial (no --database-url)."""
+    data_dir = tmp_path_factory.mktemp("hub-sqlite")
+    out = county("init", "--data-dir", str(data_dir), "--county-name", "测试县")
+    assert out.returncode == 0, out.stderr
+    yield from _serve(data_dir, "", f"sqlite:///{(data_dir / 'hub.db').resolve()}")
 
 
 @dataclass
