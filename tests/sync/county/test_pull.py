@@ -374,3 +374,16 @@ def test_bad_cursor_or_limit_is_refused_in_chinese_and_a_revoked_device_cannot_p
     assert anyhub.cli("device", "revoke", "--township", town, "--device", "001").returncode == 0
     r = http.get(f"{anyhub.url}/pull", timeout=30)
     assert r.status_code == 403 and r.json()["code"] == "device_revoked"
+
+
+def test_another_devices_events_stop_the_pull_before_them_and_none_is_skipped(anyhub, admin_session,
+                                                                               township_log):
+    town = _enrolled(anyhub, admin_session)
+    laptop = _device_of(anyhub, town, "002")          # a village assistant's laptop of the same township
+    assert set(_statuses(_push(laptop, anyhub, _fresh(township_log)))) == {"accepted"}
+    report = pull_pending(admin_session, _client(admin_session))
+    assert report.waiting == 1 and report.applied == 0 and report.cursor == 0 and report.error == ""
+    assert "其他设备" in report.message
+    with admin_session.db.read() as s:
+        assert settings.get(s, settings.PULL_CURSOR, "0") == "0"
+        assert s.scalar(select(func.count()).select_from(PulledItem)) == 0
