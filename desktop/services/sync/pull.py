@@ -80,7 +80,7 @@ class PullReport:
         return "；".join(parts)
 
 
-def county_session(session: AppSession) -> AppSession:
+def _county_session(session: AppSession) -> AppSession:
     """The county as the actor of its own decisions, on this database: the workflow's guards and
     records run as for a supervisor's 审核确认, the history and audit say ``county``."""
     return AppSession(db=session.db, user=UserInfo(COUNTY_ACTOR, "县级平台", Role.SUPERVISOR),
@@ -123,9 +123,10 @@ def pull_pending(session: AppSession, port: HubPort, *, progress: Progress | Non
 def apply_answer(s: Session, session: AppSession, answer: PullResponse) -> tuple[int, int, int, bool, int]:
     """One answer in the caller's write transaction: each item once, then the new cursor.
     Returns (applied, conflicts, already, stopped before another device's event, cursor)."""
+    session.require(Permission.SYNC)
     start = cursor_of(s)
     cursor = start
-    county = county_session(session)
+    county = _county_session(session)
     applied = conflicts = already = 0
     stopped = False
     now = session.clock.now()
