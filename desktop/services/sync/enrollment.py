@@ -54,20 +54,53 @@ def enroll(session: AppSession, connect: PortFactory, hub_url: str, ca_pem: byte
         assert device is not None
         township, device_code, public_key = device.township_code, device.device_code, device.public_key.hex()
     try:
-        answer = connect(url, staged, fingerprint).enroll(EnrollRequest(
-            enrollment_code=code.strip(), township_code=township, device_code=device_code, public_key=public_key))
-    except SyncError as exc:
+        try:
+            answer = connect(url, staged, fingerprint).enroll(EnrollRequest(
+                enrollment_code=code.strip(), township_code=township, device_code=device_code,
+                public_key=public_key))
+        except SyncError as exc:
+            raise ServiceError(f"注册失败：{exc.message}") from None
+        with session.db.write() as s:
+            settings.put(s, settings.HUB_URL, url)
+            settings.put(s, settings.CA_PIN, normal_pin(fingerprint))
+            settings.put(s, settings.TOKEN, answer.device_token)
+            settings.put(s, settings.COUNTY_NAME, answer.county_name)
+            audit.append_event(s, actor=session.user.username, action="device_enrolled", entity_type="device",
+                               entity_id=device_code, detail={"hub_url": url, "ca_sha256": normal_pin(fingerprint)})
+            atomic_write_bytes(ca_file, ca_pem)     # in the transaction: no CA file, no link kept
+    finally:
         staged.unlink(missing_ok=True)
-        raise ServiceError(f"注册失败：{exc.message}") from None
-    with session.db.write() as s:
-        settings.put(s, settings.HUB_URL, url)
-        settings.put(s, settings.CA_PIN, normal_pin(fingerprint))
-        settings.put(s, settings.TOKEN, answer.device_token)
-        audit.append_event(s, actor=session.user.username, action="device_enrolled", entity_type="device",
-                           entity_id=device_code, detail={"hub_url": url, "ca_sha256": normal_pin(fingerprint)})
-    atomic_write_bytes(ca_file, ca_pem)
-    staged.unlink(missing_ok=True)
     return Enrolled(answer.county_name, answer.township_code, answer.device_code)
+
+
+def ca_file_fingerprint(pem: bytes) -> str:
+    """The SHA-256 fingerprint of a CA file as county IT prints it (AB:CD:…); ServiceError when it is not one."""
+    try:
+        return ca_fingerprint(pem)
+    except ValueError:
+        raise ServiceError("所选文件不是有效的 CA 证书（PEM 格式）", field="ca") from None
+
+
+@dataclass(frozen=True)
+class EnrollStatus:
+    enrolled: bool
+    hub_url: str
+    county_name: str             # as the hub named it at enrollment ("" before)
+    township_code: str
+    township_name: str
+    device_code: str             # fixed when the database was set up (yimen init / the first-run setup)
+
+
+def status(session: AppSession) -> EnrollStatus:
+    """What the 同步 page's enrollment block shows (the device's identity is not secret)."""
+    session.require(Permission.SYNC)
+    with session.db.read() as s:
+        lk = settings.link(s, session.db.data_dir)
+        county = settings.get(s, settings.COUNTY_NAME)
+        device = s.get(Device, 1)
+        assert device is not None
+        return EnrollStatus(lk.enrolled, lk.hub_url, county or device.county_name, device.township_code,
+                            device.township_name, device.device_code)
 
 
 def link(session: AppSession) -> settings.LinkSettings:

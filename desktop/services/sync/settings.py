@@ -13,6 +13,7 @@ from desktop.store.models import Meta
 HUB_URL = "sync.hub_url"
 CA_PIN = "sync.ca_sha256"
 TOKEN = "sync.device_token"
+COUNTY_NAME = "sync.county_name"          # as the hub named itself at enrollment
 AUDIT_PUSHED = "sync.audit_pushed_seq"
 HUB_CHAIN = "sync.hub_chain_status"
 PULL_CURSOR = "sync.pull_cursor"          # the last feed item of the county applied here (in its transaction)
