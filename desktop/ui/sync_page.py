@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,11 +29,13 @@ from desktop.domain.roles import Permission
 from desktop.services.admin import appinfo
 from desktop.services.admin.appinfo import QueueSummary
 from desktop.services.sync import overview
-from desktop.services.sync.overview import AttentionItem
+from desktop.services.sync.overview import Attention, AttentionItem, PulledConflict
 from desktop.services.sync.run import SyncReport
 
+from . import files, style
 from .cases.tabs import local_time
 from .context import UiContext
+from .sync_enroll import EnrollBlock
 from .typography import set_font_scale
 
 
@@ -41,7 +45,15 @@ class SyncPage(QWidget):
         self.ctx = ctx
         self.setObjectName("sync_page")
         self.summary: QueueSummary | None = None
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
         layout.setContentsMargins(24, 20, 24, 20)
         title = QLabel(self.tr("同步"))
         set_font_scale(title, 1.5, bold=True)
@@ -51,6 +63,9 @@ class SyncPage(QWidget):
         self.state.setWordWrap(True)
         set_font_scale(self.state, 1.2, bold=True)
         layout.addWidget(self.state)
+        self.enroll = EnrollBlock(ctx)
+        self.enroll.enrolled.connect(self._enrolled)
+        layout.addWidget(self.enroll)
         self.last_run = QLabel("")
         self.last_run.setObjectName("sync_last_run")
         self.last_run.setWordWrap(True)
@@ -98,37 +113,58 @@ class SyncPage(QWidget):
         self.files.setObjectName("sync_files")
         self.files.setWordWrap(True)
         layout.addWidget(self.files)
-        self.attention_title = QLabel(self.tr("需处理：县级平台退回的记录"))
+        self.attention_title = QLabel(self.tr("需处理"))
         self.attention_title.setObjectName("sync_attention_title")
         set_font_scale(self.attention_title, 1.15, bold=True)
         layout.addSpacing(8)
         layout.addWidget(self.attention_title)
-        self.attention_help = QLabel(self.tr("退回的记录不会自动重发。请按县级平台给出的原因核对；"
-                                             "县级信息管理员处理后，选中该记录按“重试”，下次同步时重新报送。"))
+        self.attention_help = QLabel(self.tr(
+            "“报送被退回”：县级平台拒收了本机的记录，不会自动重发。请按县级平台给出的原因核对；县级信息管理员处理后，"
+            "选中该记录按“重试”，下次同步时重新报送。\n"
+            "“县级结果与本机不符”：县级的审核确认或转办结果与本机记录对不上，本机没有作任何更改。县级的决定以县级为准，"
+            "不能重试：请导出交县级信息管理员核对处理，知悉后选中按“已知悉”。"))
+        self.attention_help.setObjectName("sync_attention_help")
         self.attention_help.setWordWrap(True)
         layout.addWidget(self.attention_help)
-        self.attention = QTableWidget(0, 4)
+        self.attention = QTableWidget(0, 6)
         self.attention.setObjectName("sync_attention")
-        self.attention.setHorizontalHeaderLabels([self.tr("序号"), self.tr("记录类别"), self.tr("县级平台的原因"),
-                                                  self.tr("记于")])
+        self.attention.setHorizontalHeaderLabels([self.tr("序号"), self.tr("类型"), self.tr("记录"), self.tr("案件编号"),
+                                                  self.tr("原因"), self.tr("记于")])
         self.attention.verticalHeader().setVisible(False)
         self.attention.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.attention.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.attention.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.attention.setColumnWidth(0, 70)
-        self.attention.setColumnWidth(1, 160)
-        self.attention.setColumnWidth(3, 150)
-        self.attention.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.attention.setColumnWidth(0, 60)
+        self.attention.setColumnWidth(1, 150)
+        self.attention.setColumnWidth(2, 130)
+        self.attention.setColumnWidth(3, self.attention.fontMetrics().horizontalAdvance("620102101-001-2026-000123-4") + 16)
+        self.attention.setColumnWidth(5, 140)
+        self.attention.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.attention.setWordWrap(True)                  # the county's reason in full, not cut off
+        self.attention.currentCellChanged.connect(lambda *_a: self._selection_changed())
         layout.addWidget(self.attention, 1)
         self.retry_button = QPushButton(self.tr("重试(&R)"))
         self.retry_button.setObjectName("sync_retry")
         self.retry_button.clicked.connect(self.retry_selected)
+        self.ack_button = QPushButton(self.tr("已知悉(&K)"))
+        self.ack_button.setObjectName("sync_acknowledge")
+        self.ack_button.clicked.connect(self.acknowledge_selected)
+        self.export_button = QPushButton(self.tr("导出给县级 IT(&X)…"))
+        self.export_button.setObjectName("sync_export")
+        self.export_button.clicked.connect(self.export)
         retry_row = QHBoxLayout()
         retry_row.addWidget(self.retry_button)
-        retry_row.addStretch(1)
+        retry_row.addWidget(self.ack_button)
+        retry_row.addWidget(self.export_button)
+        self.attention_result = QLabel("")
+        self.attention_result.setObjectName("sync_attention_result")
+        self.attention_result.setWordWrap(True)
+        retry_row.addWidget(self.attention_result, 1)
         layout.addLayout(retry_row)
-        self.items: list[AttentionItem] = []
-        for w in (self.attention_title, self.attention_help, self.attention, self.retry_button):
+        self.items: list[AttentionItem | PulledConflict] = []
+        self.attention_widgets = (self.attention_title, self.attention_help, self.attention, self.retry_button,
+                                  self.ack_button, self.export_button, self.attention_result)
+        for w in self.attention_widgets:
             w.hide()
         layout.addStretch(1)
         ctx.events.data_changed.connect(self._data_changed)
@@ -147,7 +183,8 @@ class SyncPage(QWidget):
             self.ctx.tasks.run(overview.link_info, self.ctx.session, on_done=self.show_link,
                                on_error=lambda exc: self.state.setText(self.ctx.error_text(exc)),
                                latest_only="sync_link")
-            self.ctx.tasks.run(overview.attention_items, self.ctx.session, on_done=self.show_attention,
+            self.enroll.refresh()
+            self.ctx.tasks.run(overview.attention, self.ctx.session, on_done=self.show_attention,
                                on_error=lambda exc: self.attention_help.setText(self.ctx.error_text(exc)),
                                latest_only="sync_attention")
         runner = self.ctx.sync_runner
@@ -202,38 +239,93 @@ class SyncPage(QWidget):
     def show_link(self, info: overview.LinkInfo) -> None:
         if not info.enrolled:
             self.state.setText(self.tr("本机尚未在县级平台注册。"))
-            self.last_run.setText(self.tr("注册由系统管理员办理：向县级信息管理员索取县级平台地址、CA 证书及其指纹和一次性注册码，"
-                                          "然后运行 yimen enroll。注册前本机照常办理业务。"))
+            self.last_run.setText("")
             self.sync_button.setEnabled(False)
         elif self.ctx.sync_runner is None or self.ctx.sync_runner.last is None:
             self.state.setText(self.tr("本机已注册到县级平台：{0}").format(info.hub_url))
 
-    def show_attention(self, items: list[AttentionItem]) -> None:
-        self.items = items
-        self.attention.setRowCount(len(items))
-        for row, it in enumerate(items):
-            cells = (str(it.seq), it.kind, it.reason, local_time(it.occurred_at))
+    def _enrolled(self) -> None:
+        self.sync_button.setEnabled(False)          # the first sync starts on its own
+        self.ctx.events.data_changed.emit()
+
+    def show_attention(self, found: Attention) -> None:
+        rows: list[tuple[AttentionItem | PulledConflict, tuple[str, ...]]] = []
+        for it in found.refused:
+            rows.append((it, (str(it.seq), self.tr("本机报送被退回"), it.kind, it.case_number, it.reason,
+                              local_time(it.occurred_at))))
+        for c in found.conflicts:
+            rows.append((c, (str(c.feed_seq), self.tr("{0}结果与本机不符").format(c.source), c.what, c.case_number,
+                             c.reason, local_time(c.pulled_at))))
+        self.items = [item for item, _cells in rows]
+        self.attention.setRowCount(len(rows))
+        for row, (_item, cells) in enumerate(rows):
             for col, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setToolTip(text)
                 self.attention.setItem(row, col, cell)
-        for w in (self.attention_title, self.attention_help, self.attention, self.retry_button):
-            w.setVisible(bool(items))
-        if items:
+        line = self.attention.fontMetrics().lineSpacing()
+        for r in range(len(rows)):                           # three lines: the county's reason, whole as a rule
+            self.attention.setRowHeight(r, 3 * line + 8)
+        rows_height = len(rows) * (3 * line + 8)             # every row in view, up to 400 px
+        self.attention.setFixedHeight(min(400, self.attention.horizontalHeader().height() + rows_height
+                                          + 2 * self.attention.frameWidth() + 2))
+        self.attention_title.setText(self.tr("需处理：{0} 项").format(len(rows)))
+        for w in self.attention_widgets:
+            w.setVisible(bool(rows))
+        if rows:
             self.attention.selectRow(0)
+        self._selection_changed()
+
+    def _selected(self) -> AttentionItem | PulledConflict | None:
+        row = self.attention.currentRow()
+        return self.items[row] if 0 <= row < len(self.items) else None
+
+    def _selection_changed(self) -> None:
+        item = self._selected()
+        self.retry_button.setEnabled(isinstance(item, AttentionItem))
+        self.ack_button.setEnabled(isinstance(item, PulledConflict))
 
     def retry_selected(self) -> None:
-        row = self.attention.currentRow()
-        if not 0 <= row < len(self.items):
+        item = self._selected()
+        if not isinstance(item, AttentionItem):
             return
-        item = self.items[row]
         self.ctx.tasks.run(overview.retry, self.ctx.session, item.outbox_id,
                            on_done=lambda _r: self._retried(item),
-                           on_error=lambda exc: self.attention_help.setText(self.ctx.error_text(exc)))
+                           on_error=lambda exc: self._attention_said(self.ctx.error_text(exc), error=True))
 
     def _retried(self, item: AttentionItem) -> None:
         self.progress_text.setText(self.tr("第 {0} 号记录已放回待同步队列，下次同步时重新报送。").format(item.seq))
         self.ctx.events.data_changed.emit()
+
+    def acknowledge_selected(self) -> None:
+        item = self._selected()
+        if not isinstance(item, PulledConflict):
+            return
+        self.ctx.tasks.run(overview.acknowledge_conflict, self.ctx.session, item.key,
+                           on_done=lambda _r: self._acknowledged(item),
+                           on_error=lambda exc: self._attention_said(self.ctx.error_text(exc), error=True))
+
+    def _acknowledged(self, item: PulledConflict) -> None:
+        self._attention_said(self.tr("已知悉：{0}（第 {1} 号）。本机记录未作更改，县级的决定以县级为准。")
+                             .format(item.what, item.feed_seq), error=False)
+        self.ctx.events.data_changed.emit()
+
+    def export(self) -> None:
+        stamp = self.ctx.session.clock.now().astimezone().strftime("%Y%m%d-%H%M")
+        path = files.ask_save_file(self, self.ctx.settings, "sync_export", self.tr("导出需处理记录给县级信息管理员"),
+                                   self.tr("需处理记录-{0}").format(stamp), self.tr("CSV 表格 (*.csv)"), ".csv")
+        if path is None:
+            return
+        self.ctx.tasks.run(overview.export_attention, self.ctx.session, path, on_done=self._exported,
+                           on_error=lambda exc: self._attention_said(self.ctx.error_text(exc), error=True))
+
+    def _exported(self, done: overview.Exported) -> None:
+        self._attention_said(self.tr("已导出 {0} 项到 {1}（身份证号、电话已遮蔽），可交县级信息管理员。")
+                             .format(done.refused + done.conflicts, done.path), error=False)
+
+    def _attention_said(self, text: str, *, error: bool) -> None:
+        self.attention_result.setText(text)
+        self.attention_result.setStyleSheet(style.ERROR_TEXT if error else style.OK_TEXT)
 
     def first_focus(self) -> QWidget:
         return self.kinds

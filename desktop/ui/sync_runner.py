@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
@@ -44,6 +45,34 @@ class _Cancelled(YimenError):
 class _Relay(QObject):
     progress = Signal(int, int, str)
     finished = Signal(object)          # SyncReport, None (not enrolled) or the exception
+    enrolled = Signal(object)          # enrollment.Enrolled or the exception
+
+
+def _connect(url: str, ca_file: Path, pin: str):  # type: ignore[no-untyped-def]
+    """The window's transport for enrollment: the real client of the wire, as ``yimen enroll`` builds it."""
+    from sync.client import HubClient
+
+    return HubClient(url, ca_file, client_version=__version__, pin_sha256=pin)
+
+
+class _EnrollJob(QRunnable):
+    """Enrollment on the runner's pool: the hub may be slow or away, the window stays responsive."""
+
+    def __init__(self, ctx: UiContext, relay: _Relay, args: tuple[str, bytes, str, str]) -> None:
+        super().__init__()
+        self.ctx, self.relay, self.args = ctx, relay, args
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        result: Any
+        try:
+            result = enrollment.enroll(self.ctx.session, _connect, *self.args)
+        except BaseException as exc:   # delivered to the GUI thread, shown in Chinese
+            result = exc
+        try:
+            self.relay.enrolled.emit(result)
+        except RuntimeError:
+            pass
 
 
 class _Job(QRunnable):
@@ -92,6 +121,7 @@ class SyncRunner(QObject):
     started = Signal()
     progress = Signal(int, int, str)
     finished = Signal(object)          # SyncReport | None | BaseException
+    enrollment_done = Signal(object)   # enrollment.Enrolled | BaseException
 
     def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -102,9 +132,11 @@ class SyncRunner(QObject):
         self._relay = _Relay()
         self._relay.progress.connect(self.progress)
         self._relay.finished.connect(self._finished)
+        self._relay.enrolled.connect(self._enrolled)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.run_now)
         self.running = False
+        self.enrolling = False
         self.stopped = False
         self.last: SyncReport | None = None
         self.enrolled: bool | None = None   # None: not known yet
@@ -127,12 +159,30 @@ class SyncRunner(QObject):
 
     def run_now(self) -> bool:
         """Start a run unless one is running (or the window is closing). True when started."""
-        if self.running or self.stopped or not self.allowed:
+        if self.running or self.enrolling or self.stopped or not self.allowed:
             return False
         self.running = True
         self.started.emit()
         self._pool.start(_Job(self.ctx, self._cancel, self._relay))
         return True
+
+    def enroll(self, hub_url: str, ca_pem: bytes, ca_pin: str, code: str) -> bool:
+        """Enroll this PC (admin) on the runner's own thread, never while a sync runs; ``enrollment_done``
+        tells the outcome, and a first sync starts after success. True when started."""
+        if self.running or self.enrolling or self.stopped:
+            return False
+        self.enrolling = True
+        self._pool.start(_EnrollJob(self.ctx, self._relay, (hub_url, ca_pem, ca_pin, code)))
+        return True
+
+    def _enrolled(self, result: object) -> None:
+        self.enrolling = False
+        if isinstance(result, BaseException) and not isinstance(result, YimenError):
+            log.error("enrollment failed: %s", result.__class__.__name__, exc_info=result)
+        self.enrollment_done.emit(result)
+        if not isinstance(result, BaseException):
+            self.enrolled = True
+            self.run_now()
 
     def _finished(self, result: object) -> None:
         self.running = False

@@ -1677,6 +1677,129 @@
     </message>
 </context>
 <context>
+    <name>EnrollBlock</name>
+    <message>
+        <source>重新注册(&amp;N)…</source>
+        <translation>重新注册(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>在县级平台注册本机</source>
+        <translation>在县级平台注册本机</translation>
+    </message>
+    <message>
+        <source>请照县级信息管理员给出的材料填写：县级平台地址、CA 证书文件及其指纹、一次性注册码。注册码只能用一次，并有有效期。</source>
+        <translation>请照县级信息管理员给出的材料填写：县级平台地址、CA 证书文件及其指纹、一次性注册码。注册码只能用一次，并有有效期。</translation>
+    </message>
+    <message>
+        <source>县级平台地址(&amp;U)：</source>
+        <translation>县级平台地址(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>尚未选择</source>
+        <translation>尚未选择</translation>
+    </message>
+    <message>
+        <source>选择文件(&amp;F)…</source>
+        <translation>选择文件(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>CA 证书文件：</source>
+        <translation>CA 证书文件：</translation>
+    </message>
+    <message>
+        <source>选择文件后在此显示它的指纹，请与县级信息管理员给出的逐组核对。</source>
+        <translation>选择文件后在此显示它的指纹，请与县级信息管理员给出的逐组核对。</translation>
+    </message>
+    <message>
+        <source>该文件的指纹：</source>
+        <translation>该文件的指纹：</translation>
+    </message>
+    <message>
+        <source>县级信息管理员给出的 SHA-256 指纹（64 位，可带冒号或空格）</source>
+        <translation>县级信息管理员给出的 SHA-256 指纹（64 位，可带冒号或空格）</translation>
+    </message>
+    <message>
+        <source>县级给出的指纹(&amp;P)：</source>
+        <translation>县级给出的指纹(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>本机：</source>
+        <translation>本机：</translation>
+    </message>
+    <message>
+        <source>一次性注册码</source>
+        <translation>一次性注册码</translation>
+    </message>
+    <message>
+        <source>注册码(&amp;C)：</source>
+        <translation>注册码(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>注册(&amp;E)</source>
+        <translation>注册(&amp;E)</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+    <message>
+        <source>{0}（乡镇代码 {1}），设备编号 {2}。设备编号在本机初始化时确定，不能在此更改。</source>
+        <translation>{0}（乡镇代码 {1}），设备编号 {2}。设备编号在本机初始化时确定，不能在此更改。</translation>
+    </message>
+    <message>
+        <source>已注册到县级平台（{0}）：{1}；本机为{2} {3} 号设备。</source>
+        <translation>已注册到县级平台（{0}）：{1}；本机为{2} {3} 号设备。</translation>
+    </message>
+    <message>
+        <source>注册前本机照常办理业务，记录都保存在待同步队列中。</source>
+        <translation>注册前本机照常办理业务，记录都保存在待同步队列中。</translation>
+    </message>
+    <message>
+        <source>本机尚未注册，请县级信息管理员与本乡镇系统管理员一起办理注册（系统管理员登录后在本页填写注册信息）。注册前本机照常办理业务，记录都保存在待同步队列中。</source>
+        <translation>本机尚未注册，请县级信息管理员与本乡镇系统管理员一起办理注册（系统管理员登录后在本页填写注册信息）。注册前本机照常办理业务，记录都保存在待同步队列中。</translation>
+    </message>
+    <message>
+        <source>选择县级平台 CA 证书</source>
+        <translation>选择县级平台 CA 证书</translation>
+    </message>
+    <message>
+        <source>CA 证书 (*.pem *.crt *.cer);;所有文件 (*)</source>
+        <translation>CA 证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>读不到该文件，或它不是 CA 证书。</source>
+        <translation>读不到该文件，或它不是 CA 证书。</translation>
+    </message>
+    <message>
+        <source>✓ 与所选文件的指纹一致</source>
+        <translation>✓ 与所选文件的指纹一致</translation>
+    </message>
+    <message>
+        <source>已核对的部分一致，请填完</source>
+        <translation>已核对的部分一致，请填完</translation>
+    </message>
+    <message>
+        <source>✗ 与所选文件的指纹不一致：请核对，不一致时不要注册</source>
+        <translation>✗ 与所选文件的指纹不一致：请核对，不一致时不要注册</translation>
+    </message>
+    <message>
+        <source>请先选择县级平台的 CA 证书文件。</source>
+        <translation>请先选择县级平台的 CA 证书文件。</translation>
+    </message>
+    <message>
+        <source>正在同步或注册，请稍候再试。</source>
+        <translation>正在同步或注册，请稍候再试。</translation>
+    </message>
+    <message>
+        <source>正在连接县级平台注册…</source>
+        <translation>正在连接县级平台注册…</translation>
+    </message>
+    <message>
+        <source>注册成功（{0}）：乡镇 {1}，{2} 号设备。正在进行首次同步…</source>
+        <translation>注册成功（{0}）：乡镇 {1}，{2} 号设备。正在进行首次同步…</translation>
+    </message>
+</context>
+<context>
     <name>Files</name>
     <message>
         <source>查找范围(&amp;I)：</source>
@@ -4637,28 +4760,50 @@
         <translation>连接中断不影响在本机办理业务：本机办理的每一项（受理、调查、公示、审批、转办……）都已保存在本机，同时记入下面的待同步队列，不会丢失。连接县级平台时，队列中的记录按办理顺序报送，报送成功前一直保留。</translation>
     </message>
     <message>
-        <source>需处理：县级平台退回的记录</source>
-        <translation>需处理：县级平台退回的记录</translation>
-    </message>
-    <message>
-        <source>退回的记录不会自动重发。请按县级平台给出的原因核对；县级信息管理员处理后，选中该记录按“重试”，下次同步时重新报送。</source>
-        <translation>退回的记录不会自动重发。请按县级平台给出的原因核对；县级信息管理员处理后，选中该记录按“重试”，下次同步时重新报送。</translation>
-    </message>
-    <message>
         <source>序号</source>
         <translation type="unfinished">序号</translation>
     </message>
     <message>
-        <source>县级平台的原因</source>
-        <translation>县级平台的原因</translation>
+        <source>需处理</source>
+        <translation>需处理</translation>
+    </message>
+    <message>
+        <source>“报送被退回”：县级平台拒收了本机的记录，不会自动重发。请按县级平台给出的原因核对；县级信息管理员处理后，选中该记录按“重试”，下次同步时重新报送。
+“县级结果与本机不符”：县级的审核确认或转办结果与本机记录对不上，本机没有作任何更改。县级的决定以县级为准，不能重试：请导出交县级信息管理员核对处理，知悉后选中按“已知悉”。</source>
+        <translation>“报送被退回”：县级平台拒收了本机的记录，不会自动重发。请按县级平台给出的原因核对；县级信息管理员处理后，选中该记录按“重试”，下次同步时重新报送。
+“县级结果与本机不符”：县级的审核确认或转办结果与本机记录对不上，本机没有作任何更改。县级的决定以县级为准，不能重试：请导出交县级信息管理员核对处理，知悉后选中按“已知悉”。</translation>
+    </message>
+    <message>
+        <source>类型</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>记录</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>案件编号</source>
+        <translation type="unfinished">案件编号</translation>
     </message>
     <message>
         <source>记于</source>
         <translation>记于</translation>
     </message>
     <message>
+        <source>原因</source>
+        <translation>原因</translation>
+    </message>
+    <message>
         <source>重试(&amp;R)</source>
         <translation>重试(&amp;R)</translation>
+    </message>
+    <message>
+        <source>已知悉(&amp;K)</source>
+        <translation>已知悉(&amp;K)</translation>
+    </message>
+    <message>
+        <source>导出给县级 IT(&amp;X)…</source>
+        <translation>导出给县级 IT(&amp;X)…</translation>
     </message>
     <message>
         <source>正在连接县级平台…</source>
@@ -4693,16 +4838,44 @@
         <translation>本机尚未在县级平台注册。</translation>
     </message>
     <message>
-        <source>注册由系统管理员办理：向县级信息管理员索取县级平台地址、CA 证书及其指纹和一次性注册码，然后运行 yimen enroll。注册前本机照常办理业务。</source>
-        <translation>注册由系统管理员办理：向县级信息管理员索取县级平台地址、CA 证书及其指纹和一次性注册码，然后运行 yimen enroll。注册前本机照常办理业务。</translation>
-    </message>
-    <message>
         <source>本机已注册到县级平台：{0}</source>
         <translation>本机已注册到县级平台：{0}</translation>
     </message>
     <message>
+        <source>本机报送被退回</source>
+        <translation>本机报送被退回</translation>
+    </message>
+    <message>
+        <source>{0}结果与本机不符</source>
+        <translation>{0}结果与本机不符</translation>
+    </message>
+    <message>
+        <source>需处理：{0} 项</source>
+        <translation>需处理：{0} 项</translation>
+    </message>
+    <message>
         <source>第 {0} 号记录已放回待同步队列，下次同步时重新报送。</source>
         <translation>第 {0} 号记录已放回待同步队列，下次同步时重新报送。</translation>
+    </message>
+    <message>
+        <source>已知悉：{0}（第 {1} 号）。本机记录未作更改，县级的决定以县级为准。</source>
+        <translation>已知悉：{0}（第 {1} 号）。本机记录未作更改，县级的决定以县级为准。</translation>
+    </message>
+    <message>
+        <source>导出需处理记录给县级信息管理员</source>
+        <translation>导出需处理记录给县级信息管理员</translation>
+    </message>
+    <message>
+        <source>需处理记录-{0}</source>
+        <translation>需处理记录-{0}</translation>
+    </message>
+    <message>
+        <source>CSV 表格 (*.csv)</source>
+        <translation type="unfinished">CSV 表格 (*.csv)</translation>
+    </message>
+    <message>
+        <source>已导出 {0} 项到 {1}（身份证号、电话已遮蔽），可交县级信息管理员。</source>
+        <translation>已导出 {0} 项到 {1}（身份证号、电话已遮蔽），可交县级信息管理员。</translation>
     </message>
     <message>
         <source>上次成功同步：{0}</source>

@@ -159,9 +159,11 @@ def test_sync_section_shows_the_queue_in_plain_words_and_keys_switch(qtbot, main
     label = type(main.user_label)
     qtbot.waitUntil(lambda: page.summary is not None, timeout=10_000)
     qtbot.waitUntil(lambda: "尚未在县级平台注册" in page.state.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: page.enroll.status is not None, timeout=10_000)
     words = " ".join(page.findChild(label, n).text()
-                     for n in ("sync_state", "sync_last_run", "sync_text", "sync_queue"))
-    assert "不会丢失" in words and "报送成功前一直保留" in words and "yimen enroll" in words
+                     for n in ("sync_state", "sync_last_run", "sync_text", "sync_queue", "sync_enroll_info"))
+    assert "不会丢失" in words and "报送成功前一直保留" in words and "本机尚未注册，请县级信息管理员" in words
+    assert not page.enroll.form_box.isVisible()                   # the form is the administrator's
     assert "步" not in words.replace("同步", "")                  # no development steps ("第8步") for a clerk
     with main.ctx.session.db.read() as s:
         waiting = outbox.waiting_count(s)

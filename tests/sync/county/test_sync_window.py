@@ -127,12 +127,12 @@ def test_sync_now_empties_the_queue_and_refused_records_wait_under_attention(qtb
     assert states.get("pending", 0) == 0 and states.get("attention") == 1 and states["acked"] > 3
     qtbot.waitUntil(lambda: page.attention.rowCount() == 1, timeout=10_000)
     assert page.attention.item(0, 0).text() == str(bad_seq)
-    reason = page.attention.item(0, 2).text()
+    assert page.attention.item(0, 1).text() == "本机报送被退回"
+    reason = page.attention.item(0, 4).text()
     assert reason and not reason.isascii()                         # the hub's reason, in Chinese
     assert page.state.text() == "已连接县级平台。" and "需处理" in page.last_run.text()
     assert main.link_label.text() == "县级平台：已连接"
-    assert page.retry_button.isVisible()
-    _shot(main, "sync-attention")
+    assert page.retry_button.isVisible() and page.retry_button.isEnabled() and not page.ack_button.isEnabled()
     # 重试: back in the queue (audited), sent again with the next run, refused again, never silently
     qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _states(clerk_db).get("pending", 0) == 1, timeout=10_000)
